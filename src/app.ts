@@ -1,0 +1,91 @@
+import type { Server } from 'node:http';
+import { commands } from '../commands/index.js';
+import { BriefLibrary } from './core/briefs/library.js';
+import { formatProblem } from './core/briefs/schema.js';
+import type { CommandObserver } from './core/commands/dispatch.js';
+import type { CommandContext } from './core/commands/types.js';
+import type { Config } from './config.js';
+import { createHttpServer, listen } from './http/server.js';
+import { checkRenderedSize } from './lint.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import type { PlatformAdapter, PlatformDeps } from './platforms/types.js';
+
+export interface Core {
+  briefs: BriefLibrary;
+  context: CommandContext;
+  metrics: Metrics;
+  observe: CommandObserver;
+  logger: Logger;
+}
+
+/** Briefs, commands, metrics and the one log line per command: what every way of running shares. */
+export function createCore(config: Pick<Config, 'BRIEFS_DIR'>, logger: Logger, now: () => Date = () => new Date()): Core {
+  const metrics = createMetrics();
+  const briefs = new BriefLibrary(config.BRIEFS_DIR, {
+    validate: checkRenderedSize,
+    onReload: (report) => {
+      if (report.problems.length > 0) {
+        metrics.briefReloadErrors.inc(new Set(report.problems.map((p) => p.file)).size);
+        logger.warn({ problems: report.problems.map(formatProblem) }, 'brief reload: problems found; last good versions stay live');
+      } else {
+        logger.info({ briefs: briefs.list().map((b) => b.topic) }, 'briefs reloaded');
+      }
+    },
+  });
+  const report = briefs.load();
+  if (report.problems.length > 0) {
+    logger.warn({ problems: report.problems.map(formatProblem) }, 'some briefs have problems and were not loaded');
+  }
+  const context: CommandContext = { briefs, commands, now };
+  const observe: CommandObserver = (event) => {
+    metrics.observeCommand(event);
+    const line = { platform: event.platform, command: event.command, outcome: event.outcome, ms: Math.round(event.ms * 10) / 10 };
+    if (event.outcome === 'error') logger.error({ ...line, errorId: event.errorId, err: event.error }, 'command failed');
+    else logger.info(line, 'command');
+  };
+  return { briefs, context, metrics, observe, logger };
+}
+
+export interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Start the platforms and the HTTP server; `stop` undoes it in reverse, bounded by the grace period. */
+export async function runBot(
+  config: Config,
+  core: Core,
+  makePlatforms: (deps: PlatformDeps) => PlatformAdapter[],
+): Promise<Running> {
+  const platforms = makePlatforms({ context: core.context, observe: core.observe, logger: core.logger });
+  const stopWatching = core.briefs.watch();
+  const server: Server = createHttpServer({
+    registry: core.metrics.registry,
+    routes: Object.assign({}, ...platforms.map((p) => p.routes ?? {})),
+    readiness: () => {
+      const reasons: string[] = [];
+      if (core.briefs.list().length === 0) reasons.push('no briefs loaded');
+      for (const p of platforms) {
+        const h = p.health();
+        if (!h.ready) reasons.push(`${p.name}: ${h.reason ?? 'not connected'}`);
+      }
+      return { ready: reasons.length === 0, reasons };
+    },
+  });
+  const port = await listen(server, config.PORT, config.HOST);
+  core.logger.info({ port }, 'http server listening');
+  await Promise.all(platforms.map((p) => p.start()));
+  core.logger.info({ platforms: platforms.map((p) => p.name) }, 'briefbot is running');
+
+  return {
+    port,
+    async stop() {
+      stopWatching();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref());
+      await Promise.race([Promise.allSettled(platforms.map((p) => p.stop())), grace]);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { join, relative } from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig } from './config.js';
+import { formatProblem } from './core/briefs/schema.js';
+import { lintBriefs } from './lint.js';
+import { ASK_FORMATS, type AskFormat, ask } from './main/ask.js';
+import { runDemo } from './main/demo.js';
+import { packageRoot } from './main/paths.js';
+import { start } from './main/start.js';
+import { registerCommands } from './platforms/discord/register.js';
+import { slackManifest } from './platforms/slack/manifest.js';
+
+/** Shown relative to where the moderator stands, so `path:line` opens in an editor. */
+const briefsDir = () => {
+  const dir = process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs');
+  const rel = relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') ? rel : dir;
+};
+
+const program = new Command('briefbot')
+  .description('Sourced briefs and feed digests on Colombia’s foreign relations, for Discord and Slack')
+  .showHelpAfterError();
+
+program.command('start').description('run the bot on the configured platforms').action(() => start());
+
+program.command('demo').description('run the bot in this terminal on embedded defaults (no accounts)').action(runDemo);
+
+program
+  .command('ask')
+  .description('print exactly what the bot would answer, e.g. briefbot ask "/nato-status section:facts"')
+  .argument('<command>', 'the command line, as a user would type it')
+  .addOption(new Option('-f, --format <format>', 'output format').choices(ASK_FORMATS).default('text'))
+  .action(async (line: string, opts: { format: AskFormat }) => {
+    process.stdout.write(await ask(line, opts.format, briefsDir()));
+  });
+
+program
+  .command('lint')
+  .description('check every brief; prints path:line: message for each problem, exit code 1 if any')
+  .argument('[dir]', 'the briefs folder (default: BRIEFS_DIR or ./briefs)')
+  .action((dir?: string) => {
+    const problems = lintBriefs(dir ?? briefsDir());
+    for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
+    process.stderr.write(problems.length === 0 ? 'briefs: no problems\n' : `briefs: ${problems.length} problem(s)\n`);
+    process.exitCode = problems.length === 0 ? 0 : 1;
+  });
+
+program
+  .command('register')
+  .description('register the slash commands with Discord (global, or one guild) and print what changed')
+  .option('--guild <id>', 'register in one guild only (instant; global takes up to an hour)')
+  .action(async (opts: { guild?: string }) => {
+    await registerCommands(loadConfig(), { guildId: opts.guild }, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('manifest')
+  .description('print a Slack app manifest (YAML) declaring the commands, scopes and mode')
+  .option('--request-url <url>', 'public URL of /slack/events, for HTTP mode')
+  .action((opts: { requestUrl?: string }) => {
+    process.stdout.write(slackManifest(loadConfig(), { requestUrl: opts.requestUrl }));
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`briefbot: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const optional = (schema: z.ZodString) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const url = (name: string) =>
+  optional(z.string().refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), `${name} must be an http(s) URL`));
+
+/** Every setting comes from the environment, checked once at start. `.env.example` lists them all. */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  BRIEFS_DIR: z.string().default('./briefs'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DISCORD_TOKEN: optional(
+    z.string().regex(/^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/, 'DISCORD_TOKEN must be a bot token: three dot-separated parts'),
+  ),
+  DISCORD_APPLICATION_ID: optional(z.string().regex(/^\d{17,20}$/, 'DISCORD_APPLICATION_ID must be a numeric id')),
+  DISCORD_API_URL: url('DISCORD_API_URL'),
+  SLACK_BOT_TOKEN: optional(z.string().regex(/^xoxb-[\w-]+$/, 'SLACK_BOT_TOKEN must start with xoxb-')),
+  SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{32}$/i, 'SLACK_SIGNING_SECRET must be 32 hex characters')),
+  SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-[\w-]+$/, 'SLACK_APP_TOKEN must start with xapp-')),
+  SLACK_API_URL: url('SLACK_API_URL'),
+  /** Slack user ids (comma-separated) allowed to run manager-only commands besides workspace admins. */
+  SLACK_ADMIN_USERS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse the environment; a wrong setting stops start-up with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'environment');
+      return i.message.startsWith(name) ? i.message : `${name}: ${i.message}`;
+    });
+    throw new ConfigError(`Configuration error:\n  ${lines.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  if (config.SLACK_BOT_TOKEN && !config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) {
+    throw new ConfigError(
+      'Configuration error:\n  SLACK_SIGNING_SECRET is required for Slack HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  return config;
+}
+
+/** Values that must never reach a log line, an error message or /metrics. */
+export function secretsOf(config: Config): string[] {
+  return [config.DISCORD_TOKEN, config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/** A calendar date, YYYY-MM-DD, that exists. */
+export const isoDate = z
+  .string({ error: 'must be a date written YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .refine((s) => isRealDate(s), 'is not a real calendar date');
+
+export const httpUrl = z
+  .string({ error: 'must be a URL' })
+  .refine((s) => URL.canParse(s), 'is not a valid URL')
+  .refine((s) => /^https?:$/.test(new URL(s).protocol), 'must be an http(s) link');
+
+export const LIMITS = {
+  title: 100,
+  status: 300,
+  summary: 1200,
+  line: 500,
+  sourceTitle: 200,
+} as const;
+
+export const sourceSchema = z.strictObject({
+  id: z.string().regex(/^s\d+$/, 'source id must look like s1, s2, …'),
+  title: z.string().min(1).max(LIMITS.sourceTitle),
+  publisher: z.string().min(1).max(100),
+  url: httpUrl,
+  published: isoDate.optional(),
+});
+
+const term = z.string().trim().min(1, 'a match term cannot be empty');
+
+export const matchSchema = z.strictObject({
+  all: z.array(z.array(term).min(1, 'a match group needs at least one term')).default([]),
+  none: z.array(term).default([]),
+});
+
+export const frontMatterSchema = z.strictObject({
+  topic: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'topic must be lowercase letters, digits and -, at most 32'),
+  title: z.string().min(1).max(LIMITS.title),
+  status: z.string().min(1).max(LIMITS.status),
+  updated: isoDate,
+  stale_after_days: z.number().int().positive().default(30),
+  sources: z.array(sourceSchema).min(1, 'a brief needs at least one source'),
+  match: matchSchema.default({ all: [], none: [] }),
+});
+
+export const citedTextSchema = z.object({
+  text: z.string(),
+  refs: z.array(z.string()),
+  line: z.number().int(),
+});
+
+export const timelineEntrySchema = citedTextSchema.extend({ date: z.string() });
+
+export const briefSchema = frontMatterSchema.extend({
+  file: z.string(),
+  summary: citedTextSchema,
+  facts: z.array(citedTextSchema),
+  timeline: z.array(timelineEntrySchema),
+  watch: z.array(citedTextSchema),
+});
+
+export type FrontMatter = z.infer<typeof frontMatterSchema>;
+export type Source = z.infer<typeof sourceSchema>;
+export type MatchRules = z.infer<typeof matchSchema>;
+export type CitedText = z.infer<typeof citedTextSchema>;
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+export type Brief = z.infer<typeof briefSchema>;
+
+export interface Problem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}: ${p.message}`;
+}
+
+export function isRealDate(s: string): boolean {
+  const [y, m, d] = s.split('-').map(Number);
+  if (y === undefined || m === undefined || d === undefined) return false;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** Timeline dates may be a year, a month or a day. */
+export function isTimelineDate(s: string): boolean {
+  if (/^\d{4}$/.test(s)) return true;
+  if (/^\d{4}-\d{2}$/.test(s)) return isRealDate(`${s}-01`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && isRealDate(s);
+}

@@ -1,0 +1,53 @@
+import { BRIEF_SECTIONS, type BriefSection, briefReply } from '../briefs/to-reply.js';
+import { errorReply, type Reply } from '../reply.js';
+import type { CommandContext, CommandModule, CommandRequest, OptionDefinition } from './types.js';
+
+export const sectionOption: OptionDefinition = {
+  name: 'section',
+  description: 'Which part of the brief (default: all)',
+  type: 'string',
+  choices: BRIEF_SECTIONS.map((s) => ({ name: s, value: s })),
+};
+
+export const shareOption: OptionDefinition = {
+  name: 'share',
+  description: 'Post the answer in the channel instead of only to you',
+  type: 'boolean',
+};
+
+/** Answer with one brief, honouring the section and share options. */
+export function answerWithBrief(
+  topic: string,
+  request: CommandRequest,
+  context: CommandContext,
+  command = `/${request.command}`,
+): Reply {
+  const brief = context.briefs.get(topic);
+  if (!brief) {
+    const known = context.briefs
+      .list()
+      .map((b) => b.topic)
+      .join(', ');
+    return errorReply(`There is no brief on '${topic}'. Briefs: ${known || 'none loaded'}.`);
+  }
+  const section = (request.options.section as BriefSection | undefined) ?? 'all';
+  return briefReply(brief, {
+    section,
+    ephemeral: request.options.share !== true,
+    now: context.now(),
+    command,
+  });
+}
+
+/** A slash command that serves one topic's brief: all a new topic's command module needs. */
+export function briefCommand(spec: { topic: string; description: string; help?: string }): CommandModule {
+  return {
+    definition: {
+      name: spec.topic,
+      description: spec.description,
+      options: [sectionOption, shareOption],
+      help: spec.help ?? `${spec.description}. Add section:facts (or status, timeline, watch, sources) for one part.`,
+    },
+    handle: (request, context) => answerWithBrief(spec.topic, request, context),
+  };
+}

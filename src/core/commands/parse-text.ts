@@ -1,0 +1,69 @@
+import type { CommandDefinition, OptionValues } from './types.js';
+
+export type TextParse = { ok: true; options: OptionValues } | { ok: false; error: string };
+
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+
+/**
+ * Options typed as text (Slack, the terminal): `name:value` pairs, a bare boolean option name
+ * meaning true, a bare choice value filling the option that offers it, and other bare words
+ * filling the first string option still empty. `"quoted words"` stay together.
+ */
+export function parseCommandText(definition: CommandDefinition, text: string): TextParse {
+  const options: OptionValues = {};
+  const tokens = [...text.matchAll(/(\S+?:)?"([^"]*)"|\S+/g)].map((m) =>
+    m[2] !== undefined ? `${m[1] ?? ''}${m[2]}` : m[0],
+  );
+  const byName = new Map(definition.options.map((o) => [o.name, o]));
+  const usage = usageOf(definition);
+
+  for (const token of tokens) {
+    const colon = token.indexOf(':');
+    const named = colon > 0 ? byName.get(token.slice(0, colon).toLowerCase()) : undefined;
+    if (named) {
+      const raw = token.slice(colon + 1);
+      if (named.type === 'boolean') {
+        const v = raw.toLowerCase();
+        if (!TRUE.has(v) && !FALSE.has(v)) return { ok: false, error: `${named.name} takes true or false. ${usage}` };
+        options[named.name] = TRUE.has(v);
+      } else {
+        options[named.name] = raw;
+      }
+      continue;
+    }
+    const lower = token.toLowerCase();
+    const flag = byName.get(lower);
+    if (flag?.type === 'boolean') {
+      options[flag.name] = true;
+      continue;
+    }
+    const byChoice = definition.options.find(
+      (o) => options[o.name] === undefined && o.choices?.some((c) => c.value === lower),
+    );
+    if (byChoice) {
+      options[byChoice.name] = lower;
+      continue;
+    }
+    const free = definition.options.find((o) => o.type === 'string' && !o.choices && options[o.name] === undefined);
+    if (!free) return { ok: false, error: `I don't understand '${token}'. ${usage}` };
+    options[free.name] = token;
+  }
+
+  for (const o of definition.options) {
+    const v = options[o.name];
+    if (o.required && v === undefined) return { ok: false, error: `${o.name} is required. ${usage}` };
+    if (typeof v === 'string' && o.choices && !o.choices.some((c) => c.value === v)) {
+      return { ok: false, error: `${o.name} must be one of ${o.choices.map((c) => c.value).join(', ')}. ${usage}` };
+    }
+  }
+  return { ok: true, options };
+}
+
+export function usageOf(definition: CommandDefinition, name = definition.name): string {
+  const parts = definition.options.map((o) => {
+    const value = o.type === 'boolean' ? '' : `:${o.choices ? o.choices.map((c) => c.value).join('|') : o.name}`;
+    return o.required ? `${o.name}${value}` : `[${o.name}${value}]`;
+  });
+  return `Usage: /${[name, ...parts].join(' ')}`;
+}

@@ -1,0 +1,69 @@
+import type { BriefSource } from '../briefs/library.js';
+import type { Reply } from '../reply.js';
+
+export type Platform = 'discord' | 'slack' | 'local';
+
+export interface OptionChoice {
+  name: string;
+  value: string;
+}
+
+export interface OptionDefinition {
+  name: string;
+  description: string;
+  type: 'string' | 'boolean';
+  required?: boolean;
+  choices?: OptionChoice[];
+  /** Suggest values while the user types (Discord autocomplete). */
+  autocomplete?: boolean;
+}
+
+export interface CommandDefinition {
+  name: string;
+  description: string;
+  options: OptionDefinition[];
+  /** Longer help, shown by the help command. */
+  help: string;
+  /** Where a platform reserves `name`, the name used there instead. */
+  platformNames?: Partial<Record<Platform, string>>;
+  /** Only channel managers may run it (Discord: Manage Channels; Slack: admins). */
+  managersOnly?: boolean;
+}
+
+export type OptionValues = Record<string, string | boolean | undefined>;
+
+export interface CommandRequest {
+  command: string;
+  options: OptionValues;
+  user: { id: string; name?: string };
+  channelId: string;
+  platform: Platform;
+  locale?: string;
+  canManageChannel: boolean;
+}
+
+/** Everything a handler may use; no platform in sight. */
+export interface CommandContext {
+  briefs: BriefSource;
+  commands: readonly CommandModule[];
+  now: () => Date;
+}
+
+export interface CommandModule {
+  definition: CommandDefinition;
+  handle(request: CommandRequest, context: CommandContext): Reply | Promise<Reply>;
+  autocomplete?(option: string, typed: string, context: CommandContext): OptionChoice[];
+}
+
+export function nameOn(definition: CommandDefinition, platform: Platform): string {
+  return definition.platformNames?.[platform] ?? definition.name;
+}
+
+export function findCommand(
+  commands: readonly CommandModule[],
+  name: string,
+  platform: Platform,
+): CommandModule | undefined {
+  const wanted = name.replace(/^\//, '').toLowerCase();
+  return commands.find((c) => nameOn(c.definition, platform) === wanted || c.definition.name === wanted);
+}

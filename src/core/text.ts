@@ -1,0 +1,59 @@
+/** Plain-text helpers shared by every renderer. */
+
+const ELLIPSIS = '…';
+
+/**
+ * Cut `text` to at most `max` characters, preferring the end of a sentence, then a word boundary.
+ * Counts UTF-16 code units, as Discord and Slack do.
+ */
+export function trimAtSentence(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 1) return ELLIPSIS.slice(0, max);
+  const room = text.slice(0, max - 1);
+  const sentenceEnd = Math.max(room.lastIndexOf('. '), room.lastIndexOf('! '), room.lastIndexOf('? '));
+  if (sentenceEnd >= max * 0.5) return `${room.slice(0, sentenceEnd + 1)} ${ELLIPSIS}`.slice(0, max);
+  const lineEnd = room.lastIndexOf('\n');
+  if (lineEnd >= max * 0.5) return `${room.slice(0, lineEnd)}\n${ELLIPSIS}`;
+  const space = room.lastIndexOf(' ');
+  const cut = space >= max * 0.5 ? room.slice(0, space) : safeSlice(room, max - 1);
+  return `${cut}${ELLIPSIS}`;
+}
+
+/** Slice without splitting a surrogate pair. */
+export function safeSlice(text: string, end: number): string {
+  if (end <= 0) return '';
+  const code = text.charCodeAt(end - 1);
+  return code >= 0xd800 && code <= 0xdbff ? text.slice(0, end - 1) : text.slice(0, end);
+}
+
+export function daysBetween(from: Date, to: Date): number {
+  const day = 86_400_000;
+  const a = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+  const b = Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate());
+  return Math.round((b - a) / day);
+}
+
+/**
+ * Join `lines` under `max` characters. When they do not all fit, keep whole lines while they do,
+ * cut the first that does not at a sentence, and end with `more` (so the reader knows where the rest is).
+ */
+export function fitLines(lines: string[], max: number, more: string): { text: string; trimmed: boolean } {
+  const all = lines.join('\n');
+  if (all.length <= max) return { text: all, trimmed: false };
+  const room = max - more.length - 1;
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const cost = line.length + (kept.length > 0 ? 1 : 0);
+    if (used + cost > room) {
+      const left = room - used - (kept.length > 0 ? 1 : 0);
+      if (left >= 40) kept.push(trimAtSentence(line, left));
+      break;
+    }
+    kept.push(line);
+    used += cost;
+  }
+  kept.push(more);
+  const text = kept.join('\n');
+  return { text: text.length <= max ? text : trimAtSentence(text, max), trimmed: true };
+}

@@ -1,0 +1,57 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { RouteHandler } from '../platforms/types.js';
+
+export interface Readiness {
+  ready: boolean;
+  reasons: string[];
+}
+
+export interface HttpServerOptions {
+  readiness: () => Readiness;
+  registry: Registry;
+  routes?: Record<string, RouteHandler>;
+}
+
+/** The bot's one HTTP server: health for orchestrators, metrics for Prometheus, and platform routes. */
+export function createHttpServer(options: HttpServerOptions): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (path === '/readyz') {
+      const r = options.readiness();
+      res
+        .writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: r.ready ? 'ready' : 'not ready', reasons: r.reasons }));
+      return;
+    }
+    if (path === '/metrics') {
+      options.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': options.registry.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    const route = options.routes?.[path];
+    if (route) {
+      route(req, res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+}
+
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}

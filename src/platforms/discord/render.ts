@@ -1,0 +1,108 @@
+import { type APIEmbed, escapeMarkdown } from 'discord.js';
+import type { Link, Reply, ReplyItem, ReplySection } from '../../core/reply.js';
+import { fitLines, trimAtSentence } from '../../core/text.js';
+
+/** Discord's documented message limits (developers/resources/message.mdx). */
+export const DISCORD_LIMITS = {
+  content: 2000,
+  embeds: 10,
+  title: 256,
+  description: 4096,
+  fields: 25,
+  footer: 2048,
+  total: 6000,
+} as const;
+
+const COLOURS = { info: 0x2b6cb0, warning: 0xd69e2e, error: 0xc53030 } as const;
+
+export interface DiscordMessage {
+  content?: string;
+  embeds: APIEmbed[];
+  /** Never ping anyone: feed and brief text is not ours to turn into mentions. */
+  allowed_mentions: { parse: [] };
+  ephemeral: boolean;
+}
+
+export interface Rendered<T> {
+  message: T;
+  /** Keys of the sections that had to be cut to fit. */
+  trimmed: string[];
+}
+
+export function renderDiscord(reply: Reply): Rendered<DiscordMessage> {
+  const title = trimAtSentence(plain(reply.title), DISCORD_LIMITS.title);
+  const footer = reply.footer ? trimAtSentence(reply.footer, DISCORD_LIMITS.footer) : undefined;
+  let budget = DISCORD_LIMITS.total - title.length - (footer?.length ?? 0);
+  const trimmed: string[] = [];
+  const descriptions: string[] = [];
+  let current = '';
+
+  const blocks: { key: string; lines: string[]; more: string }[] = [];
+  if (reply.status) blocks.push({ key: 'status-line', lines: [`**${md(reply.status)}**`], more: '…' });
+  for (const section of reply.sections) blocks.push(sectionBlock(section));
+
+  for (const [i, block] of blocks.entries()) {
+    const sep = current ? 2 : 0;
+    const whole = block.lines.join('\n');
+    if (whole.length + sep <= Math.min(DISCORD_LIMITS.description - current.length, budget)) {
+      current += (sep ? '\n\n' : '') + whole;
+      budget -= whole.length + sep;
+      continue;
+    }
+    const canOpen = descriptions.length + 1 < DISCORD_LIMITS.embeds;
+    if (canOpen && whole.length <= Math.min(DISCORD_LIMITS.description, budget) && current) {
+      descriptions.push(current);
+      current = whole;
+      budget -= whole.length;
+      continue;
+    }
+    // It does not fit whole: cut it where it must, point to the rest and stop.
+    if (current && canOpen && budget > DISCORD_LIMITS.description - current.length) {
+      descriptions.push(current);
+      current = '';
+    }
+    const room = Math.min(DISCORD_LIMITS.description - current.length, budget) - (current ? 2 : 0);
+    const later = blocks.slice(i + 1).map((b) => b.more);
+    const pointer = [block.more, ...later].filter((m) => m !== '…').join(' · ');
+    const fitted = fitLines(block.lines, room, pointer ? `…full brief: ${pointer}` : '…');
+    if (room > 0) current += (current ? '\n\n' : '') + fitted.text;
+    trimmed.push(block.key, ...blocks.slice(i + 1).map((b) => b.key));
+    break;
+  }
+  if (current) descriptions.push(current);
+
+  const color = COLOURS[reply.tone];
+  const embeds: APIEmbed[] = descriptions.map((description) => ({ description, color }));
+  if (embeds.length === 0) embeds.push({ color });
+  embeds[0]!.title = title;
+  if (footer) embeds[embeds.length - 1]!.footer = { text: footer };
+  return { message: { embeds, allowed_mentions: { parse: [] }, ephemeral: reply.ephemeral }, trimmed };
+}
+
+function sectionBlock(section: ReplySection): { key: string; lines: string[]; more: string } {
+  const lines = section.heading ? [`**${md(section.heading)}**`] : [];
+  for (const item of section.items) lines.push((section.style === 'list' ? '• ' : '') + itemLine(item));
+  return { key: section.key, lines, more: section.more ?? '…' };
+}
+
+function itemLine(item: ReplyItem): string {
+  const date = item.date ? `**${md(item.date)}** ` : '';
+  const text = item.url ? link({ label: item.text, url: item.url }) : md(item.text);
+  const refs = item.refs?.length ? ` (${item.refs.map(link).join(', ')})` : '';
+  return `${date}${text}${refs}`;
+}
+
+/** A masked link whose label cannot break out of its brackets. */
+export function link(l: Link): string {
+  const label = md(l.label).replace(/[[\]]/g, (c) => `\\${c}`);
+  return `[${label}](${l.url.replace(/[()\s<>]/g, encodeURIComponent)})`;
+}
+
+/** Markdown-escaped, so untrusted text shows as typed. */
+export function md(text: string): string {
+  return escapeMarkdown(plain(text), { heading: true, bulletedList: true, numberedList: true, maskedLink: true });
+}
+
+function plain(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}

@@ -1,0 +1,21 @@
+import type { Reply, ReplyItem } from '../../core/reply.js';
+
+/** A Reply as terminal text: what the demo prints and `briefbot ask --format text` previews. */
+export function renderText(reply: Reply): string {
+  const out: string[] = [reply.title.toUpperCase()];
+  if (reply.status) out.push(reply.status);
+  for (const s of reply.sections) {
+    out.push('');
+    if (s.heading) out.push(`${s.heading}:`);
+    for (const item of s.items) out.push((s.style === 'list' ? '  - ' : '') + line(item));
+  }
+  if (reply.footer) out.push('', `(${reply.footer})`);
+  return `${out.join('\n')}\n`;
+}
+
+function line(item: ReplyItem): string {
+  const date = item.date ? `${item.date}: ` : '';
+  const url = item.url ? ` <${item.url}>` : '';
+  const refs = item.refs?.length ? ` [${item.refs.map((r) => `${r.label} ${r.url}`).join('; ')}]` : '';
+  return `${date}${item.text}${url}${refs}`;
+}
