@@ -7,9 +7,6 @@ import { lintBriefs } from './lint.js';
 import { ASK_FORMATS, type AskFormat, ask } from './main/ask.js';
 import { runDemo } from './main/demo.js';
 import { packageRoot } from './main/paths.js';
-import { start } from './main/start.js';
-import { registerCommands } from './platforms/discord/register.js';
-import { slackManifest } from './platforms/slack/manifest.js';
 
 /** Shown relative to where the moderator stands, so `path:line` opens in an editor. */
 const briefsDir = () => {
@@ -22,7 +19,11 @@ const program = new Command('briefbot')
   .description('Sourced briefs and feed digests on Colombia’s foreign relations, for Discord and Slack')
   .showHelpAfterError();
 
-program.command('start').description('run the bot on the configured platforms').action(() => start());
+// Platform libraries load only for the commands that need them, so demo and lint start fast.
+program
+  .command('start')
+  .description('run the bot on the configured platforms')
+  .action(async () => (await import('./main/start.js')).start());
 
 program.command('demo').description('run the bot in this terminal on embedded defaults (no accounts)').action(runDemo);
 
@@ -51,6 +52,7 @@ program
   .description('register the slash commands with Discord (global, or one guild) and print what changed')
   .option('--guild <id>', 'register in one guild only (instant; global takes up to an hour)')
   .action(async (opts: { guild?: string }) => {
+    const { registerCommands } = await import('./platforms/discord/register.js');
     await registerCommands(loadConfig(), { guildId: opts.guild }, (line) => process.stdout.write(`${line}\n`));
   });
 
@@ -58,7 +60,8 @@ program
   .command('manifest')
   .description('print a Slack app manifest (YAML) declaring the commands, scopes and mode')
   .option('--request-url <url>', 'public URL of /slack/events, for HTTP mode')
-  .action((opts: { requestUrl?: string }) => {
+  .action(async (opts: { requestUrl?: string }) => {
+    const { slackManifest } = await import('./platforms/slack/manifest.js');
     process.stdout.write(slackManifest(loadConfig(), { requestUrl: opts.requestUrl }));
   });
 

@@ -101,7 +101,7 @@ function parseFrontMatter(
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const name = issue.path.join('.') || 'front matter';
+  const name = fieldName(issue.path, raw);
   const value = issue.path.reduce<unknown>(
     (v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
     raw,
@@ -116,6 +116,18 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   }
   const shown = typeof value === 'string' ? ` (${JSON.stringify(value.slice(0, 60))})` : '';
   return `'${name}' ${issue.message}${shown}`;
+}
+
+/** `sources.1.url` reads as `source s2 url` to a moderator. */
+function fieldName(path: PropertyKey[], raw: unknown): string {
+  if (path.length === 0) return 'front matter';
+  if (path[0] === 'sources' && typeof path[1] === 'number') {
+    const sources = (raw as { sources?: { id?: unknown }[] }).sources;
+    const id = sources?.[path[1]]?.id;
+    const which = typeof id === 'string' ? id : `#${path[1] + 1}`;
+    return [`source ${which}`, ...path.slice(2).map(String)].join(' ');
+  }
+  return path.map(String).join('.');
 }
 
 function describeValue(v: unknown): string {

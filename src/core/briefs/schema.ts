@@ -3,12 +3,12 @@ import { z } from 'zod';
 /** A calendar date, YYYY-MM-DD, that exists. */
 export const isoDate = z
   .string({ error: 'must be a date written YYYY-MM-DD' })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date written YYYY-MM-DD', abort: true })
   .refine((s) => isRealDate(s), 'is not a real calendar date');
 
 export const httpUrl = z
   .string({ error: 'must be a URL' })
-  .refine((s) => URL.canParse(s), 'is not a valid URL')
+  .refine((s) => URL.canParse(s), { message: 'is not a valid URL', abort: true })
   .refine((s) => /^https?:$/.test(new URL(s).protocol), 'must be an http(s) link');
 
 export const LIMITS = {

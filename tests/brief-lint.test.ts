@@ -1,0 +1,55 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { formatProblem } from '../src/core/briefs/schema.js';
+import { lintBriefs } from '../src/lint.js';
+
+const broken = 'tests/fixtures/briefs/broken';
+
+/** Each broken fixture and exactly what a moderator is told about it. */
+const expected: Record<string, string[]> = {
+  'bad-timeline-date.md': ["31: timeline date '2025-13' is not a real date (use YYYY, YYYY-MM or YYYY-MM-DD)"],
+  'bad-updated.md': ['5: \'updated\' is not a real calendar date ("2025-02-30")'],
+  'bad-yaml.md': ['4: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  'javascript-link.md': ['16: \'source s2 url\' must be an http(s) link ("javascript:alert(1)")'],
+  'long-title.md': ["3: 'title' is 143 characters; the limit is 100"],
+  'markdown-link.md': ['35: links belong in sources: cite them as [s1]'],
+  'missing-status.md': ["1: 'status' is required"],
+  'missing-timeline.md': ["22: missing section '## Timeline'"],
+  'no-front-matter.md': ["1: a brief must start with '---' and YAML front matter"],
+  'timeline-order.md': ['31: timeline is out of order: 2025-07 comes after 2026'],
+  'uncited-fact.md': ['26: key fact has no source citation; end it with [s1]'],
+  'unknown-field.md': ["7: unknown field 'owner'"],
+  'unknown-source.md': ["26: cites [s9] but no source has id 's9'"],
+  'unused-source.md': ["13: source 's2' is never cited"],
+};
+
+describe('briefbot lint', () => {
+  const problems = lintBriefs(broken).map(formatProblem);
+
+  it.each(Object.entries(expected))('%s: names the exact line and problem', (file, lines) => {
+    const mine = problems.filter((p) => p.startsWith(`${broken}/${file}:`));
+    expect(mine).toEqual(lines.map((l) => `${broken}/${file}:${l}`));
+  });
+
+  it('reports nothing beyond the expected problems', () => {
+    expect(problems).toHaveLength(Object.values(expected).flat().length);
+  });
+
+  it('names the file that already serves a duplicated topic', () => {
+    expect(lintBriefs('tests/fixtures/briefs/broken-dup').map(formatProblem)).toEqual([
+      "tests/fixtures/briefs/broken-dup/b.md:2: topic 'sample' is already served by tests/fixtures/briefs/broken-dup/a.md",
+    ]);
+  });
+
+  it('finds the shipped briefs clean', () => {
+    expect(lintBriefs('briefs').map(formatProblem)).toEqual([]);
+  });
+
+  it('as a command, prints path:line: message and exits 1 on problems, 0 when clean', () => {
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', 'tests/fixtures/briefs/broken-dup'], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('tests/fixtures/briefs/broken-dup/b.md:2: topic');
+    const good = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', 'briefs'], { encoding: 'utf8', stdio: 'pipe' });
+    expect(good).toBe('');
+  });
+});

@@ -1,0 +1,152 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BriefLibrary } from '../src/core/briefs/library.js';
+import { BRIEF_SECTIONS, briefReply } from '../src/core/briefs/to-reply.js';
+import type { Reply } from '../src/core/reply.js';
+import { renderDiscord } from '../src/platforms/discord/render.js';
+import { renderText } from '../src/platforms/local/render.js';
+import { renderSlack } from '../src/platforms/slack/render.js';
+import { discordViolations, slackViolations } from './helpers/limits.js';
+
+const library = new BriefLibrary('briefs');
+library.load();
+const briefs = library.list();
+const now = new Date('2026-11-23T12:00:00Z');
+
+describe('rendering the shipped briefs', () => {
+  it('loads all three briefs', () => {
+    expect(briefs.map((b) => b.topic)).toEqual(['china-ties', 'decertification', 'nato-status']);
+  });
+
+  for (const brief of briefs) {
+    for (const section of BRIEF_SECTIONS) {
+      it(`${brief.topic} section:${section} fits Discord and Slack whole`, () => {
+        const reply = briefReply(brief, { section, ephemeral: true, now, command: `/${brief.topic}` });
+        const discord = renderDiscord(reply);
+        const slack = renderSlack(reply);
+        expect(discordViolations(discord.message)).toEqual([]);
+        expect(slackViolations(slack.message)).toEqual([]);
+        expect(discord.trimmed).toEqual([]);
+        expect(slack.trimmed).toEqual([]);
+      });
+    }
+
+    it(`${brief.topic}: every key fact shows its sources as links on both platforms`, () => {
+      const reply = briefReply(brief, { section: 'facts', ephemeral: true, now, command: `/${brief.topic}` });
+      const discord = renderDiscord(reply).message.embeds.map((e) => e.description).join('\n');
+      const slack = renderSlack(reply).message.blocks.map((b) => (b.type === 'section' ? b.text.text : '')).join('\n');
+      for (const fact of brief.facts) {
+        for (const id of fact.refs) {
+          const source = brief.sources.find((s) => s.id === id)!;
+          expect(discord).toContain(`](${source.url})`);
+          expect(slack).toContain(`<${source.url}|`);
+        }
+      }
+      expect(discord).toContain(brief.facts[0]!.text.slice(0, 20));
+    });
+  }
+
+  it('says a brief is stale once it is older than stale_after_days', () => {
+    const brief = { ...briefs[0]!, updated: '2026-10-17', stale_after_days: 14 };
+    const reply = briefReply(brief, { section: 'status', ephemeral: true, now, command: '/x' });
+    expect(reply.footer).toContain('Last reviewed 37 days ago (2026-10-17): this brief may be out of date');
+    expect(reply.tone).toBe('warning');
+    expect(renderDiscord(reply).message.embeds.at(-1)?.footer?.text).toContain('37 days ago');
+    expect(renderText(reply)).toContain('37 days ago');
+  });
+
+  it('keeps a fresh brief quiet about staleness', () => {
+    const brief = { ...briefs[0]!, updated: '2026-11-20', stale_after_days: 14 };
+    const reply = briefReply(brief, { section: 'status', ephemeral: true, now, command: '/x' });
+    expect(reply.footer).toMatch(/^Last reviewed 2026-11-20 \(3 days ago\)/);
+  });
+});
+
+const text = (max: number) => fc.string({ unit: 'grapheme', maxLength: max });
+const link = fc.record({ label: text(300), url: fc.webUrl() });
+const item = fc.record({
+  text: text(6000),
+  date: fc.option(fc.constantFrom('2025', '2025-07', '2025-07-16'), { nil: undefined }),
+  refs: fc.array(link, { maxLength: 4 }),
+});
+const replyArb: fc.Arbitrary<Reply> = fc.record({
+  title: text(600),
+  status: fc.option(text(5000), { nil: undefined }),
+  sections: fc.array(
+    fc.record({
+      key: fc.constantFrom('status', 'facts', 'timeline', 'watch'),
+      heading: text(200),
+      items: fc.array(item, { maxLength: 40 }),
+      style: fc.constantFrom('list' as const, 'paragraph' as const),
+      more: fc.option(fc.constant('/x section:facts'), { nil: undefined }),
+    }),
+    { maxLength: 8 },
+  ),
+  footer: fc.option(text(3000), { nil: undefined }),
+  ephemeral: fc.boolean(),
+  tone: fc.constantFrom('info' as const, 'warning' as const, 'error' as const),
+});
+
+describe('rendering extreme replies', () => {
+  it('never breaks a Discord limit', () => {
+    fc.assert(
+      fc.property(replyArb, (reply) => {
+        expect(discordViolations(renderDiscord(reply).message)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never breaks a Slack limit', () => {
+    fc.assert(
+      fc.property(replyArb, (reply) => {
+        expect(slackViolations(renderSlack(reply).message)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('trims an over-long brief at a sentence and points to the rest', () => {
+    const brief = briefs.find((b) => b.topic === 'nato-status')!;
+    const sentence = 'Colombia and NATO kept talking about training and cyber defence. ';
+    const long = { ...brief, facts: Array.from({ length: 10 }, (_, i) => ({ text: `${i}. ${sentence.repeat(7)}`, refs: ['s1'], line: 1 })) };
+    const reply = briefReply(long, { section: 'all', ephemeral: true, now, command: '/nato-status' });
+    const discord = renderDiscord(reply);
+    expect(discordViolations(discord.message)).toEqual([]);
+    expect(discord.trimmed).toContain('facts');
+    const body = discord.message.embeds.map((e) => e.description ?? '').join('\n');
+    expect(body).toContain('…full brief: /nato-status section:facts');
+    expect(body).toMatch(/defence\. …|defence\.\n/);
+    const slack = renderSlack({ ...reply, sections: [...reply.sections, ...reply.sections, ...reply.sections] });
+    expect(slackViolations(slack.message)).toEqual([]);
+    expect(slack.trimmed.length).toBeGreaterThan(0);
+    expect(JSON.stringify(slack.message.blocks)).toContain('…full brief: /nato-status section:');
+  });
+});
+
+describe('untrusted text', () => {
+  const hostile: Reply = {
+    title: '@everyone <!channel>',
+    status: '<@123> [click](https://evil.example) *bold* <https://evil.example|x> & more',
+    sections: [],
+    ephemeral: false,
+    tone: 'info',
+  };
+
+  it('cannot ping or forge links on Slack', () => {
+    // plain_text (the header) is never parsed by Slack; mrkdwn and the fallback text are.
+    const m = renderSlack(hostile).message;
+    const out = [m.text, ...m.blocks.map((b) => (b.type === 'section' ? b.text.text : ''))].join('\n');
+    expect(out).not.toContain('<!channel>');
+    expect(out).not.toContain('<@123>');
+    expect(out).not.toContain('<https://evil.example|x>');
+    expect(out).toContain('&lt;!channel&gt;');
+  });
+
+  it('cannot ping or forge links on Discord', () => {
+    const m = renderDiscord(hostile).message;
+    expect(m.allowed_mentions).toEqual({ parse: [] });
+    expect(m.embeds[0]!.description).not.toMatch(/(?<!\\)\[click\]\(/);
+    expect(m.embeds[0]!.description).toContain('\\[click](https://evil.example)');
+  });
+});
