@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { BriefLibrary } from '../src/core/briefs/library.js';
+import { ask } from '../src/main/ask.js';
+import { discordViolations, slackViolations } from './helpers/limits.js';
+
+const briefs = new BriefLibrary('briefs');
+briefs.load();
+const nato = briefs.get('nato-status')!;
+
+describe('briefbot ask (preview)', () => {
+  it('prints the text answer', async () => {
+    const out = await ask('/nato-status section:facts', 'text', 'briefs');
+    expect(out).toContain(nato.status);
+    for (const f of nato.facts) expect(out).toContain(f.text);
+  });
+
+  it('prints the exact Discord payload', async () => {
+    const message = JSON.parse(await ask('/nato-status', 'discord', 'briefs'));
+    expect(message.embeds[0].title).toBe(nato.title);
+    expect(message.allowed_mentions).toEqual({ parse: [] });
+    expect(discordViolations(message)).toEqual([]);
+  });
+
+  it('prints the exact Slack payload, under Slack names', async () => {
+    const message = JSON.parse(await ask('/nato-status share', 'slack', 'briefs'));
+    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: nato.title, emoji: false } });
+    expect(message.response_type).toBe('in_channel');
+    expect(slackViolations(message)).toEqual([]);
+    expect(await ask('/briefbot-help', 'slack', 'briefs')).toContain('/briefbot-help');
+  });
+
+  it('prints the platform-free Reply as json', async () => {
+    const reply = JSON.parse(await ask('/nato-status section:sources', 'json', 'briefs'));
+    expect(reply.sections[0].items.map((i: { url: string }) => i.url)).toEqual(nato.sources.map((s) => s.url));
+  });
+});

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const discordToken = `${'M'.repeat(24)}.GaBcDe.${'x'.repeat(27)}`;
+
+describe('configuration', () => {
+  it('has embedded defaults for everything but the platforms', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ PORT: 3000, DATA_DIR: './data', BRIEFS_DIR: './briefs', LOG_LEVEL: 'info', SLACK_ADMIN_USERS: [] });
+    expect(c.DISCORD_TOKEN).toBeUndefined();
+  });
+
+  it.each([
+    [{ DISCORD_TOKEN: 'not-a-token' }, 'DISCORD_TOKEN must be a bot token: three dot-separated parts'],
+    [{ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_APP_TOKEN: 'xapp-1' }, 'SLACK_BOT_TOKEN must start with xoxb-'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1-2' }, 'SLACK_SIGNING_SECRET is required for Slack HTTP mode'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'short' }, 'SLACK_SIGNING_SECRET must be 32 hex characters'],
+    [{ PORT: 'eighty' }, 'PORT:'],
+    [{ DISCORD_API_URL: 'ftp://x' }, 'DISCORD_API_URL must be an http(s) URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL:'],
+  ])('%j stops start-up naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('accepts well-formed tokens and never echoes them in errors', () => {
+    expect(loadConfig({ DISCORD_TOKEN: discordToken }).DISCORD_TOKEN).toBe(discordToken);
+    try {
+      loadConfig({ DISCORD_TOKEN: discordToken, PORT: 'x' });
+    } catch (err) {
+      expect(String(err)).not.toContain(discordToken);
+    }
+  });
+
+  it('`briefbot start` with no platform names the variables and the demo, and exits 1', () => {
+    const env = { ...process.env, DISCORD_TOKEN: '', SLACK_BOT_TOKEN: '' };
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], { encoding: 'utf8', env });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('set DISCORD_TOKEN (Discord) and/or SLACK_BOT_TOKEN');
+    expect(run.stderr).toContain('npm run demo');
+  });
+
+  it('`briefbot start` with a malformed token fails fast naming it', () => {
+    const env = { ...process.env, DISCORD_TOKEN: 'abc' };
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], { encoding: 'utf8', env });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('DISCORD_TOKEN must be a bot token');
+    expect(run.stderr).not.toContain('abc');
+  });
+});
