@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { FeedError } from './errors.js';
+
+function decompressor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  const e = encoding?.trim().toLowerCase();
+  if (!e || e === 'identity') return undefined;
+  if (e === 'gzip' || e === 'x-gzip') return zlib.createGunzip();
+  if (e === 'deflate') return zlib.createInflate();
+  if (e === 'br') return zlib.createBrotliDecompress();
+  throw new FeedError('decompress', `unsupported content-encoding '${encoding}'`);
+}
+
+/** Read at most maxBytes of (decompressed) body; past that, stop reading and drop the connection. */
+export async function readCapped(body: Readable, encoding: string | undefined, maxBytes: number): Promise<Buffer> {
+  let unzip: ReturnType<typeof decompressor>;
+  try {
+    unzip = decompressor(encoding);
+  } catch (err) {
+    body.destroy();
+    throw err;
+  }
+  const chunks: Buffer[] = [];
+  let raw = 0;
+  let total = 0;
+  const tooLarge = () => new FeedError('too-large', `body larger than the ${formatBytes(maxBytes)} cap`);
+  if (unzip) {
+    body.on('data', (chunk: Buffer) => {
+      raw += chunk.length;
+      if (raw > maxBytes) unzip.destroy(tooLarge());
+    });
+    body.on('error', (err) => unzip.destroy(err));
+    body.pipe(unzip);
+  }
+  const stream: Readable = unzip ?? body;
+  try {
+    for await (const chunk of stream) {
+      const buf = chunk as Buffer;
+      total += buf.length;
+      if (total > maxBytes) throw tooLarge();
+      chunks.push(buf);
+    }
+  } catch (err) {
+    if (err instanceof FeedError) throw err;
+    if (unzip && (err as { code?: string }).code?.startsWith('Z_')) {
+      throw new FeedError('decompress', `cannot decompress ${encoding} body: ${(err as Error).message}`);
+    }
+    throw err;
+  } finally {
+    body.destroy();
+    unzip?.destroy();
+  }
+  return Buffer.concat(chunks);
+}
+
+const formatBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+
+/** Query parameters that only track where a click came from. */
+const TRACKING = /^(utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|at_medium|at_campaign)$/i;
+
+/**
+ * One spelling per article: absolute http(s), no fragment, no tracking parameters, lowercase host,
+ * no default port. Relative links resolve against the feed's URL. Anything else is not a link.
+ */
+export function canonicalLink(raw: string | undefined, base?: string): string | undefined {
+  if (!raw) return undefined;
+  const trimmed = raw.trim();
+  if (!URL.canParse(trimmed, base)) return undefined;
+  const url = new URL(trimmed, base);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  url.hash = '';
+  for (const key of [...url.searchParams.keys()]) if (TRACKING.test(key)) url.searchParams.delete(key);
+  // URLSearchParams re-encodes the query; keep the original when nothing was removed.
+  return url.href.replace(/\?$/, '');
+}
+
+export function shortHash(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);
+}

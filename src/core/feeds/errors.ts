@@ -1,0 +1,34 @@
+/** Stable codes for why a feed failed: stored with its health and shown in `briefbot feeds`. */
+export const FEED_ERROR_CODES = [
+  'bad-url',
+  'connect-timeout',
+  'timeout',
+  'network',
+  'http-status',
+  'too-many-redirects',
+  'redirect-loop',
+  'too-large',
+  'decompress',
+  'read',
+  'parse',
+  'parse-timeout',
+  'not-a-feed',
+] as const;
+
+export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];
+
+export class FeedError extends Error {
+  override name = 'FeedError';
+  constructor(
+    readonly code: FeedErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function asFeedError(err: unknown, fallback: FeedErrorCode = 'network'): FeedError {
+  if (err instanceof FeedError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new FeedError(fallback, message);
+}

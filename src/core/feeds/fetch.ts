@@ -1,0 +1,118 @@
+import { Agent, request } from 'undici';
+import { readCapped } from './body.js';
+import { FeedError } from './errors.js';
+import { readLocalFeed } from './fetch-local.js';
+
+export interface FetchOptions {
+  connectTimeoutMs: number;
+  /** Everything: connect, redirects, headers and the whole body. */
+  totalTimeoutMs: number;
+  /** Cap on the body after decompression (and before it, so a slow trickle is cut too). */
+  maxBytes: number;
+  maxRedirects: number;
+  userAgent: string;
+  /** One per poller: keeps connections alive between feeds on one host. */
+  dispatcher: Agent;
+}
+
+export interface Validators {
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+}
+
+export type FetchResult =
+  | { kind: 'not-modified'; url: string }
+  | ({ kind: 'ok'; url: string; body: Buffer; contentType?: string | undefined } & Validators);
+
+export function createAgent(connectTimeoutMs: number, totalTimeoutMs: number): Agent {
+  return new Agent({
+    connect: { timeout: connectTimeoutMs },
+    headersTimeout: totalTimeoutMs,
+    bodyTimeout: totalTimeoutMs,
+    keepAliveTimeout: 10_000,
+  });
+}
+
+/**
+ * GET a feed: conditional on the stored validators, redirects followed by hand (so we count them and
+ * spot loops), body decompressed and capped while streaming. Every failure is a FeedError with a code.
+ */
+export async function fetchFeed(url: string, validators: Validators, options: FetchOptions): Promise<FetchResult> {
+  if (url.startsWith('file:')) return readLocalFeed(url, validators, options.maxBytes);
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new FeedError('timeout', `no complete response within ${options.totalTimeoutMs} ms`)),
+    options.totalTimeoutMs,
+  );
+  try {
+    return await follow(url, validators, options, controller.signal);
+  } catch (err) {
+    if (controller.signal.aborted && controller.signal.reason instanceof FeedError) throw controller.signal.reason;
+    throw toFeedError(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function follow(start: string, validators: Validators, options: FetchOptions, signal: AbortSignal) {
+  const seen = new Set<string>();
+  let current = start;
+  for (let hop = 0; ; hop++) {
+    if (!URL.canParse(current) || !/^https?:$/.test(new URL(current).protocol)) {
+      throw new FeedError('bad-url', `not an http(s) URL: ${current}`);
+    }
+    seen.add(current);
+    const headers: Record<string, string> = {
+      'user-agent': options.userAgent,
+      accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
+      'accept-encoding': 'gzip, deflate, br',
+    };
+    if (validators.etag) headers['if-none-match'] = validators.etag;
+    if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
+    const res = await request(current, { method: 'GET', headers, signal, dispatcher: options.dispatcher });
+    const header = (name: string) => {
+      const v = res.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const location = header('location');
+    if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
+      res.body.destroy();
+      const next = new URL(location, current).href;
+      if (seen.has(next)) throw new FeedError('redirect-loop', `redirect loop: ${current} → ${next}`);
+      if (hop >= options.maxRedirects) {
+        throw new FeedError('too-many-redirects', `more than ${options.maxRedirects} redirects (last to ${next})`);
+      }
+      current = next;
+      continue;
+    }
+    if (res.statusCode === 304) {
+      res.body.destroy();
+      return { kind: 'not-modified', url: current } as const;
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      res.body.destroy();
+      throw new FeedError('http-status', `HTTP ${res.statusCode} from ${current}`);
+    }
+    const body = await readCapped(res.body, header('content-encoding'), options.maxBytes);
+    return {
+      kind: 'ok',
+      url: current,
+      body,
+      contentType: header('content-type'),
+      etag: header('etag'),
+      lastModified: header('last-modified'),
+    } as const;
+  }
+}
+
+function toFeedError(err: unknown): FeedError {
+  if (err instanceof FeedError) return err;
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code;
+  const message = e.message ?? String(err);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new FeedError('connect-timeout', `connect timed out (${message})`);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new FeedError('timeout', message);
+  }
+  return new FeedError('network', code ? `${code}: ${message}` : message);
+}

@@ -1,0 +1,93 @@
+import { canonicalLink, shortHash } from './canonical.js';
+import type { FeedConfig } from './config.js';
+import type { RawFeed } from './parse.js';
+import { htmlToText, truncate } from './text.js';
+import type { FeedItem } from './types.js';
+
+export const TITLE_MAX = 300;
+export const SUMMARY_MAX = 600;
+/** A date more than this far ahead is a feed's mistake (or a time zone bug), not news from the future. */
+const FUTURE_TOLERANCE_MS = 24 * 3600_000;
+
+/**
+ * Text from a field that may be a string, a number, `{ _: text, $: attrs }` (xml2js), or an array of
+ * any of these. Anything else is treated as absent.
+ */
+export function textOf(value: unknown, depth = 0): string | undefined {
+  if (depth > 4 || value === null || value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return textOf(value[0], depth + 1);
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return textOf(o._ ?? o['#'] ?? o.value ?? o.href ?? (o.$ as Record<string, unknown> | undefined)?.href, depth + 1);
+  }
+  return undefined;
+}
+
+export function parseDate(value: unknown): Date | undefined {
+  const s = textOf(value)?.trim();
+  if (!s) return undefined;
+  const tries = [s, s.replace(/^(\d{4}-\d{2}-\d{2}) (\d)/, '$1T$2'), s.replace(/\s+(UT|Z)$/i, ' GMT')];
+  for (const t of tries) {
+    const ms = Date.parse(t);
+    if (Number.isFinite(ms)) return new Date(ms);
+  }
+  return undefined;
+}
+
+export interface NormaliseResult {
+  items: FeedItem[];
+  /** Items dropped because they had neither a title nor a summary. */
+  skipped: number;
+  feedTitle: string | undefined;
+}
+
+export function normaliseFeed(raw: RawFeed, feed: FeedConfig, fetchedUrl: string, now: Date): NormaliseResult {
+  const feedTitle = textOf(raw.title) ? htmlToText(textOf(raw.title) ?? '', 80) || undefined : undefined;
+  const base = canonicalLink(textOf(raw.link), fetchedUrl) ?? fetchedUrl;
+  const items: FeedItem[] = [];
+  let skipped = 0;
+  for (const entry of Array.isArray(raw.items) ? raw.items : []) {
+    const item = normaliseItem(entry, { feed, base, now, feedTitle });
+    if (item) items.push(item);
+    else skipped++;
+  }
+  return { items, skipped, feedTitle };
+}
+
+interface Context {
+  feed: FeedConfig;
+  base: string;
+  now: Date;
+  feedTitle: string | undefined;
+}
+
+function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem | undefined {
+  const link = canonicalLink(textOf(entry.link), ctx.base);
+  const source = textOf(entry.source)?.trim();
+  let title = htmlToText(textOf(entry.title) ?? '', TITLE_MAX);
+  const summary = htmlToText(
+    textOf(entry.contentSnippet) ?? textOf(entry.summary) ?? textOf(entry.content) ?? '',
+    SUMMARY_MAX,
+  );
+  // Aggregators (Google News) append " - Outlet" to the headline and name the outlet in <source>.
+  if (source && title.endsWith(` - ${source}`)) title = title.slice(0, -(source.length + 3)).trim();
+  if (!title) title = truncate(summary, 120);
+  if (!title) return undefined;
+  const dated = [entry.isoDate, entry.pubDate, entry.rawDate, entry.dcDate].map(parseDate).find(Boolean);
+  const trusted = dated && dated.getTime() <= ctx.now.getTime() + FUTURE_TOLERANCE_MS ? dated : undefined;
+  const guidText = (textOf(entry.guid) ?? textOf(entry.id))?.trim();
+  return {
+    feed: ctx.feed.name,
+    guid: guidText ? guidText.slice(0, 500) : (link ?? `hash:${shortHash(title, summary, textOf(entry.pubDate) ?? '')}`),
+    link,
+    title,
+    summary,
+    outlet: source || ctx.feed.outlet || ctx.feedTitle || ctx.feed.name,
+    language: ctx.feed.language,
+    publishedAt: trusted ?? ctx.now,
+    firstSeenAt: ctx.now,
+    dateSource: trusted ? 'feed' : 'first-seen',
+  };
+}

@@ -1,0 +1,41 @@
+import { decodeEntities } from './entities.js';
+
+/**
+ * Plain text from feed HTML: drop scripts/styles and tags, decode entities, collapse whitespace, cap
+ * the length at a word boundary. Not a sanitiser: the result is text, and each platform escapes it.
+ */
+export function htmlToText(html: string, maxLength: number): string {
+  const noBlocks = html
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
+    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ');
+  // Tags become spaces so "<p>a</p><p>b</p>" does not read "ab".
+  const noTags = noBlocks.replace(/<\/?[a-zA-Z][^>]*>/g, ' ');
+  const text = decodeEntities(noTags)
+    // Feeds often escape their HTML twice; a second round of tags appears only after decoding.
+    .replace(/<\/?[a-zA-Z][^>]*>/g, ' ')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return truncate(text, maxLength);
+}
+
+export function truncate(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  const cut = text.slice(0, maxLength - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > maxLength * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/**
+ * Lowercase, accent-free word tokens: "Bogotá's NATO-partner" → ["bogota", "s", "nato", "partner"].
+ * Tagging and clustering both compare text in this form, so terms and items fold the same way.
+ */
+export function foldTokens(text: string): string[] {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((t) => t.length > 0);
+}

@@ -1,0 +1,48 @@
+import type { FeedErrorCode } from './errors.js';
+
+/** A feed item after normalisation: plain text, canonical link, a date we trust. */
+export interface FeedItem {
+  feed: string;
+  /** Stable across polls: the feed's guid/id, else the canonical link, else a hash of the content. */
+  guid: string;
+  link: string | undefined;
+  title: string;
+  summary: string;
+  outlet: string;
+  language: string;
+  publishedAt: Date;
+  firstSeenAt: Date;
+  /** Where publishedAt came from: the feed, or our first sight of the item (missing, malformed or future date). */
+  dateSource: 'feed' | 'first-seen';
+}
+
+export interface TopicTag {
+  topic: string;
+  /** The terms that matched, one per `all` group, for `--explain`. */
+  terms: string[];
+}
+
+export type HealthState = 'new' | 'ok' | 'failing' | 'backed-off';
+
+export interface FeedHealth {
+  feed: string;
+  url: string;
+  state: HealthState;
+  etag: string | undefined;
+  lastModified: string | undefined;
+  lastPolledAt: Date | undefined;
+  lastSuccessAt: Date | undefined;
+  lastErrorAt: Date | undefined;
+  lastError: string | undefined;
+  lastErrorCode: FeedErrorCode | undefined;
+  consecutiveFailures: number;
+  nextAttemptAt: Date | undefined;
+}
+
+export type HealthEventKind = 'failing' | 'backed-off' | 'recovered';
+
+export interface HealthEvent {
+  kind: HealthEventKind;
+  feed: string;
+  health: FeedHealth;
+}

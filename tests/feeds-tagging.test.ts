@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { BriefLibrary } from '../src/core/briefs/library.js';
+import { compileTopics, tagItem } from '../src/core/feeds/tag.js';
+
+const labelledSchema = z.object({
+  items: z.array(z.object({ title: z.string(), summary: z.string(), topics: z.array(z.string()) })).min(80),
+});
+
+const root = join(import.meta.dirname, '..');
+const library = new BriefLibrary(join(root, 'briefs'));
+library.load();
+const topics = compileTopics(library.list());
+
+describe('tagging with the briefs’ match rules', () => {
+  it('given a rule set, then matching is case-, accent- and whole-word-insensitive with prefixes and phrases', () => {
+    const rules = compileTopics([
+      { topic: 't', match: { all: [['colombia*', 'bogota'], ['belt and road', 'otan']], none: ['bone china'] } },
+    ]);
+    const tag = (title: string) => tagItem({ title, summary: '' }, rules).map((t) => t.terms);
+    expect(tag('COLOMBIANOS y la OTAN')).toEqual([['colombia*', 'otan']]);
+    expect(tag('Bogotá joins the Belt-and-Road')).toEqual([['bogota', 'belt and road']]);
+    expect(tag('Bogotano in Otanto')).toEqual([]);
+    expect(tag('Belt and Road in Bogotá bone china')).toEqual([]);
+    expect(tagItem({ title: 'Bogotá y la OTAN', summary: '' }, rules, ['other'])).toEqual([]);
+  });
+
+  it('given the labelled set, then precision and recall are at least 0.9 for every topic', () => {
+    const { items } = labelledSchema.parse(parse(readFileSync(join(root, 'tests/fixtures/feeds/labelled.yaml'), 'utf8')));
+    const lines: string[] = [];
+    for (const topic of topics.map((t) => t.topic)) {
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      for (const item of items) {
+        const got = tagItem(item, topics).some((t) => t.topic === topic);
+        const want = item.topics.includes(topic);
+        if (got && want) tp++;
+        else if (got) {
+          fp++;
+          lines.push(`  false positive ${topic}: ${item.title}`);
+        } else if (want) {
+          fn++;
+          lines.push(`  missed ${topic}: ${item.title}`);
+        }
+      }
+      const precision = tp / (tp + fp || 1);
+      const recall = tp / (tp + fn || 1);
+      lines.unshift(`${topic}: precision ${precision.toFixed(3)} recall ${recall.toFixed(3)} (tp ${tp}, fp ${fp}, fn ${fn})`);
+      expect.soft(precision, topic).toBeGreaterThanOrEqual(0.9);
+      expect.soft(recall, topic).toBeGreaterThanOrEqual(0.9);
+    }
+    console.log(`tagging, ${items.length} labelled items\n${lines.join('\n')}`);
+  });
+});
