@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+export const scheduleSchema = z.object({
+  /** Local wall-clock time, HH:MM (24 h). */
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM, 24-hour'),
+  /** IANA zone, e.g. America/Bogota. */
+  timezone: z.string().refine(isTimeZone, 'timezone must be an IANA zone such as America/Bogota'),
+  weekdays: z.array(z.enum(WEEKDAYS)).min(1).default([...WEEKDAYS]),
+});
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The node-cron expression for a schedule (evaluated by node-cron in the schedule's zone). */
+export function cronExpression(s: Schedule): string {
+  const [hh, mm] = s.time.split(':').map(Number);
+  const days = WEEKDAYS.map((d, i) => (s.weekdays.includes(d) ? i : -1)).filter((i) => i >= 0);
+  return `${mm} ${hh} * * ${days.length === 7 ? '*' : days.join(',')}`;
+}
+
+interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  weekday: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function localParts(instant: Date, zone: string): LocalParts {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'short',
+    });
+    formatters.set(zone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(instant).map((x) => [x.type, x.value]));
+  return {
+    year: Number(p.year),
+    month: Number(p.month),
+    day: Number(p.day),
+    hour: Number(p.hour),
+    minute: Number(p.minute),
+    weekday: WEEKDAYS.indexOf(String(p.weekday).toLowerCase().slice(0, 3) as (typeof WEEKDAYS)[number]),
+  };
+}
+
+/**
+ * The instant when the wall clock in `zone` shows the given local date and time. A time that does
+ * not exist (skipped by a DST change) moves forward by the gap, as cron does.
+ */
+export function zonedInstant(year: number, month: number, day: number, hour: number, minute: number, zone: string): Date {
+  const wanted = Date.UTC(year, month - 1, day, hour, minute);
+  let guess = wanted;
+  for (let i = 0; i < 3; i++) {
+    const p = localParts(new Date(guess), zone);
+    const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+    if (shown === wanted) return new Date(guess);
+    guess += wanted - shown;
+  }
+  return new Date(guess);
+}
+
+/** Every scheduled instant in (from, to], oldest first. */
+export function slotsBetween(s: Schedule, from: Date, to: Date): Date[] {
+  const [hh, mm] = s.time.split(':').map(Number) as [number, number];
+  const allowed = new Set(s.weekdays.map((d) => WEEKDAYS.indexOf(d)));
+  const out: Date[] = [];
+  const start = localParts(new Date(from.getTime() - 86_400_000), s.timezone);
+  for (let d = 0; ; d++) {
+    const noon = new Date(Date.UTC(start.year, start.month - 1, start.day + d, 12));
+    const day = { y: noon.getUTCFullYear(), m: noon.getUTCMonth() + 1, d: noon.getUTCDate(), w: noon.getUTCDay() };
+    const slot = zonedInstant(day.y, day.m, day.d, hh, mm, s.timezone);
+    if (slot.getTime() > to.getTime() + 86_400_000) break;
+    if (allowed.has(day.w) && slot > from && slot <= to) out.push(slot);
+  }
+  return out;
+}
+
+/** The latest scheduled instant at or before `now` (within two weeks), for catch-up after downtime. */
+export function lastSlotAtOrBefore(s: Schedule, now: Date): Date | undefined {
+  return slotsBetween(s, new Date(now.getTime() - 14 * 86_400_000), now).at(-1);
+}
+
+export function nextSlotAfter(s: Schedule, now: Date): Date | undefined {
+  return slotsBetween(s, now, new Date(now.getTime() + 14 * 86_400_000))[0];
+}
+
+/** The local date of an instant in a zone, e.g. for a digest's header. */
+export function localDate(instant: Date, zone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(instant);
+}
+
+export function localTime(instant: Date, zone: string): string {
+  const p = localParts(instant, zone);
+  return `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+}
