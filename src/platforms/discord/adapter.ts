@@ -1,7 +1,93 @@
-import type { Config } from '../../config.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, DiscordjsError, DiscordjsErrorCodes, Events, GatewayIntentBits } from 'discord.js';
+import { type Config, ConfigError } from '../../config.js';
 import type { PlatformAdapter, PlatformDeps } from '../types.js';
+import { answerAutocomplete, answerCommand, DEFER_AFTER_MS } from './answer.js';
+import { trackGateway } from './gateway-health.js';
 
-// Placeholder: replaced by the discord.js adapter.
-export function createDiscordAdapter(_config: Config, _deps: PlatformDeps): PlatformAdapter {
-  throw new Error('the Discord adapter is not built yet');
+export interface DiscordAdapterOptions {
+  /** Defer the reply when the core has not answered by then (tests may shorten it). */
+  deferAfterMs?: number;
+  /** How long stop() waits for in-flight answers before closing the gateway. */
+  drainMs?: number;
+}
+
+/** briefbot on Discord: slash commands over the gateway, answered by the platform-free core. */
+export function createDiscordAdapter(
+  config: Config,
+  deps: PlatformDeps,
+  options: DiscordAdapterOptions = {},
+): PlatformAdapter {
+  const { logger } = deps;
+  const client = new Client({
+    // Slash commands arrive without any privileged intent; Guilds keeps channel and guild caches sane.
+    intents: [GatewayIntentBits.Guilds],
+    // Added to every outgoing message: brief and feed text must never ping anyone.
+    allowedMentions: { parse: [] },
+    rest: config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {},
+  });
+  const gateway = trackGateway(client, logger);
+  const inflight = new Set<Promise<void>>();
+  let accepting = false;
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (!accepting) return;
+    let work: Promise<void>;
+    if (interaction.isChatInputCommand()) work = answerCommand(interaction, deps, options.deferAfterMs ?? DEFER_AFTER_MS);
+    else if (interaction.isAutocomplete()) work = answerAutocomplete(interaction, deps);
+    else return;
+    inflight.add(work);
+    // Both answer functions never reject; finally() only does the bookkeeping.
+    void work.finally(() => inflight.delete(work));
+  });
+  // An EventEmitter without an 'error' listener throws; log instead.
+  client.on(Events.Error, (err) => logger.error({ err }, 'discord: client error'));
+  client.on(Events.ShardError, (err) => logger.warn({ err }, 'discord: gateway connection error'));
+  client.on(Events.Warn, (message) => logger.warn({ message }, 'discord: warning'));
+
+  return {
+    name: 'discord',
+    health: () => gateway.health(),
+    async start() {
+      if (!config.DISCORD_TOKEN) throw new ConfigError('Configuration error:\n  DISCORD_TOKEN is required for Discord');
+      const started = performance.now();
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      // Interactions that arrive before ClientReady are queued by discord.js, so accept from the start.
+      accepting = true;
+      try {
+        await client.login(config.DISCORD_TOKEN);
+      } catch (error) {
+        accepting = false;
+        throw explainLoginError(error, config);
+      }
+      await ready;
+      logger.info({ user: client.user?.tag, ms: Math.round(performance.now() - started) }, 'discord: ready');
+    },
+    async stop() {
+      accepting = false;
+      gateway.stopping();
+      const drainMs = options.drainMs ?? Math.max(0, config.SHUTDOWN_GRACE_MS - 2000);
+      const drained = Promise.allSettled([...inflight]).then(() => true);
+      if (!(await Promise.race([drained, sleep(drainMs, false, { ref: false })]))) {
+        logger.warn({ pending: inflight.size }, 'discord: stopped with answers still in flight');
+      }
+      await client.destroy();
+    },
+  };
+}
+
+/** A rejected token is an operator mistake: say which setting, not a stack trace. */
+function explainLoginError(error: unknown, config: Config): Error {
+  const rejected =
+    (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) ||
+    (error instanceof Error && /authentication failed/i.test(error.message));
+  if (rejected) {
+    return new ConfigError(
+      'Discord rejected DISCORD_TOKEN: check the bot token in the Discord developer portal (Bot → Reset Token).',
+    );
+  }
+  const where = config.DISCORD_API_URL ?? 'https://discord.com/api';
+  return new Error(`could not connect to Discord at ${where}: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }
