@@ -15,6 +15,8 @@ export interface ReplyItem {
   refs?: Link[];
   /** The item itself links somewhere (a headline). */
   url?: string;
+  /** A secondary line: outlets, time, a one-line summary. */
+  detail?: string;
 }
 
 export interface ReplySection {

@@ -91,7 +91,8 @@ function itemLine(item: ReplyItem): string {
   const date = item.date ? `**${md(item.date)}** ` : '';
   const text = item.url ? link({ label: item.text, url: item.url }) : md(item.text);
   const refs = item.refs?.length ? ` (${item.refs.map(link).join(', ')})` : '';
-  return `${date}${text}${refs}`;
+  const detail = item.detail ? `\n   ${md(item.detail)}` : '';
+  return `${date}${text}${refs}${detail}`;
 }
 
 /** A masked link whose label cannot break out of its brackets. */

@@ -17,5 +17,6 @@ function line(item: ReplyItem): string {
   const date = item.date ? `${item.date}: ` : '';
   const url = item.url ? ` <${item.url}>` : '';
   const refs = item.refs?.length ? ` [${item.refs.map((r) => `${r.label} ${r.url}`).join('; ')}]` : '';
-  return `${date}${item.text}${url}${refs}`;
+  const detail = item.detail ? `\n      ${item.detail}` : '';
+  return `${date}${item.text}${url}${refs}${detail}`;
 }

@@ -96,7 +96,8 @@ function itemLine(item: ReplyItem): string {
   const date = item.date ? `*${esc(item.date)}* ` : '';
   const text = item.url ? link({ label: item.text, url: item.url }) : esc(item.text);
   const refs = item.refs?.length ? ` (${item.refs.map(link).join(', ')})` : '';
-  return `${date}${text}${refs}`;
+  const detail = item.detail ? `\n   ${esc(item.detail)}` : '';
+  return `${date}${text}${refs}${detail}`;
 }
 
 export function link(l: Link): string {

@@ -1,0 +1,67 @@
+import type { Reply, ReplyItem, ReplySection } from '../reply.js';
+import { trimAtSentence } from '../text.js';
+import { localDate, localTime } from './schedule.js';
+
+/** One story for a digest: an item, or several outlets' items folded into one cluster. */
+export interface DigestStory {
+  title: string;
+  url: string;
+  outlets: string[];
+  published: Date;
+  summary?: string;
+  topics: string[];
+}
+
+export interface DigestOptions {
+  /** The subscription's topics, in its order; each becomes a section. */
+  topics: { topic: string; title: string }[];
+  stories: DigestStory[];
+  timezone: string;
+  /** The scheduled instant this digest is for. */
+  slot: Date;
+  /** At most this many stories in all. */
+  cap: number;
+}
+
+const SUMMARY_MAX = 200;
+
+/**
+ * A digest as a Reply: stories grouped by topic (each story once, under the first of its topics the
+ * channel follows), ranked by how many outlets carry it and then by recency, capped.
+ * Undefined when there is nothing to post.
+ */
+export function buildDigest(o: DigestOptions): Reply | undefined {
+  const wanted = new Set(o.topics.map((t) => t.topic));
+  const ranked = o.stories
+    .filter((s) => s.topics.some((t) => wanted.has(t)))
+    .sort((a, b) => b.outlets.length - a.outlets.length || b.published.getTime() - a.published.getTime())
+    .slice(0, o.cap);
+  if (ranked.length === 0) return undefined;
+
+  const sections: ReplySection[] = [];
+  const placed = new Set<DigestStory>();
+  for (const t of o.topics) {
+    const items: ReplyItem[] = [];
+    for (const story of ranked) {
+      if (placed.has(story) || !story.topics.includes(t.topic)) continue;
+      placed.add(story);
+      items.push(entry(story, o.timezone));
+    }
+    if (items.length > 0) sections.push({ key: t.topic, heading: t.title, items, style: 'list' });
+  }
+  const commands = o.topics.map((t) => `/${t.topic}`).join(' · ');
+  return {
+    title: `Digest for ${localDate(o.slot, o.timezone)}`,
+    status: `${ranked.length} ${ranked.length === 1 ? 'story' : 'stories'} since the last digest`,
+    sections,
+    footer: `Background briefs: ${commands}`,
+    ephemeral: false,
+    tone: 'info',
+  };
+}
+
+function entry(story: DigestStory, zone: string): ReplyItem {
+  const outlets = story.outlets.join(', ');
+  const summary = story.summary ? ` · ${trimAtSentence(story.summary, SUMMARY_MAX)}` : '';
+  return { text: story.title, url: story.url, detail: `${outlets} · ${localTime(story.published, zone)}${summary}` };
+}
