@@ -4,7 +4,13 @@ import { commands } from '../commands/index.js';
 import { shareOption } from '../src/core/commands/brief-command.js';
 import { type CommandModule, nameOn } from '../src/core/commands/types.js';
 import { type Reply, textReply } from '../src/core/reply.js';
-import { type DiscordBot, failOnUnhandledRejections, startDiscordBot, TOKEN, APP_ID } from './fakes/discord-harness.js';
+import {
+  type DiscordBot,
+  failOnUnhandledRejections,
+  startDiscordBot,
+  TOKEN,
+  APP_ID,
+} from './fakes/discord-harness.js';
 import { FakeDiscord, type RecordedRequest } from './fakes/fake-discord.js';
 import { type InteractionSpec, PERMISSIONS } from './fakes/fake-discord-payloads.js';
 
@@ -20,14 +26,26 @@ interface Embed {
 }
 interface CallbackBody {
   type: number;
-  data: { embeds?: Embed[]; flags?: number; allowed_mentions?: unknown; choices?: { name: string; value: string }[] };
+  data: {
+    embeds?: Embed[];
+    flags?: number;
+    allowed_mentions?: unknown;
+    choices?: { name: string; value: string }[];
+  };
 }
 
 const EPHEMERAL = 64;
 
 // Test-only commands, added to the real list through the injectable context.
-const testCommand = (name: string, handle: CommandModule['handle'], extra: Partial<CommandModule['definition']> = {}) =>
-  ({ definition: { name, description: `test: ${name}`, options: [], help: '', ...extra }, handle }) as CommandModule;
+const testCommand = (
+  name: string,
+  handle: CommandModule['handle'],
+  extra: Partial<CommandModule['definition']> = {},
+) =>
+  ({
+    definition: { name, description: `test: ${name}`, options: [], help: '', ...extra },
+    handle,
+  }) as CommandModule;
 const explode = testCommand('explode', () => {
   throw new Error('kaboom');
 });
@@ -58,7 +76,9 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function ask(spec: InteractionSpec): Promise<{ id: string; token: string; body: CallbackBody; at: number }> {
+async function ask(
+  spec: InteractionSpec,
+): Promise<{ id: string; token: string; body: CallbackBody; at: number }> {
   const sent = Date.now();
   const { id, token } = fake.dispatchInteraction(spec);
   const request = await fake.callbackFor(id);
@@ -67,16 +87,19 @@ async function ask(spec: InteractionSpec): Promise<{ id: string; token: string; 
 }
 
 /** Markdown escapes removed, to compare with the brief's plain text. */
-const unescape = (s: string) => s.replace(/\\([^\w\s])/g, '$1');
+const plainText = (s: string) => s.replace(/\\([^\w\s])/g, '$1');
 const linkTargets = (s: string) => [...s.matchAll(/\]\((https:\/\/[^)\s]+)\)/g)].map((m) => m[1]!);
 const asLinked = (url: string) => url.replace(/[()\s<>]/g, encodeURIComponent);
-const description = (body: CallbackBody) => (body.data.embeds ?? []).map((e) => e.description ?? '').join('\n');
+const description = (body: CallbackBody) =>
+  (body.data.embeds ?? []).map((e) => e.description ?? '').join('\n');
 
 describe('every command in commands/index.ts answers on Discord', () => {
   for (const command of commands) {
     const name = nameOn(command.definition, 'discord');
     it(`/${name} replies with its embed, privately, mentioning no one`, async () => {
-      const brief = bot.core.briefs.get(command.definition.name) ?? (name === 'brief' ? bot.core.briefs.list()[0] : undefined);
+      const brief =
+        bot.core.briefs.get(command.definition.name) ??
+        (name === 'brief' ? bot.core.briefs.list()[0] : undefined);
       const options = name === 'brief' ? [{ name: 'topic', type: 3 as const, value: brief!.topic }] : [];
       const { body } = await ask({ name, options });
 
@@ -87,7 +110,7 @@ describe('every command in commands/index.ts answers on Discord', () => {
       expect(embeds.length).toBeGreaterThan(0);
       if (brief) {
         expect(embeds[0]!.title).toBe(brief.title);
-        expect(unescape(embeds[0]!.description ?? '')).toContain(brief.status);
+        expect(plainText(embeds[0]!.description ?? '')).toContain(brief.status);
         const links = linkTargets(description(body));
         expect(links.length).toBeGreaterThan(0);
         const known = brief.sources.map((s) => asLinked(s.url));
@@ -107,10 +130,13 @@ describe('every command in commands/index.ts answers on Discord', () => {
 
   it('section:sources lists every source of the brief as a link', async () => {
     const brief = bot.core.briefs.list()[0]!;
-    const { body } = await ask({ name: brief.topic, options: [{ name: 'section', type: 3, value: 'sources' }] });
+    const { body } = await ask({
+      name: brief.topic,
+      options: [{ name: 'section', type: 3, value: 'sources' }],
+    });
     const links = linkTargets(description(body));
     for (const source of brief.sources) expect(links).toContain(asLinked(source.url));
-    expect(unescape(description(body))).not.toContain('Key facts');
+    expect(plainText(description(body))).not.toContain('Key facts');
   });
 
   it('answers a DM too (no member, no guild)', async () => {
@@ -122,14 +148,22 @@ describe('every command in commands/index.ts answers on Discord', () => {
 
 describe('autocomplete', () => {
   it('/brief topic suggests the loaded briefs', async () => {
-    const { body } = await ask({ name: 'brief', type: 4, options: [{ name: 'topic', type: 3, value: '', focused: true }] });
+    const { body } = await ask({
+      name: 'brief',
+      type: 4,
+      options: [{ name: 'topic', type: 3, value: '', focused: true }],
+    });
     expect(body.type).toBe(8);
     expect(body.data.choices?.map((c) => c.value)).toEqual(bot.core.briefs.list().map((b) => b.topic));
   });
 
   it('narrows the suggestions to what was typed', async () => {
     const topic = bot.core.briefs.list()[0]!.topic;
-    const { body } = await ask({ name: 'brief', type: 4, options: [{ name: 'topic', type: 3, value: topic, focused: true }] });
+    const { body } = await ask({
+      name: 'brief',
+      type: 4,
+      options: [{ name: 'topic', type: 3, value: topic, focused: true }],
+    });
     expect(body.data.choices?.map((c) => c.value)).toContain(topic);
     expect(body.data.choices!.length).toBeLessThanOrEqual(bot.core.briefs.list().length);
   });
@@ -140,7 +174,7 @@ describe('failures become an ephemeral apology, never silence', () => {
     const { body } = await ask({ name: 'no-such-command' });
     expect(body.type).toBe(4);
     expect(body.data.flags).toBe(EPHEMERAL);
-    expect(unescape(description(body))).toContain('/no-such-command');
+    expect(plainText(description(body))).toContain('/no-such-command');
   });
 
   it('a throwing handler: the error id shown is the one logged', async () => {
@@ -157,7 +191,9 @@ describe('failures become an ephemeral apology, never silence', () => {
     expect(body.data.flags).toBe(EPHEMERAL);
     const errorId = /error ([0-9a-f]{8})/.exec(description(body))?.[1];
     expect(errorId).toBeDefined();
-    expect(bot.logs.matching(errorId!).some((l) => l.msg === 'discord: could not answer the command')).toBe(true);
+    expect(bot.logs.matching(errorId!).some((l) => l.msg === 'discord: could not answer the command')).toBe(
+      true,
+    );
   });
 
   it('Discord refusing the reply (400 Invalid Form Body): the apology goes out instead', async () => {
@@ -176,10 +212,24 @@ describe('failures become an ephemeral apology, never silence', () => {
   });
 
   it('a 500 from Discord on the callback is retried by the REST client', async () => {
-    fake.script('POST', /\/interactions\/\d+\/[^/]+\/callback$/, { status: 500, body: { message: 'oops', code: 0 } });
+    fake.script('POST', /\/interactions\/\d+\/[^/]+\/callback$/, {
+      status: 500,
+      body: { message: 'oops', code: 0 },
+    });
     const { id } = fake.dispatchInteraction({ name: 'help' });
     await fake.waitForRequest((r) => r.path.includes(`/${id}/`) && r.status === 204);
     expect(fake.requests.filter((r) => r.path.includes(`/${id}/`)).map((r) => r.status)).toEqual([500, 204]);
+  });
+});
+
+describe('rate limits', () => {
+  it('a 429 on the callback is waited out (Retry-After) and the reply still lands', async () => {
+    fake.script('POST', /\/interactions\/\d+\/[^/]+\/callback$/, FakeDiscord.rateLimited(0.3));
+    const sent = Date.now();
+    const { id } = fake.dispatchInteraction({ name: 'help' });
+    const ok = await fake.waitForRequest((r) => r.path.includes(`/${id}/`) && r.status === 204);
+    expect(fake.requests.filter((r) => r.path.includes(`/${id}/`)).map((r) => r.status)).toEqual([429, 204]);
+    expect(ok.at - sent).toBeGreaterThanOrEqual(300);
   });
 });
 
@@ -193,7 +243,7 @@ describe('manager-only commands', () => {
     for (const spec of [{ permissions: PERMISSIONS.none }, { where: 'dm' as const }]) {
       const { body } = await ask({ name: 'managers', ...spec });
       expect(body.data.flags).toBe(EPHEMERAL);
-      expect(unescape(description(body))).toContain('Only channel managers');
+      expect(plainText(description(body))).toContain('Only channel managers');
     }
   });
 });
@@ -221,14 +271,19 @@ describe('slow answers', () => {
   });
 
   it('with share:true the deferral is public', async () => {
-    const { deferral } = await deferredThenEdited({ name: 'slow', options: [{ name: 'share', type: 5, value: true }] });
+    const { deferral } = await deferredThenEdited({
+      name: 'slow',
+      options: [{ name: 'share', type: 5, value: true }],
+    });
     expect(deferral.body).toEqual({ type: 5, data: { flags: 0 } });
   });
 });
 
 describe('the wire', () => {
   it('interaction routes carry no Authorization header, and no request went unmatched', () => {
-    const interactionCalls = fake.requests.filter((r: RecordedRequest) => /\/(interactions|webhooks)\//.test(r.path));
+    const interactionCalls = fake.requests.filter((r: RecordedRequest) =>
+      /\/(interactions|webhooks)\//.test(r.path),
+    );
     expect(interactionCalls.length).toBeGreaterThan(0);
     for (const r of interactionCalls) expect(r.headers.authorization).toBeUndefined();
     expect(fake.unmatched).toEqual([]);

@@ -69,7 +69,11 @@ export interface DiscordBot {
 /** The real bot (runBot + the discord.js adapter) on port 0, connected to `fake`. */
 export async function startDiscordBot(
   fake: FakeDiscord,
-  options: { env?: Record<string, string>; extraCommands?: CommandModule[]; adapter?: DiscordAdapterOptions } = {},
+  options: {
+    env?: Record<string, string>;
+    extraCommands?: CommandModule[];
+    adapter?: DiscordAdapterOptions;
+  } = {},
 ): Promise<DiscordBot> {
   const config = loadConfig(discordEnv(fake, options.env));
   const logs = new LogSink();

@@ -45,7 +45,8 @@ export function choicesProblems(body: unknown): string[] {
   choices.forEach((c, i) => {
     const { name, value } = asObj(c);
     if (len(name) < 1 || len(name) > 100) problems.push(`choices.${i}.name: must be 1 to 100 in length`);
-    if (typeof value === 'string' && len(value) > 100) problems.push(`choices.${i}.value: must be 100 or fewer`);
+    if (typeof value === 'string' && len(value) > 100)
+      problems.push(`choices.${i}.value: must be 100 or fewer`);
   });
   return problems;
 }
@@ -64,7 +65,8 @@ export function commandProblems(commands: unknown): string[] {
     if (!NAME.test(name) || name !== name.toLowerCase()) problems.push(`${i}.name: invalid command name`);
     if (names.has(name)) problems.push(`${i}.name: duplicate name`);
     names.add(name);
-    if (len(c.description) < 1 || len(c.description) > 100) problems.push(`${i}.description: must be 1 to 100`);
+    if (len(c.description) < 1 || len(c.description) > 100)
+      problems.push(`${i}.description: must be 1 to 100`);
     const dmp = c.default_member_permissions;
     if (dmp !== undefined && dmp !== null && !/^\d+$/.test(String(dmp))) {
       problems.push(`${i}.default_member_permissions: must be a string of digits`);
@@ -76,12 +78,15 @@ export function commandProblems(commands: unknown): string[] {
       const o = asObj(rawOpt);
       const at = `${i}.options.${j}`;
       if (!NAME.test(String(o.name ?? ''))) problems.push(`${at}.name: invalid option name`);
-      if (len(o.description) < 1 || len(o.description) > 100) problems.push(`${at}.description: must be 1 to 100`);
-      if (o.required && optionalSeen) problems.push(`${at}: required options must be placed before non-required`);
+      if (len(o.description) < 1 || len(o.description) > 100)
+        problems.push(`${at}.description: must be 1 to 100`);
+      if (o.required && optionalSeen)
+        problems.push(`${at}: required options must be placed before non-required`);
       if (!o.required) optionalSeen = true;
       const choices = asArr(o.choices);
       if (choices.length > 25) problems.push(`${at}.choices: must be 25 or fewer`);
-      if (choices.length > 0 && o.autocomplete) problems.push(`${at}: autocomplete and choices are exclusive`);
+      if (choices.length > 0 && o.autocomplete)
+        problems.push(`${at}: autocomplete and choices are exclusive`);
       problems.push(...choicesProblems({ choices }).map((p) => `${at}.${p}`));
     });
   });

@@ -123,7 +123,12 @@ export function messageObject(channelId: string, body: Record<string, unknown>, 
   };
 }
 
-export function readyPayload(opts: { applicationId: string; sessionId: string; resumeUrl: string; guilds: string[] }) {
+export function readyPayload(opts: {
+  applicationId: string;
+  sessionId: string;
+  resumeUrl: string;
+  guilds: string[];
+}) {
   return {
     v: 10,
     user: BOT_USER,

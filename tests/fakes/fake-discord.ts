@@ -1,5 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { choicesProblems, commandProblems, messageProblems } from './fake-discord-limits.js';
@@ -201,7 +207,10 @@ export class FakeDiscord {
 
   /** The interaction callback (initial response) for one interaction. */
   callbackFor(interactionId: string, timeoutMs?: number): Promise<RecordedRequest> {
-    return this.waitForRequest((r) => r.route === 'interaction callback' && r.path.includes(`/${interactionId}/`), timeoutMs);
+    return this.waitForRequest(
+      (r) => r.route === 'interaction callback' && r.path.includes(`/${interactionId}/`),
+      timeoutMs,
+    );
   }
 
   /** Resolve once the client has identified or resumed (after a drop). */
@@ -238,7 +247,15 @@ export class FakeDiscord {
     // zlib-sync would make discord.js ask for compressed frames this fake cannot produce.
     if ((req.url ?? '').includes('compress=')) {
       process.stderr.write('fake discord: client asked for gateway compression; is zlib-sync installed?\n');
-      this.requests.push({ method: 'GET', path: req.url ?? '', query: {}, headers: req.headers, body: undefined, status: 400, at: Date.now() });
+      this.requests.push({
+        method: 'GET',
+        path: req.url ?? '',
+        query: {},
+        headers: req.headers,
+        body: undefined,
+        status: 400,
+        at: Date.now(),
+      });
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -251,7 +268,14 @@ export class FakeDiscord {
       if (this.socket === ws) this.socket = undefined;
     });
     ws.on('message', (raw) => this.onGatewayFrame(ws, JSON.parse(String(raw)) as { op: number; d: unknown }));
-    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.options.heartbeatIntervalMs }, s: null, t: null }));
+    ws.send(
+      JSON.stringify({
+        op: 10,
+        d: { heartbeat_interval: this.options.heartbeatIntervalMs },
+        s: null,
+        t: null,
+      }),
+    );
   }
 
   private onGatewayFrame(ws: WebSocket, frame: { op: number; d: unknown }): void {
@@ -266,7 +290,10 @@ export class FakeDiscord {
       }
       this.sessionId = `fake-session-${snowflake()}`;
       const { applicationId, guilds } = this.options;
-      this.dispatch('READY', readyPayload({ applicationId, sessionId: this.sessionId, resumeUrl: this.gatewayUrl, guilds }));
+      this.dispatch(
+        'READY',
+        readyPayload({ applicationId, sessionId: this.sessionId, resumeUrl: this.gatewayUrl, guilds }),
+      );
       for (const id of guilds) this.dispatch('GUILD_CREATE', guildCreatePayload(id));
       this.events.emit('session');
     } else if (frame.op === 6) {
@@ -317,7 +344,9 @@ export class FakeDiscord {
 
   private answer(req: Parsed): { response: ScriptedResponse; route?: string } {
     const route = this.routes.find((r) => r.method === req.method && r.pattern.test(req.path));
-    const script = this.scripts.find((s) => s.method === req.method && s.path.test(req.path) && s.responses.length > 0);
+    const script = this.scripts.find(
+      (s) => s.method === req.method && s.path.test(req.path) && s.responses.length > 0,
+    );
     if (script) return { response: script.responses.shift()!, route: route?.name ?? 'scripted' };
     if (!route) {
       // Loud on purpose: a test asserting `unmatched` is empty names the route we forgot.
@@ -326,7 +355,10 @@ export class FakeDiscord {
     }
     const authed = !/^\/api\/v10\/(interactions|webhooks)\//.test(req.path);
     if (authed && this.options.restAuth && req.headers.authorization !== `Bot ${this.options.token}`) {
-      return { response: { status: 401, body: { message: '401: Unauthorized', code: 0 } }, route: route.name };
+      return {
+        response: { status: 401, body: { message: '401: Unauthorized', code: 0 } },
+        route: route.name,
+      };
     }
     req.params = route.pattern.exec(req.path)!.slice(1);
     return { response: route.handle(req), route: route.name };
@@ -336,7 +368,12 @@ export class FakeDiscord {
     const app = '(\\d+)';
     const original = '(@original|%40original)';
     return [
-      { method: 'GET', pattern: /^\/api\/v10\/gateway\/bot$/, name: 'gateway bot', handle: () => this.gatewayBot() },
+      {
+        method: 'GET',
+        pattern: /^\/api\/v10\/gateway\/bot$/,
+        name: 'gateway bot',
+        handle: () => this.gatewayBot(),
+      },
       {
         method: 'POST',
         pattern: /^\/api\/v10\/interactions\/(\d+)\/([^/]+)\/callback$/,
@@ -405,17 +442,24 @@ export class FakeDiscord {
 
   private callback(r: Parsed): ScriptedResponse {
     const state = this.interactions.get(r.params[1]!);
-    if (!state || state.id !== r.params[0] || Date.now() - state.createdAt > this.options.interactionDeadlineMs) {
+    if (
+      !state ||
+      state.id !== r.params[0] ||
+      Date.now() - state.createdAt > this.options.interactionDeadlineMs
+    ) {
       return { status: 404, body: { message: 'Unknown interaction', code: 10062 } };
     }
-    if (state.acked) return { status: 400, body: { message: 'Interaction has already been acknowledged.', code: 40060 } };
+    if (state.acked)
+      return { status: 400, body: { message: 'Interaction has already been acknowledged.', code: 40060 } };
     const body = r.body as { type?: number; data?: Record<string, unknown> };
-    const problems = body.type === 8 ? choicesProblems(body.data) : body.type === 4 ? messageProblems(body.data) : [];
+    const problems =
+      body.type === 8 ? choicesProblems(body.data) : body.type === 4 ? messageProblems(body.data) : [];
     if (problems.length) return invalidForm(problems);
     state.acked = true;
     const flags = Number(body.data?.flags ?? 0);
     state.ephemeral = (flags & 64) !== 0;
-    if (body.type === 4 || body.type === 5) state.original = messageObject('333333333333333333', body.data ?? {}, flags);
+    if (body.type === 4 || body.type === 5)
+      state.original = messageObject('333333333333333333', body.data ?? {}, flags);
     if (r.query.with_response === 'true') {
       return {
         status: 200,
@@ -428,7 +472,10 @@ export class FakeDiscord {
     return { status: 204 };
   }
 
-  private withOriginal(r: Parsed, then: (m: ReturnType<typeof messageObject>) => ScriptedResponse): ScriptedResponse {
+  private withOriginal(
+    r: Parsed,
+    then: (m: ReturnType<typeof messageObject>) => ScriptedResponse,
+  ): ScriptedResponse {
     const state = this.interactions.get(r.params[1]!);
     if (!state || r.params[0] !== this.options.applicationId) {
       return { status: 404, body: { message: 'Unknown Webhook', code: 10015 } };
@@ -453,15 +500,20 @@ export class FakeDiscord {
     if (!state || r.params[0] !== this.options.applicationId) {
       return { status: 404, body: { message: 'Unknown Webhook', code: 10015 } };
     }
-    if (!state.acked) return { status: 400, body: { message: 'Interaction has not been acknowledged.', code: 40060 } };
+    if (!state.acked)
+      return { status: 400, body: { message: 'Interaction has not been acknowledged.', code: 40060 } };
     const problems = messageProblems(r.body);
     if (problems.length) return invalidForm(problems);
     const flags = Number((r.body as { flags?: number }).flags ?? 0);
-    return { status: 200, body: messageObject('333333333333333333', r.body as Record<string, unknown>, flags) };
+    return {
+      status: 200,
+      body: messageObject('333333333333333333', r.body as Record<string, unknown>, flags),
+    };
   }
 
   private putCommands(r: Parsed): ScriptedResponse {
-    if (r.params[0] !== this.options.applicationId) return { status: 403, body: { message: 'Missing Access', code: 50001 } };
+    if (r.params[0] !== this.options.applicationId)
+      return { status: 403, body: { message: 'Missing Access', code: 50001 } };
     const problems = commandProblems(r.body);
     if (problems.length) return invalidForm(problems);
     const key = r.params[1] ?? 'global';

@@ -33,7 +33,8 @@ export function createDiscordAdapter(
   client.on(Events.InteractionCreate, (interaction) => {
     if (!accepting) return;
     let work: Promise<void>;
-    if (interaction.isChatInputCommand()) work = answerCommand(interaction, deps, options.deferAfterMs ?? DEFER_AFTER_MS);
+    if (interaction.isChatInputCommand())
+      work = answerCommand(interaction, deps, options.deferAfterMs ?? DEFER_AFTER_MS);
     else if (interaction.isAutocomplete()) work = answerAutocomplete(interaction, deps);
     else return;
     inflight.add(work);
@@ -49,7 +50,8 @@ export function createDiscordAdapter(
     name: 'discord',
     health: () => gateway.health(),
     async start() {
-      if (!config.DISCORD_TOKEN) throw new ConfigError('Configuration error:\n  DISCORD_TOKEN is required for Discord');
+      if (!config.DISCORD_TOKEN)
+        throw new ConfigError('Configuration error:\n  DISCORD_TOKEN is required for Discord');
       const started = performance.now();
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       // Interactions that arrive before ClientReady are queued by discord.js, so accept from the start.
@@ -87,7 +89,10 @@ function explainLoginError(error: unknown, config: Config): Error {
     );
   }
   const where = config.DISCORD_API_URL ?? 'https://discord.com/api';
-  return new Error(`could not connect to Discord at ${where}: ${error instanceof Error ? error.message : String(error)}`, {
-    cause: error,
-  });
+  return new Error(
+    `could not connect to Discord at ${where}: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      cause: error,
+    },
+  );
 }

@@ -43,10 +43,19 @@ export async function answerCommand(
 }
 
 /** Suggestions while the user types; an empty list is a valid answer, silence is not. */
-export async function answerAutocomplete(interaction: AutocompleteInteraction, deps: PlatformDeps): Promise<void> {
+export async function answerAutocomplete(
+  interaction: AutocompleteInteraction,
+  deps: PlatformDeps,
+): Promise<void> {
   try {
     const focused = interaction.options.getFocused(true);
-    const choices = autocomplete(interaction.commandName, focused.name, String(focused.value), deps.context, 'discord')
+    const choices = autocomplete(
+      interaction.commandName,
+      focused.name,
+      String(focused.value),
+      deps.context,
+      'discord',
+    )
       .slice(0, 25)
       .map((c) => ({ name: c.name.slice(0, 100), value: c.value.slice(0, 100) }));
     await interaction.respond(choices);
@@ -55,14 +64,20 @@ export async function answerAutocomplete(interaction: AutocompleteInteraction, d
   }
 }
 
-async function apologise(interaction: ChatInputCommandInteraction, error: unknown, deps: PlatformDeps): Promise<void> {
+async function apologise(
+  interaction: ChatInputCommandInteraction,
+  error: unknown,
+  deps: PlatformDeps,
+): Promise<void> {
   const errorId = randomBytes(4).toString('hex');
   deps.logger.error(
     { err: error, errorId, command: interaction.commandName, interaction: interaction.id },
     'discord: could not answer the command',
   );
   const sorry = renderDiscord(
-    errorReply(`Something went wrong answering /${interaction.commandName}. It has been logged as error ${errorId}.`),
+    errorReply(
+      `Something went wrong answering /${interaction.commandName}. It has been logged as error ${errorId}.`,
+    ),
   ).message;
   try {
     if (interaction.deferred && !interaction.replied) {

@@ -18,7 +18,9 @@ export type DiscordCommandJSON = RESTPostAPIChatInputApplicationCommandsJSONBody
 /** One of our command definitions as Discord application-command JSON. */
 export function toDiscordCommand(definition: CommandDefinition): DiscordCommandJSON {
   // Discord rejects a required option placed after an optional one; keep our order otherwise.
-  const options = [...definition.options].sort((a, b) => Number(b.required ?? false) - Number(a.required ?? false));
+  const options = [...definition.options].sort(
+    (a, b) => Number(b.required ?? false) - Number(a.required ?? false),
+  );
   return {
     type: ApplicationCommandType.ChatInput,
     name: nameOn(definition, 'discord'),

@@ -27,7 +27,9 @@ export function trackGateway(client: Client, logger: Logger): GatewayHealth {
   client.on(Events.ShardReady, up('shard ready'));
   client.on(Events.ShardResume, up('resumed'));
   client.on(Events.ShardReconnecting, () => down('gateway disconnected, reconnecting'));
-  client.on(Events.ShardDisconnect, (event) => down(`gateway disconnected (close code ${event.code}), not reconnecting`));
+  client.on(Events.ShardDisconnect, (event) =>
+    down(`gateway disconnected (close code ${event.code}), not reconnecting`),
+  );
   client.on(Events.Invalidated, () => down('gateway session invalidated'));
 
   return {

@@ -26,7 +26,9 @@ export async function registerCommands(
   const token = required(config.DISCORD_TOKEN, 'DISCORD_TOKEN', 'the bot token');
   const appId = required(config.DISCORD_APPLICATION_ID, 'DISCORD_APPLICATION_ID', 'the application id');
   const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(token);
-  const route = options.guildId ? Routes.applicationGuildCommands(appId, options.guildId) : Routes.applicationCommands(appId);
+  const route = options.guildId
+    ? Routes.applicationGuildCommands(appId, options.guildId)
+    : Routes.applicationCommands(appId);
   const wanted = (options.commands ?? allCommands).map((c) => toDiscordCommand(c.definition));
   const where = options.guildId ? `guild ${options.guildId}` : 'globally';
 
@@ -37,7 +39,9 @@ export async function registerCommands(
     out(`Registered ${wanted.length} commands ${where}:`);
     for (const [name, change] of changes) out(`  ${change.padEnd(9)} /${name}`);
     const count = (kind: Change) => [...changes.values()].filter((c) => c === kind).length;
-    out(`  ${(['added', 'changed', 'removed', 'unchanged'] as const).map((c) => `${count(c)} ${c}`).join(', ')}`);
+    out(
+      `  ${(['added', 'changed', 'removed', 'unchanged'] as const).map((c) => `${count(c)} ${c}`).join(', ')}`,
+    );
     if (!options.guildId && count('added') + count('changed') + count('removed') > 0) {
       out('Global changes can take up to an hour to reach every Discord client.');
     }
@@ -57,7 +61,10 @@ export async function registerCommands(
 }
 
 /** Per command name: what replacing `current` with `wanted` does. Ours in order, then the removed. */
-export function diffCommands(current: Record<string, unknown>[], wanted: DiscordCommandJSON[]): Map<string, Change> {
+export function diffCommands(
+  current: Record<string, unknown>[],
+  wanted: DiscordCommandJSON[],
+): Map<string, Change> {
   const before = new Map(current.map((c) => [String(c.name), comparable(c)]));
   const changes = new Map<string, Change>();
   for (const command of wanted) {
@@ -72,6 +79,7 @@ export function diffCommands(current: Record<string, unknown>[], wanted: Discord
 }
 
 function required(value: string | undefined, name: string, what: string): string {
-  if (!value) throw new ConfigError(`Configuration error:\n  ${name} is required to register commands (${what}).`);
+  if (!value)
+    throw new ConfigError(`Configuration error:\n  ${name} is required to register commands (${what}).`);
   return value;
 }

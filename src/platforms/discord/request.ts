@@ -6,7 +6,8 @@ export function toCommandRequest(interaction: ChatInputCommandInteraction): Comm
   const options: OptionValues = {};
   for (const option of interaction.options.data) {
     // Our commands only declare string and boolean options; anything else is not ours to pass on.
-    if (typeof option.value === 'string' || typeof option.value === 'boolean') options[option.name] = option.value;
+    if (typeof option.value === 'string' || typeof option.value === 'boolean')
+      options[option.name] = option.value;
   }
   return {
     command: interaction.commandName,
