@@ -4,7 +4,13 @@ import type { Brief } from '../src/core/briefs/schema.js';
 import { type CommandModule, nameOn } from '../src/core/commands/types.js';
 import { textReply } from '../src/core/reply.js';
 import { FakeSlack, messageError } from './fakes/fake-slack.js';
-import { failOnUnhandledRejections, metric, type SlackBot, sleep, startSlackBot } from './fakes/slack-harness.js';
+import {
+  failOnUnhandledRejections,
+  metric,
+  type SlackBot,
+  sleep,
+  startSlackBot,
+} from './fakes/slack-harness.js';
 
 /**
  * HTTP mode end to end: signed slash commands over loopback into the real Bolt HTTPReceiver,
@@ -31,7 +37,13 @@ const boom: CommandModule = {
   },
 };
 const managers: CommandModule = {
-  definition: { name: 'managers-test', description: 'Managers only', options: [], help: 'test only', managersOnly: true },
+  definition: {
+    name: 'managers-test',
+    description: 'Managers only',
+    options: [],
+    help: 'test only',
+    managersOnly: true,
+  },
   handle: () => textReply('Manager tool', 'done'),
 };
 
@@ -52,7 +64,9 @@ afterAll(async () => {
   await fake?.close();
   if (latencies.length > 0) {
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.info(`slack http ack latency ms: median ${sorted[sorted.length >> 1]?.toFixed(1)}, max ${sorted.at(-1)?.toFixed(1)}`);
+    console.info(
+      `slack http ack latency ms: median ${sorted[sorted.length >> 1]?.toFixed(1)}, max ${sorted.at(-1)?.toFixed(1)}`,
+    );
   }
 });
 
@@ -61,7 +75,9 @@ const blockText = (a: SlackAnswer) => a.blocks.map((b) => b.text?.text ?? '').jo
 
 /** Every source the brief cites in its full view, as Slack links. */
 function citedLinks(brief: Brief): string[] {
-  const cited = new Set([brief.summary, ...brief.facts, ...brief.timeline, ...brief.watch].flatMap((c) => c.refs));
+  const cited = new Set(
+    [brief.summary, ...brief.facts, ...brief.timeline, ...brief.watch].flatMap((c) => c.refs),
+  );
   return brief.sources.filter((s) => cited.has(s.id)).map((s) => `<${s.url}|${esc(s.publisher)}>`);
 }
 
@@ -79,7 +95,9 @@ async function ask(text: string, command: string, user = 'U0USER'): Promise<Slac
 describe('every command over signed HTTP', () => {
   // The brief each command shows: its own topic, or for /brief the first loaded topic.
   const topicOf = (c: CommandModule) =>
-    c.definition.options.some((o) => o.name === 'topic') ? bot.core.briefs.list()[0]!.topic : c.definition.name;
+    c.definition.options.some((o) => o.name === 'topic')
+      ? bot.core.briefs.list()[0]!.topic
+      : c.definition.name;
   const briefCommands = commands.filter((c) => c.definition.name !== 'help');
 
   it.each(briefCommands.map((c) => [nameOn(c.definition, 'slack'), c] as const))(
@@ -92,7 +110,9 @@ describe('every command over signed HTTP', () => {
       const answer = await ask(text, name);
       expect(answer.response_type).toBe('ephemeral');
       expect(answer.blocks[0]).toMatchObject({ type: 'header', text: { text: brief!.title } });
-      expect(answer.blocks.some((b) => b.type === 'section' && b.text?.text === `*${esc(brief!.status)}*`)).toBe(true);
+      expect(
+        answer.blocks.some((b) => b.type === 'section' && b.text?.text === `*${esc(brief!.status)}*`),
+      ).toBe(true);
       const links = citedLinks(brief!);
       expect(links.length).toBeGreaterThan(0);
       for (const link of links) expect(blockText(answer)).toContain(link);
@@ -133,7 +153,9 @@ describe('signature verification (Bolt’s own)', () => {
     const { res } = await bot.command({ command: '/nato-status' }, { badSignature: true });
     expect(res.status).toBe(401);
     expect(await res.text()).toBe('');
-    expect(await metric(bot, 'briefbot_commands_total', { command: 'nato-status', outcome: 'ok' })).toBe(before);
+    expect(await metric(bot, 'briefbot_commands_total', { command: 'nato-status', outcome: 'ok' })).toBe(
+      before,
+    );
   });
 
   it('a timestamp older than 5 minutes gets 401 and runs nothing', async () => {
@@ -153,7 +175,10 @@ describe('signature verification (Bolt’s own)', () => {
 describe('slow answers, errors and managers', () => {
   it('a command slower than the ack budget is acked empty at once, then answered on response_url', async () => {
     const started = performance.now();
-    const { res, ms } = await bot.command({ command: '/slow-test', response_url: fake.responseUrl('slow-1') });
+    const { res, ms } = await bot.command({
+      command: '/slow-test',
+      response_url: fake.responseUrl('slow-1'),
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     expect(ms).toBeGreaterThan(1900);
@@ -161,7 +186,10 @@ describe('slow answers, errors and managers', () => {
     const [body] = await fake.response('slow-1');
     expect(performance.now() - started).toBeLessThan(4000);
     expect(body).toMatchObject({ response_type: 'ephemeral', text: 'Slow answer' });
-    expect((body as unknown as SlackAnswer).blocks[0]).toMatchObject({ type: 'header', text: { text: 'Slow answer' } });
+    expect((body as unknown as SlackAnswer).blocks[0]).toMatchObject({
+      type: 'header',
+      text: { text: 'Slow answer' },
+    });
   });
 
   it('a handler that throws gets an ephemeral apology with the error id that is in the log', async () => {
@@ -176,14 +204,23 @@ describe('slow answers, errors and managers', () => {
     fake.script('response', { status: 500 }, { status: 500 });
     const { res } = await bot.command({ command: '/slow-test', response_url: fake.responseUrl('slow-fail') });
     expect(res.status).toBe(200);
-    await expect.poll(() => bot.logs.matching('could not deliver the apology').length, { timeout: 5000 }).toBe(1);
-    expect(bot.logs.matching('slack: could not answer a command')[0]).toMatchObject({ command: 'slow-test', acked: true });
+    await expect
+      .poll(() => bot.logs.matching('could not deliver the apology').length, { timeout: 5000 })
+      .toBe(1);
+    expect(bot.logs.matching('slack: could not answer a command')[0]).toMatchObject({
+      command: 'slow-test',
+      acked: true,
+    });
   });
 
   it('managers-only: SLACK_ADMIN_USERS and workspace admins may, others may not', async () => {
-    expect((await ask('', 'managers-test', 'U0LISTED')).blocks[0]).toMatchObject({ text: { text: 'Manager tool' } });
+    expect((await ask('', 'managers-test', 'U0LISTED')).blocks[0]).toMatchObject({
+      text: { text: 'Manager tool' },
+    });
     fake.admins.add('U0ADMIN');
-    expect((await ask('', 'managers-test', 'U0ADMIN')).blocks[0]).toMatchObject({ text: { text: 'Manager tool' } });
+    expect((await ask('', 'managers-test', 'U0ADMIN')).blocks[0]).toMatchObject({
+      text: { text: 'Manager tool' },
+    });
     const refused = await ask('', 'managers-test', 'U0PLAIN');
     expect(blockText(refused)).toContain('Only channel managers');
     expect(fake.calls('users.info').map((r) => r.body.user)).toContain('U0ADMIN');
@@ -201,12 +238,20 @@ describe('operations', () => {
   it('/readyz is ready and /metrics counts the commands sent', async () => {
     const ready = await fetch(bot.url('/readyz'));
     expect(ready.status).toBe(200);
-    const before = await metric(bot, 'briefbot_commands_total', { platform: 'slack', command: 'china-ties', outcome: 'ok' });
+    const before = await metric(bot, 'briefbot_commands_total', {
+      platform: 'slack',
+      command: 'china-ties',
+      outcome: 'ok',
+    });
     await ask('', 'china-ties');
     await ask('section:facts', 'china-ties');
-    expect(await metric(bot, 'briefbot_commands_total', { platform: 'slack', command: 'china-ties', outcome: 'ok' })).toBe(
-      before + 2,
-    );
+    expect(
+      await metric(bot, 'briefbot_commands_total', {
+        platform: 'slack',
+        command: 'china-ties',
+        outcome: 'ok',
+      }),
+    ).toBe(before + 2);
   });
 
   it('nothing reached an unknown Web API method', () => {

@@ -1,5 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
@@ -49,8 +55,10 @@ export function messageError(message: { text?: unknown; blocks?: unknown }): str
   if (!Array.isArray(blocks) || blocks.length > SLACK_API_LIMITS.blocks) return 'invalid_blocks';
   for (const b of blocks as { type?: string; text?: { text?: string } }[]) {
     const text = b.text?.text ?? '';
-    if (b.type === 'section' && (text.length === 0 || text.length > SLACK_API_LIMITS.sectionText)) return 'invalid_blocks';
-    if (b.type === 'header' && (text.length === 0 || text.length > SLACK_API_LIMITS.headerText)) return 'invalid_blocks';
+    if (b.type === 'section' && (text.length === 0 || text.length > SLACK_API_LIMITS.sectionText))
+      return 'invalid_blocks';
+    if (b.type === 'header' && (text.length === 0 || text.length > SLACK_API_LIMITS.headerText))
+      return 'invalid_blocks';
   }
   return undefined;
 }
@@ -113,7 +121,11 @@ export class FakeSlack {
   /** Resolves once a client has a Socket Mode connection open (after hello). */
   async connected(timeoutMs = 5000): Promise<void> {
     if (this.sockets.size > 0) return;
-    await withTimeout(new Promise<void>((resolve) => this.waiters.push(resolve)), timeoutMs, 'no Socket Mode connection');
+    await withTimeout(
+      new Promise<void>((resolve) => this.waiters.push(resolve)),
+      timeoutMs,
+      'no Socket Mode connection',
+    );
   }
 
   /** Push an envelope to every open socket and wait for its ack; resolves with the ack's payload. */
@@ -136,7 +148,9 @@ export class FakeSlack {
       if (ack) return ack;
       await new Promise((r) => setTimeout(r, 5));
     }
-    throw new Error(`fake-slack: envelope ${envelope.envelope_id} was not acknowledged within ${timeoutMs} ms`);
+    throw new Error(
+      `fake-slack: envelope ${envelope.envelope_id} was not acknowledged within ${timeoutMs} ms`,
+    );
   }
 
   /** Slack recycling the connection: the client should reconnect with a fresh apps.connections.open. */
@@ -152,7 +166,9 @@ export class FakeSlack {
       if (got.length >= count) return got;
       await new Promise((r) => setTimeout(r, 5));
     }
-    throw new Error(`fake-slack: response_url ${id} got ${this.responses.get(id)?.length ?? 0} of ${count} bodies`);
+    throw new Error(
+      `fake-slack: response_url ${id} got ${this.responses.get(id)?.length ?? 0} of ${count} bodies`,
+    );
   }
 
   async close(): Promise<void> {
@@ -166,7 +182,9 @@ export class FakeSlack {
     this.sockets.add(ws);
     ws.on('close', () => this.sockets.delete(ws));
     ws.on('message', (data) => {
-      const message = safeParse(String(data)) as { envelope_id?: string; payload?: Record<string, unknown> } | undefined;
+      const message = safeParse(String(data)) as
+        | { envelope_id?: string; payload?: Record<string, unknown> }
+        | undefined;
       if (message?.envelope_id) this.acks.set(message.envelope_id, message.payload ?? {});
     });
     ws.send(
@@ -207,7 +225,11 @@ export class FakeSlack {
     else if (scripted && 'status' in scripted) {
       const headers: Record<string, string> =
         scripted.status === 429 ? { 'retry-after': String(scripted.retryAfter ?? 1) } : {};
-      return send(scripted.status, { ok: false, error: scripted.status === 429 ? 'ratelimited' : 'fatal_error' }, headers);
+      return send(
+        scripted.status,
+        { ok: false, error: scripted.status === 429 ? 'ratelimited' : 'fatal_error' },
+        headers,
+      );
     } else if (scripted && 'error' in scripted) return send(200, { ok: false, error: scripted.error });
 
     if (sink && req.method === 'POST') {
@@ -243,14 +265,22 @@ export class FakeSlack {
         const id = String(record.body.user ?? '');
         if (!id) return send(200, { ok: false, error: 'user_not_found' });
         const admin = this.admins.has(id);
-        return send(200, { ok: true, user: { id, team_id: FAKE_TEAM.team_id, name: id.toLowerCase(), is_admin: admin, is_owner: false } });
+        return send(200, {
+          ok: true,
+          user: { id, team_id: FAKE_TEAM.team_id, name: id.toLowerCase(), is_admin: admin, is_owner: false },
+        });
       }
       case 'chat.postMessage': {
         if (bearer !== this.botToken) return send(200, { ok: false, error: 'invalid_auth' });
         if (!record.body.channel) return send(200, { ok: false, error: 'channel_not_found' });
         const error = messageError(record.body);
         if (error) return send(200, { ok: false, error });
-        return send(200, { ok: true, channel: record.body.channel, ts: `${Date.now() / 1000}`, message: record.body });
+        return send(200, {
+          ok: true,
+          channel: record.body.channel,
+          ts: `${Date.now() / 1000}`,
+          message: record.body,
+        });
       }
       default:
         this.unmatched.push(record);
@@ -319,7 +349,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (!raw) return {};
-  if (contentType?.includes('application/json')) return (safeParse(raw) as Record<string, unknown>) ?? { raw };
+  if (contentType?.includes('application/json'))
+    return (safeParse(raw) as Record<string, unknown>) ?? { raw };
   return Object.fromEntries(new URLSearchParams(raw));
 }
 

@@ -7,7 +7,7 @@ import type { CommandModule } from '../../src/core/commands/types.js';
 import { createLogger } from '../../src/logger.js';
 import { createSlackAdapter, type SlackAdapterOptions } from '../../src/platforms/slack/adapter.js';
 import type { PlatformAdapter } from '../../src/platforms/types.js';
-import { FakeSlack, type SignOptions, signedRequest, slashCommandFields } from './fake-slack.js';
+import { type FakeSlack, type SignOptions, signedRequest, slashCommandFields } from './fake-slack.js';
 
 export const SIGNING_SECRET = '0123456789abcdef0123456789abcdef';
 export const BRIEFS_DIR = join(import.meta.dirname, '..', '..', 'briefs');
@@ -62,13 +62,20 @@ export interface SlackBot {
   adapter: PlatformAdapter;
   url(path: string): string;
   /** POST a signed slash command to /slack/events; resolves with the response and its latency. */
-  command(fields: Record<string, string>, sign?: Partial<SignOptions>): Promise<{ res: Response; ms: number }>;
+  command(
+    fields: Record<string, string>,
+    sign?: Partial<SignOptions>,
+  ): Promise<{ res: Response; ms: number }>;
 }
 
 /** The real bot (runBot + the Bolt adapter) on port 0, talking to `fake`. */
 export async function startSlackBot(
   fake: FakeSlack,
-  options: { env?: Record<string, string>; extraCommands?: CommandModule[]; adapter?: SlackAdapterOptions } = {},
+  options: {
+    env?: Record<string, string>;
+    extraCommands?: CommandModule[];
+    adapter?: SlackAdapterOptions;
+  } = {},
 ): Promise<SlackBot> {
   const config = loadConfig(slackEnv(fake, options.env));
   const logs = new LogSink();
@@ -108,9 +115,7 @@ export async function startSlackBot(
 export async function metric(bot: SlackBot, name: string, labels: Record<string, string>): Promise<number> {
   const text = await (await fetch(bot.url('/metrics'))).text();
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 

@@ -20,7 +20,11 @@ export interface SlackAdapterOptions {
 }
 
 /** Slack through Bolt: slash commands in, rendered Replies out. It decides nothing itself. */
-export function createSlackAdapter(config: Config, deps: PlatformDeps, options: SlackAdapterOptions = {}): PlatformAdapter {
+export function createSlackAdapter(
+  config: Config,
+  deps: PlatformDeps,
+  options: SlackAdapterOptions = {},
+): PlatformAdapter {
   const logger = deps.logger.child({ platform: 'slack' });
   const { app, transport } = createBoltApp(config, logger, options.clientOptions);
   const ackBudgetMs = options.ackBudgetMs ?? 2000;
@@ -47,6 +51,7 @@ export function createSlackAdapter(config: Config, deps: PlatformDeps, options: 
     }
   }
 
+  // While stopping, Bolt still takes requests so the listener can answer "restarting" instead of a 503.
   registerCommands(app, deps, {
     isManager,
     ackBudgetMs,
@@ -62,7 +67,13 @@ export function createSlackAdapter(config: Config, deps: PlatformDeps, options: 
     name: 'slack',
     routes:
       transport.mode === 'http'
-        ? { [SLACK_EVENTS_PATH]: slackEventsRoute(transport.receiver, () => state === 'initialised', logger) }
+        ? {
+            [SLACK_EVENTS_PATH]: slackEventsRoute(
+              transport.receiver,
+              () => state === 'initialised' || state === 'stopping',
+              logger,
+            ),
+          }
         : undefined,
 
     async start() {
@@ -70,7 +81,7 @@ export function createSlackAdapter(config: Config, deps: PlatformDeps, options: 
         await app.init();
       } catch (err) {
         state = 'failed';
-        failure = `Slack rejected SLACK_BOT_TOKEN (auth.test: ${describeApiError(err)})`;
+        failure = `${rejected(err) ? 'Slack rejected' : 'Could not verify'} SLACK_BOT_TOKEN (auth.test: ${describeApiError(err)})`;
         throw new Error(failure, { cause: err });
       }
       if (transport.mode === 'socket') {
@@ -78,7 +89,7 @@ export function createSlackAdapter(config: Config, deps: PlatformDeps, options: 
           await app.start();
         } catch (err) {
           state = 'failed';
-          failure = `Slack Socket Mode could not connect with SLACK_APP_TOKEN (apps.connections.open: ${describeApiError(err)})`;
+          failure = `${rejected(err) ? 'Slack rejected' : 'Socket Mode could not connect with'} SLACK_APP_TOKEN (apps.connections.open: ${describeApiError(err)})`;
           throw new Error(failure, { cause: err });
         }
       }
@@ -91,7 +102,8 @@ export function createSlackAdapter(config: Config, deps: PlatformDeps, options: 
       const wasRunning = state === 'initialised';
       state = 'stopping';
       const drained = await inFlight.drain(options.drainMs ?? Math.min(config.SHUTDOWN_GRACE_MS, 8000));
-      if (!drained) logger.warn({ unfinished: inFlight.size }, 'slack: stopped before every answer was delivered');
+      if (!drained)
+        logger.warn({ unfinished: inFlight.size }, 'slack: stopped before every answer was delivered');
       // The HTTP receiver never listened (our server does), so only the socket needs closing.
       if (transport.mode === 'socket' && wasRunning) await app.stop();
       state = 'stopped';
@@ -99,7 +111,9 @@ export function createSlackAdapter(config: Config, deps: PlatformDeps, options: 
 
     health() {
       if (state === 'initialised') {
-        return socketUp ? { ready: true } : { ready: false, reason: 'Socket Mode connection is down (reconnecting)' };
+        return socketUp
+          ? { ready: true }
+          : { ready: false, reason: 'Socket Mode connection is down (reconnecting)' };
       }
       if (state === 'new') return { ready: false, reason: 'starting (auth.test pending)' };
       if (state === 'failed') return { ready: false, reason: failure };
@@ -152,10 +166,16 @@ function registerCommands(app: App, deps: PlatformDeps, listener: ListenerDeps):
   }
 }
 
+/** Slack answered and said no (invalid_auth, account_inactive…), as opposed to being unreachable. */
+function rejected(err: unknown): boolean {
+  return err instanceof webApi.WebAPIPlatformError;
+}
+
 /** Slack's own error code where there is one (invalid_auth), else the HTTP status or message. */
 export function describeApiError(err: unknown): string {
   if (err instanceof webApi.WebAPIPlatformError) return String(err.data.error);
   if (err instanceof webApi.WebAPIHTTPError) return `HTTP ${err.statusCode}`;
-  if (err instanceof webApi.WebAPIRequestError) return `request failed: ${err.original?.message ?? err.message}`;
+  if (err instanceof webApi.WebAPIRequestError)
+    return `request failed: ${err.original?.message ?? err.message}`;
   return err instanceof Error ? err.message : String(err);
 }

@@ -32,7 +32,8 @@ export async function answerSlashCommand(
   const { command, budgetMs, logger } = options;
   const work = produce().then((reply) => {
     const rendered = renderSlack(reply);
-    if (rendered.trimmed.length > 0) logger.info({ command, trimmed: rendered.trimmed }, 'slack: answer trimmed to fit');
+    if (rendered.trimmed.length > 0)
+      logger.info({ command, trimmed: rendered.trimmed }, 'slack: answer trimmed to fit');
     return rendered.message;
   });
   // If the ack itself fails we never await `work`; its rejection must not become unhandled.

@@ -1,7 +1,9 @@
 import type { Logger } from '../../logger.js';
 
 /** The one Web API call this needs, so a test or another client can stand in for Bolt's. */
-export type UsersInfo = (userId: string) => Promise<{ is_admin?: boolean; is_owner?: boolean; is_primary_owner?: boolean }>;
+export type UsersInfo = (
+  userId: string,
+) => Promise<{ is_admin?: boolean; is_owner?: boolean; is_primary_owner?: boolean }>;
 
 export interface ManagerCheckOptions {
   /** SLACK_ADMIN_USERS: trusted without asking Slack. */

@@ -60,7 +60,9 @@ export function buildManifest(
 function slashCommand(c: CommandModule, url: string | undefined) {
   const name = nameOn(c.definition, 'slack');
   if (!/^[a-z0-9_-]+$/.test(name) || name.length + 1 > LIMITS.command) {
-    throw new Error(`/${name}: Slack command names are lowercase, at most ${LIMITS.command} characters with the /`);
+    throw new Error(
+      `/${name}: Slack command names are lowercase, at most ${LIMITS.command} characters with the /`,
+    );
   }
   const hint = usageOf(c.definition, name).replace(/^Usage: \/\S+\s*/, '');
   return {
@@ -80,7 +82,9 @@ function requestUrlOf(requestUrl: string | undefined): string {
     );
   }
   if (!URL.canParse(requestUrl) || new URL(requestUrl).protocol !== 'https:') {
-    throw new ConfigError(`--request-url must be an https URL (Slack calls it from the internet), got ${requestUrl}`);
+    throw new ConfigError(
+      `--request-url must be an https URL (Slack calls it from the internet), got ${requestUrl}`,
+    );
   }
   return requestUrl;
 }
