@@ -47,10 +47,16 @@ export async function readCapped(body: Readable, encoding: string | undefined, m
     }
     throw err;
   } finally {
-    body.destroy();
-    unzip?.destroy();
+    discard(body);
+    if (unzip) discard(unzip);
   }
   return Buffer.concat(chunks);
 }
 
 const formatBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
+
+/** Drop a stream we no longer want. Destroying an undici body emits an abort error nobody needs to hear. */
+export function discard(stream: Readable | zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress): void {
+  stream.on('error', () => {});
+  stream.destroy();
+}

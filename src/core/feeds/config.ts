@@ -66,12 +66,14 @@ export function loadFeeds(path: string, text?: string): FeedsLoad {
   const problems: Problem[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number] } | undefined;
+      // An unknown key points at its own value, not at the feed that holds it.
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+      const node = doc.getIn(path as (string | number)[], true) as { range?: [number, number] } | undefined;
       const parent = doc.getIn(issue.path.slice(0, -1) as (string | number)[], true) as { range?: [number, number] };
       const offset = node?.range?.[0] ?? parent?.range?.[0];
       problems.push({ file: path, line: lineOf(offset), message: `${issue.path.join('.') || 'file'}: ${issue.message}` });
     }
-    return { feeds: [], problems };
+    return { feeds: [], problems: problems.sort((a, b) => a.line - b.line) };
   }
   const names = new Set<string>();
   parsed.data.feeds.forEach((feed, i) => {

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { readCapped } from './body.js';
+import { discard, readCapped } from './body.js';
 import { FeedError } from './errors.js';
 import { readLocalFeed } from './fetch-local.js';
 
@@ -76,7 +76,7 @@ async function follow(start: string, validators: Validators, options: FetchOptio
     };
     const location = header('location');
     if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
-      res.body.destroy();
+      discard(res.body);
       const next = new URL(location, current).href;
       if (seen.has(next)) throw new FeedError('redirect-loop', `redirect loop: ${current} → ${next}`);
       if (hop >= options.maxRedirects) {
@@ -86,11 +86,11 @@ async function follow(start: string, validators: Validators, options: FetchOptio
       continue;
     }
     if (res.statusCode === 304) {
-      res.body.destroy();
+      discard(res.body);
       return { kind: 'not-modified', url: current } as const;
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      res.body.destroy();
+      discard(res.body);
       throw new FeedError('http-status', `HTTP ${res.statusCode} from ${current}`);
     }
     const body = await readCapped(res.body, header('content-encoding'), options.maxBytes);

@@ -84,6 +84,8 @@ export function createFeedParser(options: { timeoutMs: number; workers?: number 
   return {
     async parse(text) {
       const trimmed = text.trimStart();
+      // xml2js never calls back on an empty document; say so instead of waiting for the time limit.
+      if (trimmed === '') throw new FeedError('not-a-feed', 'empty document');
       if (trimmed.startsWith('{')) return parseJsonFeed(trimmed);
       try {
         return await runXml(text);

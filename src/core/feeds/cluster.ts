@@ -1,0 +1,80 @@
+import { foldTokens } from './text.js';
+
+/**
+ * Words that say nothing about which story a headline tells: function words and reporting verbs in
+ * English and Spanish. Kept short on purpose; the weighting below does the rest.
+ */
+const STOPWORDS = new Set(
+  `a an the of in on at to for from by with and or but as is are was were be been its it this that
+  after over into than then not no new says said say tells told report reports amid could would will
+  s us u el la los las un una unos unas de del al a en con por para y o e u que se su sus es son fue
+  ser como mas más tras ante sobre sin dice dijo afirma asegura segun según este esta estos estas lo le`.split(/\s+/),
+);
+
+export interface ClusterOptions {
+  /** Weighted Dice similarity at or above which two titles tell the same story. */
+  threshold: number;
+  /** Only stories published this close together can be one story. */
+  windowMs: number;
+  /** Tokens every item of a topic shares (the briefs' match terms): they count half. */
+  anchors: ReadonlySet<string>;
+}
+
+export const DEFAULT_CLUSTER_OPTIONS: Omit<ClusterOptions, 'anchors'> = { threshold: 0.6, windowMs: 48 * 3600_000 };
+
+export function titleTokens(title: string): Set<string> {
+  return new Set(
+    foldTokens(title)
+      .filter((t) => !STOPWORDS.has(t) && (t.length > 1 || /\d/.test(t)))
+      // Plural and singular of one word are one token: "talks"/"talk", "acuerdos"/"acuerdo".
+      .map((t) => (t.length > 4 && t.endsWith('s') ? t.slice(0, -1) : t)),
+  );
+}
+
+/** Dice coefficient over token sets, with anchor tokens weighted 0.5 so topic words alone never merge stories. */
+export function similarity(a: Set<string>, b: Set<string>, anchors: ReadonlySet<string>): number {
+  const w = (t: string) => (anchors.has(t) ? 0.5 : 1);
+  let shared = 0;
+  let sizeA = 0;
+  let sizeB = 0;
+  for (const t of a) {
+    sizeA += w(t);
+    if (b.has(t)) shared += w(t);
+  }
+  for (const t of b) sizeB += w(t);
+  return sizeA + sizeB === 0 ? 0 : (2 * shared) / (sizeA + sizeB);
+}
+
+export interface ClusterMember {
+  clusterId: number;
+  title: string;
+  publishedAt: Date;
+}
+
+/** The clusters of a time window in memory, so each new item is compared with every recent title once. */
+export class ClusterIndex {
+  private readonly members: (ClusterMember & { tokens: Set<string> })[] = [];
+
+  constructor(
+    private readonly options: ClusterOptions,
+    initial: ClusterMember[] = [],
+  ) {
+    for (const m of initial) this.add(m);
+  }
+
+  add(member: ClusterMember): void {
+    this.members.push({ ...member, tokens: titleTokens(member.title) });
+  }
+
+  /** The cluster telling the same story as this title, if any: the most similar member above the threshold. */
+  find(title: string, publishedAt: Date): { clusterId: number; score: number } | undefined {
+    const tokens = titleTokens(title);
+    let best: { clusterId: number; score: number } | undefined;
+    for (const m of this.members) {
+      if (Math.abs(m.publishedAt.getTime() - publishedAt.getTime()) > this.options.windowMs) continue;
+      const score = similarity(tokens, m.tokens, this.options.anchors);
+      if (score >= this.options.threshold && (!best || score > best.score)) best = { clusterId: m.clusterId, score };
+    }
+    return best;
+  }
+}

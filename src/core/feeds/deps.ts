@@ -1,0 +1,60 @@
+import type { BriefSource } from '../briefs/library.js';
+import { DEFAULT_CLUSTER_OPTIONS } from './cluster.js';
+import { createAgent } from './fetch.js';
+import { DEFAULT_BACKOFF } from './health.js';
+import { HostLimiter } from './limiter.js';
+import { createFeedParser } from './parse.js';
+import type { PollDeps } from './poll.js';
+import type { FeedStore } from './store.js';
+import { compileTopics } from './tag.js';
+import { foldTokens } from './text.js';
+
+export const USER_AGENT = 'briefbot/0.1 (+https://github.com/briefbot/briefbot)';
+
+export interface PollSettings {
+  connectTimeoutMs: number;
+  totalTimeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  parseTimeoutMs: number;
+  globalConcurrency: number;
+  perHostConcurrency: number;
+}
+
+export const DEFAULT_POLL_SETTINGS: PollSettings = {
+  connectTimeoutMs: 10_000,
+  totalTimeoutMs: 30_000,
+  maxBytes: 5 * 1024 * 1024,
+  maxRedirects: 5,
+  parseTimeoutMs: 10_000,
+  globalConcurrency: 8,
+  perHostConcurrency: 2,
+};
+
+/** Everything pollOnce needs, from the briefs (for topics) and a store. Call `close` when done. */
+export function createPollDeps(
+  store: FeedStore,
+  briefs: BriefSource,
+  settings: Partial<PollSettings> = {},
+  extra: Partial<Pick<PollDeps, 'onHealthEvent' | 'force' | 'retentionDays' | 'now' | 'backoff'>> = {},
+): PollDeps & { close(): Promise<void> } {
+  const s = { ...DEFAULT_POLL_SETTINGS, ...settings };
+  const topics = compileTopics(briefs.list());
+  const anchors = new Set(topics.flatMap((t) => t.all.flat().flatMap((term) => foldTokens(term.term))));
+  const dispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs);
+  const parser = createFeedParser({ timeoutMs: s.parseTimeoutMs, workers: 2 });
+  return {
+    store,
+    parser,
+    topics,
+    fetch: { ...s, userAgent: USER_AGENT, dispatcher },
+    limiter: new HostLimiter(s.globalConcurrency, s.perHostConcurrency),
+    backoff: DEFAULT_BACKOFF,
+    cluster: { ...DEFAULT_CLUSTER_OPTIONS, anchors },
+    ...extra,
+    async close() {
+      await parser.close();
+      await dispatcher.close();
+    },
+  };
+}

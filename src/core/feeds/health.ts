@@ -1,0 +1,89 @@
+import type { FeedError } from './errors.js';
+import type { FeedHealth, HealthEventKind } from './types.js';
+
+export interface BackoffPolicy {
+  /** First retry delay after a failure; doubles with each further failure. */
+  baseMs: number;
+  maxMs: number;
+  /** After this many failures in a row the feed counts as backed off (and moderators hear once). */
+  backedOffAfter: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 5 * 60_000, maxMs: 12 * 3600_000, backedOffAfter: 3 };
+
+export function newHealth(feed: string, url: string): FeedHealth {
+  return {
+    feed,
+    url,
+    state: 'new',
+    etag: undefined,
+    lastModified: undefined,
+    lastPolledAt: undefined,
+    lastSuccessAt: undefined,
+    lastErrorAt: undefined,
+    lastError: undefined,
+    lastErrorCode: undefined,
+    consecutiveFailures: 0,
+    nextAttemptAt: undefined,
+  };
+}
+
+export interface Transition {
+  health: FeedHealth;
+  /** Set only when the state changed, so a note goes out once per change, not once per poll. */
+  event: HealthEventKind | undefined;
+}
+
+export function recordFailure(prev: FeedHealth, error: FeedError, now: Date, policy: BackoffPolicy): Transition {
+  const failures = prev.consecutiveFailures + 1;
+  const delay = Math.min(policy.maxMs, policy.baseMs * 2 ** (failures - 1));
+  const state = failures >= policy.backedOffAfter ? 'backed-off' : 'failing';
+  const wasFailing = prev.state === 'failing' || prev.state === 'backed-off';
+  const event = state === 'backed-off' && prev.state !== 'backed-off' ? 'backed-off' : wasFailing ? undefined : 'failing';
+  return {
+    health: {
+      ...prev,
+      state,
+      lastPolledAt: now,
+      lastErrorAt: now,
+      lastError: error.message,
+      lastErrorCode: error.code,
+      consecutiveFailures: failures,
+      nextAttemptAt: new Date(now.getTime() + delay),
+    },
+    event,
+  };
+}
+
+export function recordSuccess(
+  prev: FeedHealth,
+  now: Date,
+  intervalMs: number,
+  validators: { etag?: string | undefined; lastModified?: string | undefined },
+): Transition {
+  const event = prev.state === 'failing' || prev.state === 'backed-off' ? 'recovered' : undefined;
+  return {
+    health: {
+      ...prev,
+      state: 'ok',
+      // A 304 carries no new validators; keep the ones that earned it.
+      etag: validators.etag ?? prev.etag,
+      lastModified: validators.lastModified ?? prev.lastModified,
+      lastPolledAt: now,
+      lastSuccessAt: now,
+      consecutiveFailures: 0,
+      nextAttemptAt: new Date(now.getTime() + intervalMs),
+    },
+    event,
+  };
+}
+
+/** A failing feed waits out its backoff; a healthy one is polled whenever asked (the scheduler owns intervals). */
+export function isBackingOff(health: FeedHealth | undefined, now: Date): boolean {
+  return (
+    health !== undefined &&
+    (health.state === 'failing' || health.state === 'backed-off') &&
+    health.nextAttemptAt !== undefined &&
+    health.nextAttemptAt.getTime() > now.getTime()
+  );
+}

@@ -1,0 +1,45 @@
+import type { ClusterIndex } from './cluster.js';
+import type { FeedConfig } from './config.js';
+import type { FeedStore } from './store.js';
+import { type CompiledTopic, tagItem } from './tag.js';
+import type { FeedItem } from './types.js';
+
+export interface IngestCounts {
+  newItems: number;
+  duplicates: number;
+  tagged: number;
+  newClusters: number;
+  /** New items that joined a story another item already told. */
+  joinedClusters: number;
+}
+
+/**
+ * Tag, cluster and store one feed's items. Callers run this for one feed at a time: clustering reads
+ * what the previous feed just wrote.
+ */
+export async function ingestItems(
+  items: FeedItem[],
+  feed: FeedConfig,
+  deps: { store: FeedStore; topics: CompiledTopic[]; clusters: ClusterIndex },
+): Promise<IngestCounts> {
+  const counts: IngestCounts = { newItems: 0, duplicates: 0, tagged: 0, newClusters: 0, joinedClusters: 0 };
+  for (const item of items) {
+    if (await deps.store.hasItem(item)) {
+      counts.duplicates++;
+      continue;
+    }
+    const tags = tagItem(item, deps.topics, feed.topics);
+    const match = deps.clusters.find(item.title, item.publishedAt);
+    const clusterId = match?.clusterId ?? (await deps.store.createCluster(item.title, item.firstSeenAt));
+    if (!(await deps.store.insertItem(item, tags, clusterId))) {
+      counts.duplicates++;
+      continue;
+    }
+    deps.clusters.add({ clusterId, title: item.title, publishedAt: item.publishedAt });
+    counts.newItems++;
+    if (tags.length > 0) counts.tagged++;
+    if (match) counts.joinedClusters++;
+    else counts.newClusters++;
+  }
+  return counts;
+}

@@ -1,0 +1,121 @@
+import type { Agent } from 'undici';
+import { ClusterIndex, type ClusterOptions } from './cluster.js';
+import type { FeedConfig } from './config.js';
+import { decodeFeedBody } from './decode.js';
+import { asFeedError, type FeedErrorCode } from './errors.js';
+import { type FetchOptions, fetchFeed } from './fetch.js';
+import { type BackoffPolicy, isBackingOff, newHealth, recordFailure, recordSuccess } from './health.js';
+import { type IngestCounts, ingestItems } from './ingest.js';
+import type { HostLimiter } from './limiter.js';
+import { normaliseFeed } from './normalise.js';
+import type { FeedParser } from './parse.js';
+import type { FeedStore } from './store.js';
+import type { CompiledTopic } from './tag.js';
+import type { HealthEvent } from './types.js';
+
+export interface PollDeps {
+  store: FeedStore;
+  parser: FeedParser;
+  topics: CompiledTopic[];
+  fetch: Omit<FetchOptions, 'dispatcher'> & { dispatcher: Agent };
+  limiter: HostLimiter;
+  backoff: BackoffPolicy;
+  cluster: ClusterOptions;
+  now?: () => Date;
+  /** Health changes (failing, backed off, recovered), once per change: for the moderators' channel. */
+  onHealthEvent?: (event: HealthEvent) => void;
+  /** Poll feeds that are backing off too (a manual `poll --once --force`). */
+  force?: boolean;
+  /** Delete items older than this many days after the poll. */
+  retentionDays?: number;
+}
+
+export type FeedPollResult = { feed: string; ms: number } & (
+  | ({ status: 'ok'; fetched: number; skipped: number; encoding: string } & IngestCounts)
+  | { status: 'not-modified' }
+  | { status: 'backing-off'; until: Date }
+  | { status: 'error'; code: FeedErrorCode; error: string }
+);
+
+export interface PollSummary {
+  startedAt: Date;
+  ms: number;
+  feeds: FeedPollResult[];
+  newItems: number;
+  failed: number;
+  pruned?: { items: number; clusters: number };
+}
+
+/**
+ * One full cycle over every feed: fetch → decode → parse → normalise → tag → cluster → store.
+ * Feeds are fetched and parsed concurrently (within the limiter); their items are stored one feed at a
+ * time. A feed's failure is caught here, recorded as its health, and never touches the others.
+ */
+export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<PollSummary> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = now();
+  const clusters = new ClusterIndex(
+    deps.cluster,
+    await deps.store.clusterMembers(new Date(startedAt.getTime() - deps.cluster.windowMs)),
+  );
+  let storing = Promise.resolve();
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = storing.then(task);
+    storing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  };
+  const results = await Promise.all(feeds.map((feed) => pollFeed(feed, deps, now, clusters, serial)));
+  const pruned =
+    deps.retentionDays === undefined
+      ? undefined
+      : await deps.store.prune(new Date(now().getTime() - deps.retentionDays * 86_400_000));
+  return {
+    startedAt,
+    ms: now().getTime() - startedAt.getTime(),
+    feeds: results,
+    newItems: results.reduce((n, r) => n + (r.status === 'ok' ? r.newItems : 0), 0),
+    failed: results.filter((r) => r.status === 'error').length,
+    ...(pruned ? { pruned } : {}),
+  };
+}
+
+async function pollFeed(
+  feed: FeedConfig,
+  deps: PollDeps,
+  now: () => Date,
+  clusters: ClusterIndex,
+  serial: <T>(task: () => Promise<T>) => Promise<T>,
+): Promise<FeedPollResult> {
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
+  const prev = (await deps.store.getHealth(feed.name)) ?? newHealth(feed.name, feed.url);
+  const health = { ...prev, url: feed.url };
+  if (!deps.force && isBackingOff(health, now())) {
+    return { feed: feed.name, ms: 0, status: 'backing-off', until: health.nextAttemptAt as Date };
+  }
+  const finish = async (transition: ReturnType<typeof recordSuccess>) => {
+    await deps.store.saveHealth(transition.health);
+    if (transition.event) deps.onHealthEvent?.({ kind: transition.event, feed: feed.name, health: transition.health });
+  };
+  try {
+    const fetched = await deps.limiter.run(feed.url, () => fetchFeed(feed.url, health, deps.fetch));
+    if (fetched.kind === 'not-modified') {
+      await finish(recordSuccess(health, now(), feed.interval * 60_000, {}));
+      return { feed: feed.name, ms: elapsed(), status: 'not-modified' };
+    }
+    const decoded = decodeFeedBody(fetched.body, fetched.contentType);
+    const raw = await deps.parser.parse(decoded.text);
+    const { items, skipped } = normaliseFeed(raw, feed, fetched.url, now());
+    const counts = await serial(() => ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters }));
+    // Validators are kept only once the items are stored: a 304 must never hide items we lost.
+    await finish(recordSuccess(health, now(), feed.interval * 60_000, fetched));
+    return { feed: feed.name, ms: elapsed(), status: 'ok', fetched: items.length, skipped, encoding: decoded.encoding, ...counts };
+  } catch (err) {
+    const error = asFeedError(err);
+    await finish(recordFailure(health, error, now(), deps.backoff));
+    return { feed: feed.name, ms: elapsed(), status: 'error', code: error.code, error: error.message };
+  }
+}

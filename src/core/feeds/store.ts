@@ -1,0 +1,38 @@
+import type { ClusterMember } from './cluster.js';
+import type { FeedHealth, FeedItem, TopicTag } from './types.js';
+
+export interface StoredItem extends FeedItem {
+  id: number;
+  clusterId: number;
+  topics: TopicTag[];
+}
+
+export interface ClusterView {
+  id: number;
+  title: string;
+  firstSeenAt: Date;
+  outlets: string[];
+  topics: string[];
+  items: StoredItem[];
+}
+
+/**
+ * Everything the feed pipeline keeps, behind one narrow interface: SQLite now (src/store/sqlite.ts),
+ * Postgres later. Async so a networked store fits without changing callers.
+ */
+export interface FeedStore {
+  getHealth(feed: string): Promise<FeedHealth | undefined>;
+  saveHealth(health: FeedHealth): Promise<void>;
+  listHealth(): Promise<FeedHealth[]>;
+  /** Already stored: the same feed and guid, or the same canonical link from any feed. */
+  hasItem(item: FeedItem): Promise<boolean>;
+  createCluster(title: string, at: Date): Promise<number>;
+  /** Store an item with its topic tags in its cluster; false if it was already there. */
+  insertItem(item: FeedItem, tags: TopicTag[], clusterId: number): Promise<boolean>;
+  /** Titles of items published since `since`, for matching new items to stories. */
+  clusterMembers(since: Date): Promise<ClusterMember[]>;
+  clusters(since: Date, topic?: string): Promise<ClusterView[]>;
+  /** Delete items first seen and published before `before`, and clusters left empty. */
+  prune(before: Date): Promise<{ items: number; clusters: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,124 @@
+import type Database from 'better-sqlite3';
+import type { Platform } from '../core/commands/types.js';
+import type { DigestStore, OutboxEntry, OutboxState } from '../core/digests/outbox.js';
+import { type Subscription, type SubscriptionSpec, subscriptionSchema } from '../core/digests/subscription.js';
+
+type Row = Record<string, unknown>;
+
+function toSubscription(r: Row): Subscription {
+  const spec = subscriptionSchema.parse(JSON.parse(String(r.spec)));
+  return {
+    ...spec,
+    id: Number(r.id),
+    createdAt: new Date(Number(r.created_at)),
+    coveredUntil: typeof r.covered_until === 'number' ? new Date(r.covered_until) : undefined,
+  };
+}
+
+function toEntry(r: Row): OutboxEntry {
+  return {
+    id: Number(r.id),
+    subscriptionId: Number(r.subscription_id),
+    platform: r.platform as Platform,
+    channelId: String(r.channel_id),
+    slot: new Date(Number(r.slot)),
+    pages: JSON.parse(String(r.pages)) as unknown[],
+    messageIds: JSON.parse(String(r.message_ids)) as (string | null)[],
+    state: r.state as OutboxState,
+    attempts: Number(r.attempts),
+    nextAttemptAt: new Date(Number(r.next_attempt_at)),
+    lastError: typeof r.last_error === 'string' ? r.last_error : undefined,
+  };
+}
+
+/**
+ * Subscriptions and the outbox in the same SQLite file as the feeds. Every write is one statement
+ * or one transaction, so a crash leaves either the old state or the new one.
+ */
+export class SqliteDigestStore implements DigestStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async subscribe(spec: SubscriptionSpec, now: Date): Promise<Subscription> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO subscriptions (platform, channel_id, spec, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(platform, channel_id) DO UPDATE SET spec = excluded.spec
+         RETURNING *`,
+      )
+      .get(spec.platform, spec.channelId, JSON.stringify(spec), now.getTime()) as Row;
+    return toSubscription(row);
+  }
+
+  async unsubscribe(platform: Platform, channelId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM subscriptions WHERE platform = ? AND channel_id = ?').run(platform, channelId).changes > 0;
+  }
+
+  async subscriptions(): Promise<Subscription[]> {
+    return (this.db.prepare('SELECT * FROM subscriptions ORDER BY id').all() as Row[]).map(toSubscription);
+  }
+
+  async enqueue(e: { subscriptionId: number; slot: Date; pages: unknown[]; coveredUntil: Date }) {
+    const write = this.db.transaction(() => {
+      const sub = this.db.prepare('SELECT * FROM subscriptions WHERE id = ?').get(e.subscriptionId) as Row | undefined;
+      if (!sub) return undefined;
+      const inserted = this.db
+        .prepare(
+          `INSERT INTO outbox (subscription_id, platform, channel_id, slot, pages, message_ids, state, next_attempt_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(subscription_id, slot) DO NOTHING
+           RETURNING *`,
+        )
+        .get(
+          e.subscriptionId,
+          sub.platform,
+          sub.channel_id,
+          e.slot.getTime(),
+          JSON.stringify(e.pages),
+          JSON.stringify(e.pages.map(() => null)),
+          e.pages.length === 0 ? 'delivered' : 'pending',
+          e.slot.getTime(),
+          Date.now(),
+        ) as Row | undefined;
+      this.db
+        .prepare('UPDATE subscriptions SET covered_until = max(coalesce(covered_until, 0), ?) WHERE id = ?')
+        .run(e.coveredUntil.getTime(), e.subscriptionId);
+      return inserted ? toEntry(inserted) : undefined;
+    });
+    return write.immediate();
+  }
+
+  async due(now: Date, limit: number): Promise<OutboxEntry[]> {
+    return (
+      this.db
+        .prepare("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY slot, id LIMIT ?")
+        .all(now.getTime(), limit) as Row[]
+    ).map(toEntry);
+  }
+
+  async markPage(id: number, page: number, messageId: string): Promise<void> {
+    this.db
+      .prepare('UPDATE outbox SET message_ids = json_set(message_ids, ?, ?) WHERE id = ?')
+      .run(`$[${page}]`, messageId, id);
+  }
+
+  async markDelivered(id: number): Promise<void> {
+    this.db.prepare("UPDATE outbox SET state = 'delivered', last_error = NULL WHERE id = ?").run(id);
+  }
+
+  async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
+    this.db
+      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?')
+      .run(error, nextAttemptAt.getTime(), id);
+  }
+
+  async markDead(id: number, error: string): Promise<void> {
+    this.db.prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
+  }
+
+  async entries(state?: OutboxState): Promise<OutboxEntry[]> {
+    const rows = state
+      ? this.db.prepare('SELECT * FROM outbox WHERE state = ? ORDER BY slot').all(state)
+      : this.db.prepare('SELECT * FROM outbox ORDER BY slot').all();
+    return (rows as Row[]).map(toEntry);
+  }
+}

@@ -1,0 +1,72 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The schema, as an ordered list: migration N brings the database to version N. Never edit a
+ * shipped migration; append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE feeds (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'new',
+    etag TEXT,
+    last_modified TEXT,
+    last_polled_at INTEGER,
+    last_success_at INTEGER,
+    last_error_at INTEGER,
+    last_error TEXT,
+    last_error_code TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER
+  );
+  CREATE TABLE clusters (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+  );
+  CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    feed TEXT NOT NULL,
+    guid TEXT NOT NULL,
+    link TEXT,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    language TEXT NOT NULL,
+    published_at INTEGER NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    date_source TEXT NOT NULL,
+    cluster_id INTEGER NOT NULL REFERENCES clusters(id),
+    UNIQUE (feed, guid)
+  );
+  CREATE INDEX items_link ON items(link);
+  CREATE INDEX items_published ON items(published_at);
+  CREATE INDEX items_cluster ON items(cluster_id);
+  CREATE TABLE item_topics (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    PRIMARY KEY (item_id, topic)
+  );
+  CREATE INDEX item_topics_topic ON item_topics(topic);
+  `,
+];
+
+/** Bring the database to the latest version, one transaction per migration. Returns the version. */
+export function migrate(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
+  let version = row.v ?? 0;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`database schema version ${version} is newer than this build knows (${MIGRATIONS.length})`);
+  }
+  for (const sql of MIGRATIONS.slice(version)) {
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(++version);
+    })();
+  }
+  return version;
+}

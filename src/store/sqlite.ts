@@ -1,0 +1,198 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ClusterMember } from '../core/feeds/cluster.js';
+import type { FeedErrorCode } from '../core/feeds/errors.js';
+import type { ClusterView, FeedStore, StoredItem } from '../core/feeds/store.js';
+import type { FeedHealth, FeedItem, HealthState, TopicTag } from '../core/feeds/types.js';
+import { migrate } from './migrations.js';
+
+type Row = Record<string, unknown>;
+const ms = (d: Date | undefined) => (d ? d.getTime() : null);
+const date = (v: unknown) => (typeof v === 'number' ? new Date(v) : undefined);
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function toHealth(r: Row): FeedHealth {
+  return {
+    feed: String(r.name),
+    url: String(r.url),
+    state: r.state as HealthState,
+    etag: str(r.etag),
+    lastModified: str(r.last_modified),
+    lastPolledAt: date(r.last_polled_at),
+    lastSuccessAt: date(r.last_success_at),
+    lastErrorAt: date(r.last_error_at),
+    lastError: str(r.last_error),
+    lastErrorCode: str(r.last_error_code) as FeedErrorCode | undefined,
+    consecutiveFailures: Number(r.consecutive_failures),
+    nextAttemptAt: date(r.next_attempt_at),
+  };
+}
+
+function toItem(r: Row, topics: TopicTag[]): StoredItem {
+  return {
+    id: Number(r.id),
+    clusterId: Number(r.cluster_id),
+    feed: String(r.feed),
+    guid: String(r.guid),
+    link: str(r.link),
+    title: String(r.title),
+    summary: String(r.summary),
+    outlet: String(r.outlet),
+    language: String(r.language),
+    publishedAt: new Date(Number(r.published_at)),
+    firstSeenAt: new Date(Number(r.first_seen_at)),
+    dateSource: r.date_source === 'feed' ? 'feed' : 'first-seen',
+    topics,
+  };
+}
+
+/** The embedded store: one SQLite file in WAL mode (readers never block the poller). */
+export class SqliteStore implements FeedStore {
+  readonly db: Database.Database;
+  readonly version: number;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.version = migrate(this.db);
+  }
+
+  async getHealth(feed: string) {
+    const row = this.db.prepare('SELECT * FROM feeds WHERE name = ?').get(feed) as Row | undefined;
+    return row ? toHealth(row) : undefined;
+  }
+
+  async saveHealth(h: FeedHealth) {
+    this.db
+      .prepare(
+        `INSERT INTO feeds (name, url, state, etag, last_modified, last_polled_at, last_success_at, last_error_at,
+           last_error, last_error_code, consecutive_failures, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET url = excluded.url, state = excluded.state, etag = excluded.etag,
+           last_modified = excluded.last_modified, last_polled_at = excluded.last_polled_at,
+           last_success_at = excluded.last_success_at, last_error_at = excluded.last_error_at,
+           last_error = excluded.last_error, last_error_code = excluded.last_error_code,
+           consecutive_failures = excluded.consecutive_failures, next_attempt_at = excluded.next_attempt_at`,
+      )
+      .run(
+        h.feed,
+        h.url,
+        h.state,
+        h.etag ?? null,
+        h.lastModified ?? null,
+        ms(h.lastPolledAt),
+        ms(h.lastSuccessAt),
+        ms(h.lastErrorAt),
+        h.lastError ?? null,
+        h.lastErrorCode ?? null,
+        h.consecutiveFailures,
+        ms(h.nextAttemptAt),
+      );
+  }
+
+  async listHealth() {
+    return (this.db.prepare('SELECT * FROM feeds ORDER BY name').all() as Row[]).map(toHealth);
+  }
+
+  async hasItem(item: FeedItem) {
+    const byGuid = this.db.prepare('SELECT 1 FROM items WHERE feed = ? AND guid = ?').get(item.feed, item.guid);
+    if (byGuid) return true;
+    return item.link !== undefined && this.db.prepare('SELECT 1 FROM items WHERE link = ?').get(item.link) !== undefined;
+  }
+
+  async createCluster(title: string, at: Date) {
+    const r = this.db
+      .prepare('INSERT INTO clusters (title, first_seen_at, last_seen_at) VALUES (?, ?, ?)')
+      .run(title, at.getTime(), at.getTime());
+    return Number(r.lastInsertRowid);
+  }
+
+  async insertItem(item: FeedItem, tags: TopicTag[], clusterId: number) {
+    return this.db.transaction(() => {
+      const r = this.db
+        .prepare(
+          `INSERT OR IGNORE INTO items (feed, guid, link, title, summary, outlet, language, published_at,
+             first_seen_at, date_source, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          item.feed,
+          item.guid,
+          item.link ?? null,
+          item.title,
+          item.summary,
+          item.outlet,
+          item.language,
+          item.publishedAt.getTime(),
+          item.firstSeenAt.getTime(),
+          item.dateSource,
+          clusterId,
+        );
+      if (r.changes === 0) return false;
+      const insertTag = this.db.prepare('INSERT INTO item_topics (item_id, topic, terms) VALUES (?, ?, ?)');
+      for (const tag of tags) insertTag.run(r.lastInsertRowid, tag.topic, JSON.stringify(tag.terms));
+      this.db
+        .prepare('UPDATE clusters SET last_seen_at = max(last_seen_at, ?) WHERE id = ?')
+        .run(item.firstSeenAt.getTime(), clusterId);
+      return true;
+    })();
+  }
+
+  async clusterMembers(since: Date): Promise<ClusterMember[]> {
+    const rows = this.db
+      .prepare('SELECT cluster_id, title, published_at FROM items WHERE published_at >= ?')
+      .all(since.getTime()) as Row[];
+    return rows.map((r) => ({
+      clusterId: Number(r.cluster_id),
+      title: String(r.title),
+      publishedAt: new Date(Number(r.published_at)),
+    }));
+  }
+
+  async clusters(since: Date, topic?: string): Promise<ClusterView[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM items WHERE cluster_id IN (
+           SELECT DISTINCT i.cluster_id FROM items i LEFT JOIN item_topics t ON t.item_id = i.id
+           WHERE i.published_at >= ? AND (? IS NULL OR t.topic = ?))
+         ORDER BY cluster_id, published_at, id`,
+      )
+      .all(since.getTime(), topic ?? null, topic ?? null) as Row[];
+    const tagRows = this.db.prepare('SELECT topic, terms FROM item_topics WHERE item_id = ?');
+    const byCluster = new Map<number, ClusterView>();
+    for (const r of rows) {
+      const topics = (tagRows.all(r.id) as Row[]).map((t) => ({
+        topic: String(t.topic),
+        terms: JSON.parse(String(t.terms)) as string[],
+      }));
+      const item = toItem(r, topics);
+      let view = byCluster.get(item.clusterId);
+      if (!view) {
+        view = { id: item.clusterId, title: item.title, firstSeenAt: item.firstSeenAt, outlets: [], topics: [], items: [] };
+        byCluster.set(item.clusterId, view);
+      }
+      view.items.push(item);
+      if (!view.outlets.includes(item.outlet)) view.outlets.push(item.outlet);
+      for (const t of topics) if (!view.topics.includes(t.topic)) view.topics.push(t.topic);
+    }
+    return [...byCluster.values()];
+  }
+
+  async prune(before: Date) {
+    return this.db.transaction(() => {
+      const t = before.getTime();
+      const items = this.db.prepare('DELETE FROM items WHERE published_at < ? AND first_seen_at < ?').run(t, t).changes;
+      const clusters = this.db
+        .prepare('DELETE FROM clusters WHERE id NOT IN (SELECT DISTINCT cluster_id FROM items)')
+        .run().changes;
+      return { items, clusters };
+    })();
+  }
+
+  async close() {
+    this.db.close();
+  }
+}

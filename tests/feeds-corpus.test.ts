@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FeedConfig } from '../src/core/feeds/config.js';
+import { decodeFeedBody } from '../src/core/feeds/decode.js';
+import { asFeedError } from '../src/core/feeds/errors.js';
+import { normaliseFeed } from '../src/core/feeds/normalise.js';
+import { createFeedParser } from '../src/core/feeds/parse.js';
+import { CORPUS_DIR, hasCorpus } from './helpers/feed-server.js';
+
+const PER_FILE_MS = 2000;
+const WORKERS = 2;
+const parser = createFeedParser({ timeoutMs: PER_FILE_MS, workers: WORKERS });
+afterAll(() => parser.close());
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : /\.(tsv|md)$/.test(e.name) ? [] : [join(dir, e.name)],
+  );
+}
+
+const feed: FeedConfig = {
+  name: 'corpus',
+  url: 'https://example.org/feed',
+  language: 'en',
+  interval: 30,
+  local: false,
+};
+
+describe.skipIf(!hasCorpus)('the shared feed corpus', () => {
+  it('given every file, then parse + normalise never crashes or hangs, and each failure has a reason', async () => {
+    const files = walk(CORPUS_DIR).filter((f) => statSync(f).size < 5 * 1024 * 1024);
+    const now = new Date();
+    const reasons = new Map<string, number>();
+    let parsed = 0;
+    let items = 0;
+    let slowest = { file: '', ms: 0 };
+    const started = Date.now();
+    const queue = [...files];
+    const one = async (file: string) => {
+      const t0 = Date.now();
+      try {
+        const { text } = decodeFeedBody(readFileSync(file));
+        const result = normaliseFeed(await parser.parse(text), feed, feed.url, now);
+        for (const item of result.items) {
+          expect(typeof item.title).toBe('string');
+          expect(Number.isFinite(item.publishedAt.getTime())).toBe(true);
+        }
+        parsed++;
+        items += result.items.length;
+      } catch (err) {
+        const e = asFeedError(err, 'parse');
+        expect(e.message.length).toBeGreaterThan(0);
+        reasons.set(e.code, (reasons.get(e.code) ?? 0) + 1);
+      }
+      const ms = Date.now() - t0;
+      if (ms > slowest.ms) slowest = { file: relative(CORPUS_DIR, file), ms };
+    };
+    // As many files in flight as there are workers: each file's time is its own, not queueing.
+    await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        for (let file = queue.shift(); file; file = queue.shift()) await one(file);
+      }),
+    );
+    const failed = files.length - parsed;
+    console.log(
+      `corpus: ${files.length} files, ${parsed} parsed (${((100 * parsed) / files.length).toFixed(1)} %), ${items} items, ` +
+        `${failed} failed ${JSON.stringify(Object.fromEntries(reasons))} in ${Date.now() - started} ms; ` +
+        `slowest ${slowest.file} ${slowest.ms} ms (limit ${PER_FILE_MS} ms)`,
+    );
+    expect(parsed).toBeGreaterThan(files.length * 0.85);
+  }, 60_000);
+});

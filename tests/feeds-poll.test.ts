@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FeedConfig } from '../src/core/feeds/config.js';
+import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
+import { type FeedServer, startFeedServer } from './helpers/feed-server.js';
+import { testDeps } from './helpers/feed-deps.js';
+
+let server: FeedServer;
+let t: ReturnType<typeof testDeps>;
+
+const feed = (name: string, path: string, language = 'en'): FeedConfig => ({
+  name,
+  url: server.url(path),
+  language,
+  interval: 30,
+  local: false,
+});
+
+const good = () => [
+  feed('andes-wire', '/examples/andes-wire.xml'),
+  feed('monitor-gzip', '/gzip'),
+  feed('google-news-es', '/examples/google-news-colombia-es.xml', 'es'),
+  feed('diario-cp1252', '/windows-1252', 'es'),
+  feed('conditional', '/conditional'),
+  feed('three-redirects', '/chain/3'),
+];
+const bad = () => [
+  feed('slow', '/slow'),
+  feed('error-500', '/status/500'),
+  feed('missing-404', '/status/404'),
+  feed('redirect-loop', '/loop/a'),
+  feed('redirect-chain', '/chain/9'),
+  feed('huge', '/huge'),
+  feed('malformed', '/malformed'),
+  feed('login-page', '/not-a-feed'),
+];
+
+function byName(results: FeedPollResult[]) {
+  return Object.fromEntries(results.map((r) => [r.feed, r]));
+}
+
+beforeAll(async () => {
+  server = await startFeedServer();
+  t = testDeps();
+});
+afterAll(async () => {
+  await t.cleanup();
+  await server.close();
+});
+
+describe('pollOnce against a real, misbehaving HTTP server', () => {
+  it('given good and bad feeds together, then each bad one fails with a precise reason and every good item arrives', async () => {
+    const refused = { ...feed('refused', '/'), url: 'http://127.0.0.1:1/feed.xml' };
+    const feeds = [...good(), ...bad(), refused];
+    const started = Date.now();
+    const summary = await pollOnce(feeds, t.deps);
+    const elapsed = Date.now() - started;
+    const r = byName(summary.feeds);
+
+    expect(r.slow).toMatchObject({ status: 'error', code: 'timeout', error: 'no complete response within 600 ms' });
+    expect(r.slow?.ms).toBeLessThan(1500);
+    expect(r['error-500']).toMatchObject({ status: 'error', code: 'http-status' });
+    expect(r['error-500']?.status === 'error' && r['error-500'].error).toMatch(/^HTTP 500 from /);
+    expect(r['missing-404']).toMatchObject({ status: 'error', code: 'http-status' });
+    expect(r['redirect-loop']).toMatchObject({ status: 'error', code: 'redirect-loop' });
+    expect(r['redirect-chain']).toMatchObject({ status: 'error', code: 'too-many-redirects', error: expect.stringMatching(/more than 5 redirects/) });
+    expect(r.huge).toMatchObject({ status: 'error', code: 'too-large', error: 'body larger than the 1.0 MB cap' });
+    expect(server.hugeBytesSent()).toBeLessThan(10 * 1024 * 1024);
+    expect(r.malformed).toMatchObject({ status: 'error', code: 'parse', error: expect.stringMatching(/^malformed XML: /) });
+    expect(r['login-page']).toMatchObject({ status: 'error', code: 'not-a-feed' });
+    expect(r.refused).toMatchObject({ status: 'error', code: 'network', error: expect.stringMatching(/ECONNREFUSED/) });
+
+    // Every good feed ok and all its items stored.
+    for (const name of ['andes-wire', 'monitor-gzip', 'google-news-es', 'diario-cp1252', 'three-redirects', 'conditional']) {
+      expect(r[name]?.status, name).toBe('ok');
+    }
+    expect(r['monitor-gzip']).toMatchObject({ fetched: 5, newItems: 5 });
+    expect(r['google-news-es']).toMatchObject({ fetched: 5, newItems: 5 });
+    expect(r['diario-cp1252']).toMatchObject({ fetched: 4, newItems: 4, encoding: 'windows-1252' });
+    // The same andes-wire document at three URLs: each item stored once (same canonical link), whichever came first.
+    const sameDoc = ['andes-wire', 'conditional', 'three-redirects'].map((n) => r[n]);
+    expect(sameDoc.map((x) => (x?.status === 'ok' ? x.fetched : 0))).toEqual([6, 6, 6]);
+    expect(sameDoc.reduce((n, x) => n + (x?.status === 'ok' ? x.newItems : 0), 0)).toBe(6);
+    expect(sameDoc.reduce((n, x) => n + (x?.status === 'ok' ? x.duplicates : 0), 0)).toBe(12);
+    expect(elapsed).toBeLessThan(3000);
+    expect(server.unmatched).toEqual([]);
+    console.log(
+      `poll: ${feeds.length} feeds in ${elapsed} ms\n${summary.feeds
+        .map((f) => `  ${f.feed}: ${f.status}${f.status === 'error' ? ` [${f.code}] ${f.error}` : ''} (${f.ms} ms)`)
+        .join('\n')}`,
+    );
+  });
+
+  it('given the Windows-1252 feed, then é, ñ and curly quotes come out right', async () => {
+    const clusters = await t.store.clusters(new Date(0));
+    const items = clusters.flatMap((c) => c.items).filter((i) => i.feed === 'diario-cp1252');
+    const text = items.map((i) => `${i.title} ${i.summary}`).join('\n');
+    expect(text).toContain('dejará');
+    expect(text).toContain('“No seremos cómplices”');
+    expect(text).toContain('señal');
+    expect(text).toContain('“hasta nuevo aviso”');
+    expect(text).not.toMatch(/[\u0080-\u009f\ufffd]/);
+  });
+
+  it('given a second poll, then the conditional feed sent its validators and got 304', async () => {
+    const summary = await pollOnce([feed('conditional', '/conditional')], t.deps);
+    expect(byName(summary.feeds).conditional).toMatchObject({ status: 'not-modified' });
+    const sent = server.requests.filter((q) => q.path === '/conditional');
+    expect(sent[0]?.headers['if-none-match']).toBeUndefined();
+    expect(sent.at(-1)?.headers['if-none-match']).toBe('"v1-andes-wire"');
+    expect(sent.at(-1)?.headers['if-modified-since']).toBe('Wed, 17 Sep 2025 08:00:00 GMT');
+    expect(sent.at(-1)?.headers['user-agent']).toMatch(/^briefbot\/0\.1 \(\+https?:\/\//);
+    expect(sent.at(-1)?.headers['accept-encoding']).toBe('gzip, deflate, br');
+  });
+
+  it('given a feed that fails, then backs off, then recovers, then one event per change', async () => {
+    const flaky = feed('flaky', '/flaky');
+    server.setFlaky(true);
+    let now = new Date('2026-01-01T00:00:00Z');
+    const deps = { ...t.deps, now: () => now };
+    t.events.length = 0;
+    const kinds = () => t.events.filter((e) => e.feed === 'flaky').map((e) => e.kind);
+
+    await pollOnce([flaky], deps);
+    expect(kinds()).toEqual(['failing']);
+    // Still inside its backoff: skipped, not fetched.
+    const skipped = await pollOnce([flaky], deps);
+    expect(skipped.feeds[0]).toMatchObject({ status: 'backing-off' });
+    for (let i = 0; i < 3; i++) {
+      now = new Date(now.getTime() + 24 * 3600_000);
+      await pollOnce([flaky], deps);
+    }
+    expect(kinds()).toEqual(['failing', 'backed-off']);
+    const health = await t.store.getHealth('flaky');
+    expect(health).toMatchObject({ state: 'backed-off', consecutiveFailures: 4, lastErrorCode: 'http-status' });
+    expect(health?.lastError).toMatch(/^HTTP 503/);
+    expect(health?.nextAttemptAt?.getTime()).toBe(now.getTime() + 40 * 60_000);
+
+    server.setFlaky(false);
+    now = new Date(now.getTime() + 24 * 3600_000);
+    await pollOnce([flaky], deps);
+    await pollOnce([flaky], { ...deps, force: true });
+    expect(kinds()).toEqual(['failing', 'backed-off', 'recovered']);
+    expect(await t.store.getHealth('flaky')).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
+  });
+});
