@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { DIGEST_TABLES } from './digest-migration.js';
 
 /**
  * The schema, as an ordered list: migration N brings the database to version N. Never edit a
@@ -52,6 +53,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX item_topics_topic ON item_topics(topic);
   `,
+  DIGEST_TABLES,
 ];
 
 /** Bring the database to the latest version, one transaction per migration. Returns the version. */

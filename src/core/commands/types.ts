@@ -1,4 +1,5 @@
 import type { BriefSource } from '../briefs/library.js';
+import type { DigestService } from '../digests/service.js';
 import type { Reply } from '../reply.js';
 
 export type Platform = 'discord' | 'slack' | 'local';
@@ -47,6 +48,8 @@ export interface CommandContext {
   briefs: BriefSource;
   commands: readonly CommandModule[];
   now: () => Date;
+  /** Present where digests run (not in `ask` previews). */
+  digests?: DigestService;
 }
 
 export interface CommandModule {

@@ -1,0 +1,108 @@
+import type { CommandModule, CommandRequest } from '../src/core/commands/types.js';
+import { WEEKDAYS } from '../src/core/digests/schedule.js';
+import type { DigestService } from '../src/core/digests/service.js';
+import { describeSubscription, subscriptionSchema } from '../src/core/digests/subscription.js';
+import { errorReply, type Reply, textReply } from '../src/core/reply.js';
+
+const ACTIONS = ['list', 'preview', 'subscribe', 'unsubscribe', 'now'] as const;
+const MANAGERS_ONLY = new Set(['subscribe', 'unsubscribe', 'now']);
+
+const digest: CommandModule = {
+  definition: {
+    name: 'digest',
+    description: 'Scheduled news digests for this channel',
+    options: [
+      {
+        name: 'action',
+        description: 'What to do',
+        type: 'string',
+        required: true,
+        choices: ACTIONS.map((a) => ({ name: a, value: a })),
+      },
+      { name: 'topics', description: 'Comma-separated topics, e.g. nato-status,china-ties', type: 'string', autocomplete: true },
+      { name: 'time', description: 'Local time, HH:MM (default 08:00)', type: 'string' },
+      { name: 'timezone', description: 'IANA zone (default America/Bogota)', type: 'string' },
+      { name: 'weekdays', description: 'daily, weekdays, or e.g. mon,wed,fri (default daily)', type: 'string' },
+      { name: 'cap', description: 'At most this many stories (default 10)', type: 'string' },
+    ],
+    help: 'A daily digest of tagged news in this channel: /digest subscribe topics:nato-status,china-ties time:08:00 timezone:America/Bogota; also list, preview, now, unsubscribe. Channel managers only for subscribe, unsubscribe and now.',
+  },
+  async handle(request, context) {
+    const action = String(request.options.action);
+    const service = context.digests;
+    if (!service) return errorReply('Digests are not running in this process.');
+    if (MANAGERS_ONLY.has(action) && !request.canManageChannel) {
+      return errorReply(`Only channel managers can ${action === 'now' ? 'post a digest now' : action}. Ask one of them, or use /digest list or /digest preview.`);
+    }
+    switch (action) {
+      case 'subscribe':
+        return subscribe(request, service);
+      case 'unsubscribe':
+        return (await service.unsubscribe(request.platform, request.channelId))
+          ? textReply('Digest', 'This channel will get no more digests.')
+          : textReply('Digest', 'This channel had no digest subscription.');
+      case 'preview':
+        return (
+          (await service.preview(request.platform, request.channelId)) ??
+          textReply('Digest', 'Nothing new for this channel’s topics since its last digest (or no subscription: /digest subscribe).')
+        );
+      case 'now': {
+        const entry = await service.now(request.platform, request.channelId);
+        if (!entry) return textReply('Digest', 'No subscription here, or nothing to post: /digest subscribe first.');
+        return textReply('Digest', entry.pages.length > 0 ? `Posting a digest of ${entry.pages.length} message(s) now.` : 'Nothing new to post since the last digest.');
+      }
+      default:
+        return list(request, service);
+    }
+  },
+  autocomplete(_option, typed, context) {
+    // Complete the last comma-separated topic.
+    const parts = typed.split(',');
+    const last = parts.pop()?.trim().toLowerCase() ?? '';
+    return context.briefs
+      .list()
+      .map((b) => b.topic)
+      .filter((t) => t.startsWith(last) && !parts.includes(t))
+      .map((t) => ({ name: [...parts, t].join(','), value: [...parts, t].join(',') }))
+      .slice(0, 25);
+  },
+};
+
+async function subscribe(request: CommandRequest, service: DigestService): Promise<Reply> {
+  const o = request.options;
+  const known = service.topics();
+  const topics = String(o.topics ?? known.join(','))
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = topics.filter((t) => !known.includes(t));
+  if (unknown.length > 0) return errorReply(`Unknown topic(s): ${unknown.join(', ')}. Topics: ${known.join(', ')}.`);
+  const parsed = subscriptionSchema.safeParse({
+    platform: request.platform,
+    channelId: request.channelId,
+    topics,
+    schedule: { time: o.time ?? '08:00', timezone: o.timezone ?? 'America/Bogota', weekdays: weekdays(String(o.weekdays ?? 'daily')) },
+    cap: o.cap === undefined ? undefined : Number(o.cap),
+  });
+  if (!parsed.success) return errorReply(parsed.error.issues.map((i) => i.message).join('; '));
+  const sub = await service.subscribe(parsed.data);
+  return textReply('Digest', `Subscribed: ${describeSubscription(sub)}.`, { ephemeral: false });
+}
+
+function weekdays(text: string): string[] {
+  if (text === 'daily') return [...WEEKDAYS];
+  if (text === 'weekdays') return ['mon', 'tue', 'wed', 'thu', 'fri'];
+  return text.split(',').map((d) => d.trim().toLowerCase().slice(0, 3));
+}
+
+async function list(request: CommandRequest, service: DigestService): Promise<Reply> {
+  const { subscription, nextRun, dead } = await service.list(request.platform, request.channelId);
+  const lines = [
+    subscription ? `Subscribed: ${describeSubscription(subscription)}.` : 'No digest subscription in this channel.',
+    ...(nextRun ? [`Next digest: ${nextRun.toISOString().replace('T', ' ').slice(0, 16)} UTC.`] : []),
+    ...dead.map((d) => `Undelivered digest for ${d.slot.toISOString().slice(0, 16)}: ${d.lastError ?? 'failed'}.`),
+  ];
+  return textReply('Digest', lines.join('\n'), { tone: dead.length > 0 ? 'warning' : 'info' });
+}
+
+export default digest;

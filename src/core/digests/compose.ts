@@ -1,0 +1,47 @@
+import type { BriefSource } from '../briefs/library.js';
+import type { FeedStore } from '../feeds/store.js';
+import { buildDigest, type DigestStory } from './build.js';
+import type { Subscription } from './subscription.js';
+import type { Reply } from '../reply.js';
+
+const DAY = 86_400_000;
+
+/**
+ * The digest for one slot: every story first seen since the subscription's last digest (a new
+ * subscription looks back at most a day), up to the slot. Undefined when there is nothing new.
+ */
+export async function composeDigest(
+  sub: Subscription,
+  slot: Date,
+  feeds: FeedStore,
+  briefs: BriefSource,
+): Promise<{ reply: Reply | undefined; from: Date }> {
+  const from = sub.coveredUntil ?? new Date(slot.getTime() - DAY);
+  const clusters = await feeds.clusters(from);
+  const stories: DigestStory[] = clusters
+    .filter((c) => c.firstSeenAt > from && c.firstSeenAt <= slot)
+    .map((c) => {
+      const lead = [...c.items].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime())[0];
+      return {
+        title: lead?.title ?? c.title,
+        url: c.items.find((i) => i.link)?.link ?? '',
+        outlets: c.outlets,
+        published: lead?.publishedAt ?? c.firstSeenAt,
+        summary: lead?.summary,
+        topics: c.topics,
+      };
+    })
+    .filter((s) => s.url !== '');
+  const topics = sub.topics.map((topic) => ({ topic, title: briefs.get(topic)?.title ?? topic }));
+  let reply = buildDigest({ topics, stories, timezone: sub.schedule.timezone, slot, cap: sub.cap });
+  if (!reply && sub.postWhenEmpty) {
+    reply = {
+      title: 'Digest',
+      status: `Nothing new on ${sub.topics.join(', ')} since the last digest.`,
+      sections: [],
+      ephemeral: false,
+      tone: 'info',
+    };
+  }
+  return { reply, from };
+}

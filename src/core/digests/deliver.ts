@@ -1,0 +1,70 @@
+import type { Platform } from '../commands/types.js';
+import { DeliveryError, type DigestStore, type DigestTarget, type OutboxEntry } from './outbox.js';
+
+export interface DeliverOptions {
+  now: () => Date;
+  /** After this many failed attempts an entry is dead-lettered (shown in /digest list and status). */
+  maxAttempts: number;
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_DELIVERY: Omit<DeliverOptions, 'now'> = { maxAttempts: 6, baseBackoffMs: 5_000, maxBackoffMs: 10 * 60_000 };
+
+export interface DeliveryReport {
+  delivered: number;
+  retrying: number;
+  dead: number;
+}
+
+/** The idempotency key of one page: the same across restarts, different for every page of every slot. */
+export function pageKey(entry: Pick<OutboxEntry, 'subscriptionId' | 'slot'>, page: number): string {
+  return `digest:${entry.subscriptionId}:${entry.slot.toISOString()}:${page}`;
+}
+
+/**
+ * Send what is due, page by page, recording each page's message id as soon as it is sent, so a
+ * crash resends at most the page in flight (which the target recognises by its key).
+ */
+export async function deliverDue(
+  store: DigestStore,
+  targets: ReadonlyMap<Platform, DigestTarget>,
+  options: DeliverOptions,
+): Promise<DeliveryReport> {
+  const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0 };
+  for (const entry of await store.due(options.now(), 100)) {
+    const target = targets.get(entry.platform);
+    if (!target) continue; // That platform is not connected in this process; the entry waits.
+    const outcome = await deliverEntry(store, target, entry, options);
+    report[outcome]++;
+  }
+  return report;
+}
+
+async function deliverEntry(
+  store: DigestStore,
+  target: DigestTarget,
+  entry: OutboxEntry,
+  options: DeliverOptions,
+): Promise<keyof DeliveryReport> {
+  for (const [i, page] of entry.pages.entries()) {
+    if (entry.messageIds[i]) continue;
+    try {
+      const { messageId } = await target.send(entry.channelId, page, pageKey(entry, i));
+      await store.markPage(entry.id, i, messageId);
+    } catch (err) {
+      const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
+      const attempts = entry.attempts + 1;
+      if (!error.retryable || attempts >= options.maxAttempts) {
+        await store.markDead(entry.id, `${error.message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`);
+        return 'dead';
+      }
+      const backoff = Math.min(options.maxBackoffMs, options.baseBackoffMs * 2 ** (attempts - 1));
+      const wait = Math.max(backoff, error.retryAfterMs ?? 0);
+      await store.markRetry(entry.id, error.message, new Date(options.now().getTime() + wait));
+      return 'retrying';
+    }
+  }
+  await store.markDelivered(entry.id);
+  return 'delivered';
+}

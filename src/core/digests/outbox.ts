@@ -1,0 +1,68 @@
+import type { Platform } from '../commands/types.js';
+import type { Reply } from '../reply.js';
+import type { Subscription, SubscriptionSpec } from './subscription.js';
+
+export type OutboxState = 'pending' | 'delivered' | 'dead';
+
+/** One digest for one scheduled slot, rendered before sending so a resend is byte-identical. */
+export interface OutboxEntry {
+  id: number;
+  subscriptionId: number;
+  platform: Platform;
+  channelId: string;
+  /** The scheduled instant; (subscriptionId, slot) is unique: a slot is written once. */
+  slot: Date;
+  /** Platform payloads, one per message, in order. */
+  pages: unknown[];
+  /** Message ids of pages already delivered (null where not yet). */
+  messageIds: (string | null)[];
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | undefined;
+}
+
+export interface SubscriptionStore {
+  /** One subscription per channel: subscribing again replaces it. */
+  subscribe(spec: SubscriptionSpec, now: Date): Promise<Subscription>;
+  unsubscribe(platform: Platform, channelId: string): Promise<boolean>;
+  subscriptions(): Promise<Subscription[]>;
+}
+
+export interface DigestStore extends SubscriptionStore {
+  /** Write a digest for a slot unless one exists; also moves the subscription's coverage to `coveredUntil`. */
+  enqueue(entry: {
+    subscriptionId: number;
+    slot: Date;
+    pages: unknown[];
+    coveredUntil: Date;
+  }): Promise<OutboxEntry | undefined>;
+  due(now: Date, limit: number): Promise<OutboxEntry[]>;
+  markPage(id: number, page: number, messageId: string): Promise<void>;
+  markDelivered(id: number): Promise<void>;
+  markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void>;
+  markDead(id: number, error: string): Promise<void>;
+  entries(state?: OutboxState): Promise<OutboxEntry[]>;
+}
+
+/** Why a send failed, as a platform adapter reports it to the core. */
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+  constructor(
+    message: string,
+    /** Worth trying again (429, 5xx, network) — or not (unknown channel, missing access). */
+    readonly retryable: boolean,
+    /** What the platform asked us to wait, if it said. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A platform as the digest job sees it: render pages, send one idempotently. */
+export interface DigestTarget {
+  platform: Platform;
+  renderPages(reply: Reply): unknown[];
+  /** Send one page. `key` is stable across restarts, so a resend after a crash can be recognised. */
+  send(channelId: string, page: unknown, key: string): Promise<{ messageId: string }>;
+}

@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BriefLibrary } from '../src/core/briefs/library.js';
+import type { Platform } from '../src/core/commands/types.js';
+import { DEFAULT_DELIVERY } from '../src/core/digests/deliver.js';
+import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js';
+import { DigestScheduler } from '../src/core/digests/scheduler.js';
+import type { SubscriptionSpec } from '../src/core/digests/subscription.js';
+import type { FeedItem } from '../src/core/feeds/types.js';
+import type { Reply } from '../src/core/reply.js';
+import { createLogger } from '../src/logger.js';
+import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+
+const briefs = new BriefLibrary('briefs');
+briefs.load();
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A platform that records what it is sent, and can be told to fail. */
+class RecordingTarget implements DigestTarget {
+  platform: Platform = 'local';
+  sent: { channelId: string; page: Reply; key: string }[] = [];
+  failures: DeliveryError[] = [];
+  renderPages(reply: Reply): unknown[] {
+    return [reply];
+  }
+  async send(channelId: string, page: unknown, key: string) {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.sent.push({ channelId, page: page as Reply, key });
+    return { messageId: `m${this.sent.length}` };
+  }
+}
+
+async function setup(now: { t: Date }) {
+  const dir = mkdtempSync(join(tmpdir(), 'briefbot-digest-'));
+  dirs.push(dir);
+  const feeds = new SqliteStore(join(dir, 'briefbot.db'));
+  const store = new SqliteDigestStore(feeds.db);
+  const target = new RecordingTarget();
+  const scheduler = new DigestScheduler({
+    store,
+    feeds,
+    briefs,
+    targets: new Map([['local', target]]),
+    log: createLogger('silent'),
+    now: () => now.t,
+    delivery: { ...DEFAULT_DELIVERY, maxAttempts: 3, baseBackoffMs: 1000 },
+    deliverEveryMs: 60_000,
+  });
+  const addItem = async (title: string, outlet: string, seen: Date, topic: string) => {
+    const item: FeedItem = {
+      feed: outlet,
+      guid: `${outlet}:${title}`,
+      link: `https://${outlet.toLowerCase().replace(/\W/g, '')}.example/${encodeURIComponent(title)}`,
+      title,
+      summary: `${title}.`,
+      outlet,
+      language: 'en',
+      publishedAt: seen,
+      firstSeenAt: seen,
+      dateSource: 'feed',
+    };
+    const cluster = await feeds.createCluster(title, seen);
+    await feeds.insertItem(item, [{ topic, terms: ['colombia', topic] }], cluster);
+  };
+  return { feeds, store, target, scheduler, addItem, dir };
+}
+
+const spec: SubscriptionSpec = {
+  platform: 'local',
+  channelId: 'C1',
+  topics: ['nato-status', 'china-ties'],
+  schedule: { time: '08:00', timezone: 'America/Bogota', weekdays: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+  cap: 10,
+  postWhenEmpty: false,
+};
+
+describe('digests through the outbox', () => {
+  it('writes a slot once and delivers it once, covering only what came since the last digest', async () => {
+    const now = { t: new Date('2026-11-20T12:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    const sub = await store.subscribe(spec, now.t);
+    await addItem('NATO story', 'BBC', new Date('2026-11-22T20:00:00Z'), 'nato-status');
+    await addItem('Old story', 'BBC', new Date('2026-11-19T20:00:00Z'), 'nato-status');
+
+    now.t = new Date('2026-11-23T13:00:30Z');
+    const slot = new Date('2026-11-23T13:00:00Z');
+    await scheduler.runSlot(sub, slot);
+    await scheduler.runSlot((await store.subscriptions())[0]!, slot);
+    expect(target.sent).toHaveLength(1);
+    const digest = target.sent[0]!.page;
+    expect(digest.sections.flatMap((s) => s.items.map((i) => i.text))).toEqual(['NATO story']);
+    expect(target.sent[0]!.key).toBe(`digest:${sub.id}:2026-11-23T13:00:00.000Z:0`);
+
+    await addItem('China story', 'Reuters', new Date('2026-11-23T20:00:00Z'), 'china-ties');
+    now.t = new Date('2026-11-24T13:00:10Z');
+    await scheduler.runSlot((await store.subscriptions())[0]!, new Date('2026-11-24T13:00:00Z'));
+    expect(target.sent).toHaveLength(2);
+    expect(target.sent[1]!.page.sections.flatMap((s) => s.items.map((i) => i.text))).toEqual(['China story']);
+    expect((await store.entries('delivered')).map((e) => e.messageIds)).toEqual([['m1'], ['m2']]);
+  });
+
+  it('posts nothing (and uses up the slot) when nothing is new', async () => {
+    const now = { t: new Date('2026-11-23T13:00:05Z') };
+    const { store, target, scheduler } = await setup(now);
+    const sub = await store.subscribe(spec, new Date('2026-11-20T00:00:00Z'));
+    await scheduler.runSlot(sub, new Date('2026-11-23T13:00:00Z'));
+    expect(target.sent).toHaveLength(0);
+    expect(await store.entries('delivered')).toHaveLength(1);
+  });
+
+  it('catches up a slot missed while down once, however many were missed', async () => {
+    const now = { t: new Date('2026-11-10T00:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    await store.subscribe(spec, now.t);
+    await addItem('Too old for a first digest', 'BBC', new Date('2026-11-22T10:00:00Z'), 'china-ties');
+    await addItem('Missed story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
+    now.t = new Date('2026-11-23T18:00:00Z'); // days of slots missed
+    await scheduler.catchUp();
+    await scheduler.catchUp();
+    await scheduler.deliver();
+    expect(target.sent).toHaveLength(1);
+    expect(target.sent[0]!.page.sections.flatMap((s) => s.items.map((i) => i.text))).toEqual(['Missed story']);
+    expect((await store.entries()).map((e) => e.slot.toISOString())).toEqual(['2026-11-23T13:00:00.000Z']);
+    await scheduler.stop();
+  });
+
+  it('retries a 429/5xx with backoff, honouring retry-after, then dead-letters after N failures', async () => {
+    const now = { t: new Date('2026-11-23T13:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    const sub = await store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
+    await addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
+
+    target.failures.push(new DeliveryError('429 Too Many Requests', true, 30_000));
+    await scheduler.runSlot(sub, now.t);
+    let [entry] = await store.entries('pending');
+    expect(entry?.attempts).toBe(1);
+    expect(entry?.nextAttemptAt.toISOString()).toBe('2026-11-23T13:00:30.000Z');
+    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0 }); // not due yet
+
+    now.t = new Date('2026-11-23T13:00:31Z');
+    target.failures.push(new DeliveryError('500 Internal Server Error', true));
+    await scheduler.deliver();
+    [entry] = await store.entries('pending');
+    expect(entry?.attempts).toBe(2);
+
+    now.t = new Date('2026-11-23T13:10:00Z');
+    target.failures.push(new DeliveryError('503 Service Unavailable', true));
+    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 1 });
+    const dead = await store.entries('dead');
+    expect(dead[0]?.lastError).toBe('503 Service Unavailable (after 3 attempts)');
+    expect(target.sent).toHaveLength(0);
+  });
+
+  it('dead-letters at once what cannot succeed (unknown channel)', async () => {
+    const now = { t: new Date('2026-11-23T13:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    const sub = await store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
+    await addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
+    target.failures.push(new DeliveryError('Unknown Channel', false));
+    await scheduler.runSlot(sub, now.t);
+    expect((await store.entries('dead'))[0]?.lastError).toBe('Unknown Channel (after 1 attempt)');
+  });
+});
