@@ -12,7 +12,12 @@ import {
   APP_ID,
 } from './fakes/discord-harness.js';
 import { FakeDiscord, type RecordedRequest } from './fakes/fake-discord.js';
-import { type InteractionSpec, PERMISSIONS } from './fakes/fake-discord-payloads.js';
+import {
+  CHANNEL_ID,
+  DEFAULT_USER,
+  type InteractionSpec,
+  PERMISSIONS,
+} from './fakes/fake-discord-payloads.js';
 
 /**
  * The real discord.js Client against the local fake: each test injects an interaction over the
@@ -59,6 +64,10 @@ const slow = testCommand(
 );
 // A Reply missing its fields makes the renderer throw: the adapter's own error path, not dispatch's.
 const broken = testCommand('broken', () => ({}) as Reply);
+// Echoes the request the adapter built, so the mapping from the interaction is visible on the wire.
+const whoami = testCommand('whoami', (request) => textReply('whoami', JSON.stringify(request)), {
+  options: [{ name: 'word', description: 'w', type: 'string' }, shareOption],
+});
 const managers = testCommand('managers', () => textReply('Managers', 'welcome'), { managersOnly: true });
 
 let fake: FakeDiscord;
@@ -68,7 +77,7 @@ failOnUnhandledRejections();
 
 beforeAll(async () => {
   fake = await FakeDiscord.start({ token: TOKEN, applicationId: APP_ID });
-  bot = await startDiscordBot(fake, { extraCommands: [explode, slow, broken, managers] });
+  bot = await startDiscordBot(fake, { extraCommands: [explode, slow, broken, managers, whoami] });
 });
 
 afterAll(async () => {
@@ -143,6 +152,30 @@ describe('every command in commands/index.ts answers on Discord', () => {
     const { body } = await ask({ name: 'help', where: 'dm' });
     expect(body.type).toBe(4);
     expect(body.data.embeds?.[0]?.title).toBe('briefbot');
+  });
+});
+
+describe('the request the core sees', () => {
+  it('carries options, user, channel, locale and the Manage Channels bit', async () => {
+    const { body } = await ask({
+      name: 'whoami',
+      locale: 'es-ES',
+      permissions: PERMISSIONS.manageChannels,
+      options: [
+        { name: 'word', type: 3, value: 'hola' },
+        { name: 'share', type: 5, value: false },
+      ],
+    });
+    const request = JSON.parse(plainText(description(body)));
+    expect(request).toMatchObject({
+      command: 'whoami',
+      options: { word: 'hola', share: false },
+      user: { id: DEFAULT_USER.id, name: DEFAULT_USER.username },
+      channelId: CHANNEL_ID,
+      platform: 'discord',
+      locale: 'es-ES',
+      canManageChannel: true,
+    });
   });
 });
 

@@ -107,6 +107,25 @@ describe('readiness follows the gateway', () => {
   });
 });
 
+describe('shutdown is bounded', () => {
+  it('stop() gives up on an answer that outlasts drainMs, says so, and closes the gateway', async () => {
+    fake = await FakeDiscord.start({ token: TOKEN, applicationId: APP_ID });
+    const stuck = {
+      definition: { name: 'stuck', description: 'stuck', options: [], help: '' },
+      handle: () => new Promise<never>(() => {}),
+    };
+    bot = await startDiscordBot(fake, { extraCommands: [stuck], adapter: { drainMs: 200 } });
+    fake.dispatchInteraction({ name: 'stuck' });
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    await bot.running.stop();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(bot.logs.matching('stopped with answers still in flight')).toHaveLength(1);
+    expect(fake.connected).toBe(false);
+    bot = undefined;
+  });
+});
+
 describe('interactions Discord no longer accepts', () => {
   it('an expired interaction (404 Unknown interaction, 10062) is logged with an error id; nothing crashes', async () => {
     fake = await FakeDiscord.start({ token: TOKEN, applicationId: APP_ID, interactionDeadlineMs: -1 });
