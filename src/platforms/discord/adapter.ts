@@ -32,18 +32,23 @@ export function createDiscordAdapter(
 
   client.on(Events.InteractionCreate, (interaction) => {
     if (!accepting) return;
-    let work: Promise<void>;
-    if (interaction.isChatInputCommand())
-      work = answerCommand(interaction, deps, options.deferAfterMs ?? DEFER_AFTER_MS);
-    else if (interaction.isAutocomplete()) work = answerAutocomplete(interaction, deps);
-    else return;
+    const work = interaction.isChatInputCommand()
+      ? answerCommand(interaction, deps, options.deferAfterMs ?? DEFER_AFTER_MS)
+      : interaction.isAutocomplete()
+        ? answerAutocomplete(interaction, deps)
+        : undefined;
+    if (!work) return;
     inflight.add(work);
     // Both answer functions never reject; finally() only does the bookkeeping.
     void work.finally(() => inflight.delete(work));
   });
   // An EventEmitter without an 'error' listener throws; log instead.
   client.on(Events.Error, (err) => logger.error({ err }, 'discord: client error'));
-  client.on(Events.ShardError, (err) => logger.warn({ err }, 'discord: gateway connection error'));
+  // While the gateway is down discord.js retries about twice a second, each failure a ShardError;
+  // trackGateway already warned once for the outage, so those go to debug.
+  client.on(Events.ShardError, (err) =>
+    logger[gateway.health().ready ? 'warn' : 'debug']({ err }, 'discord: gateway connection error'),
+  );
   client.on(Events.Warn, (message) => logger.warn({ message }, 'discord: warning'));
 
   return {
