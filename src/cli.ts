@@ -7,6 +7,7 @@ import { lintBriefs } from './lint.js';
 import { ASK_FORMATS, type AskFormat, ask } from './main/ask.js';
 import { runDemo } from './main/demo.js';
 import { packageRoot } from './main/paths.js';
+import { printFeedHealth, runPollOnce } from './store/feeds-commands.js';
 
 /** Shown relative to where the moderator stands, so `path:line` opens in an editor. */
 const briefsDir = () => {
@@ -64,6 +65,23 @@ program
     const { slackManifest } = await import('./platforms/slack/manifest.js');
     process.stdout.write(slackManifest(loadConfig(), { requestUrl: opts.requestUrl }));
   });
+
+program
+  .command('poll')
+  .description('fetch every feed once, tag and cluster new items into the store, print per-feed results')
+  .option('--once', 'one cycle, then exit (scheduled polling comes with digests)')
+  .option('--feeds <file>', 'the feeds file', join(packageRoot, 'feeds.yaml'))
+  .option('--force', 'poll feeds that are backing off after failures too')
+  .action(async (opts: { once?: boolean; feeds: string; force?: boolean }) => {
+    if (!opts.once) throw new Error('only `poll --once` exists so far');
+    const out = (text: string) => process.stdout.write(text);
+    process.exitCode = await runPollOnce({ feedsFile: opts.feeds, briefsDir: briefsDir(), force: opts.force, out });
+  });
+
+program
+  .command('feeds')
+  .description('print each feed’s health from the store: state, last success, failures, next attempt, last error')
+  .action(() => printFeedHealth((text) => process.stdout.write(text)));
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {

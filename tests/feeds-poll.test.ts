@@ -56,21 +56,48 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     const elapsed = Date.now() - started;
     const r = byName(summary.feeds);
 
-    expect(r.slow).toMatchObject({ status: 'error', code: 'timeout', error: 'no complete response within 600 ms' });
+    expect(r.slow).toMatchObject({
+      status: 'error',
+      code: 'timeout',
+      error: 'no complete response within 600 ms',
+    });
     expect(r.slow?.ms).toBeLessThan(1500);
     expect(r['error-500']).toMatchObject({ status: 'error', code: 'http-status' });
     expect(r['error-500']?.status === 'error' && r['error-500'].error).toMatch(/^HTTP 500 from /);
     expect(r['missing-404']).toMatchObject({ status: 'error', code: 'http-status' });
     expect(r['redirect-loop']).toMatchObject({ status: 'error', code: 'redirect-loop' });
-    expect(r['redirect-chain']).toMatchObject({ status: 'error', code: 'too-many-redirects', error: expect.stringMatching(/more than 5 redirects/) });
-    expect(r.huge).toMatchObject({ status: 'error', code: 'too-large', error: 'body larger than the 1.0 MB cap' });
+    expect(r['redirect-chain']).toMatchObject({
+      status: 'error',
+      code: 'too-many-redirects',
+      error: expect.stringMatching(/more than 5 redirects/),
+    });
+    expect(r.huge).toMatchObject({
+      status: 'error',
+      code: 'too-large',
+      error: 'body larger than the 1.0 MB cap',
+    });
     expect(server.hugeBytesSent()).toBeLessThan(10 * 1024 * 1024);
-    expect(r.malformed).toMatchObject({ status: 'error', code: 'parse', error: expect.stringMatching(/^malformed XML: /) });
+    expect(r.malformed).toMatchObject({
+      status: 'error',
+      code: 'parse',
+      error: expect.stringMatching(/^malformed XML: /),
+    });
     expect(r['login-page']).toMatchObject({ status: 'error', code: 'not-a-feed' });
-    expect(r.refused).toMatchObject({ status: 'error', code: 'network', error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(r.refused).toMatchObject({
+      status: 'error',
+      code: 'network',
+      error: expect.stringMatching(/ECONNREFUSED/),
+    });
 
     // Every good feed ok and all its items stored.
-    for (const name of ['andes-wire', 'monitor-gzip', 'google-news-es', 'diario-cp1252', 'three-redirects', 'conditional']) {
+    for (const name of [
+      'andes-wire',
+      'monitor-gzip',
+      'google-news-es',
+      'diario-cp1252',
+      'three-redirects',
+      'conditional',
+    ]) {
       expect(r[name]?.status, name).toBe('ok');
     }
     expect(r['monitor-gzip']).toMatchObject({ fetched: 5, newItems: 5 });
@@ -85,7 +112,10 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     expect(server.unmatched).toEqual([]);
     console.log(
       `poll: ${feeds.length} feeds in ${elapsed} ms\n${summary.feeds
-        .map((f) => `  ${f.feed}: ${f.status}${f.status === 'error' ? ` [${f.code}] ${f.error}` : ''} (${f.ms} ms)`)
+        .map(
+          (f) =>
+            `  ${f.feed}: ${f.status}${f.status === 'error' ? ` [${f.code}] ${f.error}` : ''} (${f.ms} ms)`,
+        )
         .join('\n')}`,
     );
   });
@@ -131,7 +161,11 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     }
     expect(kinds()).toEqual(['failing', 'backed-off']);
     const health = await t.store.getHealth('flaky');
-    expect(health).toMatchObject({ state: 'backed-off', consecutiveFailures: 4, lastErrorCode: 'http-status' });
+    expect(health).toMatchObject({
+      state: 'backed-off',
+      consecutiveFailures: 4,
+      lastErrorCode: 'http-status',
+    });
     expect(health?.lastError).toMatch(/^HTTP 503/);
     expect(health?.nextAttemptAt?.getTime()).toBe(now.getTime() + 40 * 60_000);
 

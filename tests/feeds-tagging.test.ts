@@ -18,7 +18,16 @@ const topics = compileTopics(library.list());
 describe('tagging with the briefs’ match rules', () => {
   it('given a rule set, then matching is case-, accent- and whole-word-insensitive with prefixes and phrases', () => {
     const rules = compileTopics([
-      { topic: 't', match: { all: [['colombia*', 'bogota'], ['belt and road', 'otan']], none: ['bone china'] } },
+      {
+        topic: 't',
+        match: {
+          all: [
+            ['colombia*', 'bogota'],
+            ['belt and road', 'otan'],
+          ],
+          none: ['bone china'],
+        },
+      },
     ]);
     const tag = (title: string) => tagItem({ title, summary: '' }, rules).map((t) => t.terms);
     expect(tag('COLOMBIANOS y la OTAN')).toEqual([['colombia*', 'otan']]);
@@ -29,7 +38,9 @@ describe('tagging with the briefs’ match rules', () => {
   });
 
   it('given the labelled set, then precision and recall are at least 0.9 for every topic', () => {
-    const { items } = labelledSchema.parse(parse(readFileSync(join(root, 'tests/fixtures/feeds/labelled.yaml'), 'utf8')));
+    const { items } = labelledSchema.parse(
+      parse(readFileSync(join(root, 'tests/fixtures/feeds/labelled.yaml'), 'utf8')),
+    );
     const lines: string[] = [];
     for (const topic of topics.map((t) => t.topic)) {
       let tp = 0;
@@ -49,7 +60,9 @@ describe('tagging with the briefs’ match rules', () => {
       }
       const precision = tp / (tp + fp || 1);
       const recall = tp / (tp + fn || 1);
-      lines.unshift(`${topic}: precision ${precision.toFixed(3)} recall ${recall.toFixed(3)} (tp ${tp}, fp ${fp}, fn ${fn})`);
+      lines.unshift(
+        `${topic}: precision ${precision.toFixed(3)} recall ${recall.toFixed(3)} (tp ${tp}, fp ${fp}, fn ${fn})`,
+      );
       expect.soft(precision, topic).toBeGreaterThanOrEqual(0.9);
       expect.soft(recall, topic).toBeGreaterThanOrEqual(0.9);
     }

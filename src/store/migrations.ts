@@ -62,7 +62,9 @@ export function migrate(db: Database.Database): number {
   const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
   let version = row.v ?? 0;
   if (version > MIGRATIONS.length) {
-    throw new Error(`database schema version ${version} is newer than this build knows (${MIGRATIONS.length})`);
+    throw new Error(
+      `database schema version ${version} is newer than this build knows (${MIGRATIONS.length})`,
+    );
   }
   for (const sql of MIGRATIONS.slice(version)) {
     db.transaction(() => {

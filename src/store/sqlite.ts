@@ -99,9 +99,14 @@ export class SqliteStore implements FeedStore {
   }
 
   async hasItem(item: FeedItem) {
-    const byGuid = this.db.prepare('SELECT 1 FROM items WHERE feed = ? AND guid = ?').get(item.feed, item.guid);
+    const byGuid = this.db
+      .prepare('SELECT 1 FROM items WHERE feed = ? AND guid = ?')
+      .get(item.feed, item.guid);
     if (byGuid) return true;
-    return item.link !== undefined && this.db.prepare('SELECT 1 FROM items WHERE link = ?').get(item.link) !== undefined;
+    return (
+      item.link !== undefined &&
+      this.db.prepare('SELECT 1 FROM items WHERE link = ?').get(item.link) !== undefined
+    );
   }
 
   async createCluster(title: string, at: Date) {
@@ -171,7 +176,14 @@ export class SqliteStore implements FeedStore {
       const item = toItem(r, topics);
       let view = byCluster.get(item.clusterId);
       if (!view) {
-        view = { id: item.clusterId, title: item.title, firstSeenAt: item.firstSeenAt, outlets: [], topics: [], items: [] };
+        view = {
+          id: item.clusterId,
+          title: item.title,
+          firstSeenAt: item.firstSeenAt,
+          outlets: [],
+          topics: [],
+          items: [],
+        };
         byCluster.set(item.clusterId, view);
       }
       view.items.push(item);
@@ -184,7 +196,9 @@ export class SqliteStore implements FeedStore {
   async prune(before: Date) {
     return this.db.transaction(() => {
       const t = before.getTime();
-      const items = this.db.prepare('DELETE FROM items WHERE published_at < ? AND first_seen_at < ?').run(t, t).changes;
+      const items = this.db
+        .prepare('DELETE FROM items WHERE published_at < ? AND first_seen_at < ?')
+        .run(t, t).changes;
       const clusters = this.db
         .prepare('DELETE FROM clusters WHERE id NOT IN (SELECT DISTINCT cluster_id FROM items)')
         .run().changes;

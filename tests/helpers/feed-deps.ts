@@ -23,7 +23,10 @@ export function testDeps(extra: Partial<PollDeps> = {}) {
   const briefs = new BriefLibrary(join(ROOT, 'briefs'));
   briefs.load();
   const events: HealthEvent[] = [];
-  const deps = createPollDeps(store, briefs, TEST_SETTINGS, { onHealthEvent: (e) => events.push(e), ...extra });
+  const deps = createPollDeps(store, briefs, TEST_SETTINGS, {
+    onHealthEvent: (e) => events.push(e),
+    ...extra,
+  });
   return {
     deps,
     store,

@@ -61,7 +61,11 @@ export async function startFeedServer(): Promise<FeedServer> {
         res.writeHead(304, { etag: ETAG });
         return res.end();
       }
-      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: ETAG, 'last-modified': LAST_MODIFIED });
+      res.writeHead(200, {
+        'content-type': 'application/rss+xml; charset=utf-8',
+        etag: ETAG,
+        'last-modified': LAST_MODIFIED,
+      });
       return res.end(readFileSync(join(EXAMPLES_DIR, 'andes-wire.xml')));
     }
     if (path === '/gzip') {
@@ -99,11 +103,15 @@ export async function startFeedServer(): Promise<FeedServer> {
     if (path === '/huge') return streamHuge(res, 50 * 1024 * 1024, (n) => (hugeSent = n));
     if (path === '/malformed') {
       res.writeHead(200, { 'content-type': 'application/rss+xml' });
-      return res.end('<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title><item><title>Open');
+      return res.end(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title><item><title>Open',
+      );
     }
     if (path === '/not-a-feed') {
       res.writeHead(200, { 'content-type': 'text/html' });
-      return res.end('<!doctype html><html><head><title>Login</title></head><body>Please sign in</body></html>');
+      return res.end(
+        '<!doctype html><html><head><title>Login</title></head><body>Please sign in</body></html>',
+      );
     }
     unmatched.push(path);
     notFound(res);

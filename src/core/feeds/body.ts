@@ -2,7 +2,9 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { FeedError } from './errors.js';
 
-function decompressor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+function decompressor(
+  encoding: string | undefined,
+): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
   const e = encoding?.trim().toLowerCase();
   if (!e || e === 'identity') return undefined;
   if (e === 'gzip' || e === 'x-gzip') return zlib.createGunzip();
@@ -12,7 +14,11 @@ function decompressor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate 
 }
 
 /** Read at most maxBytes of (decompressed) body; past that, stop reading and drop the connection. */
-export async function readCapped(body: Readable, encoding: string | undefined, maxBytes: number): Promise<Buffer> {
+export async function readCapped(
+  body: Readable,
+  encoding: string | undefined,
+  maxBytes: number,
+): Promise<Buffer> {
   let unzip: ReturnType<typeof decompressor>;
   try {
     unzip = decompressor(encoding);
@@ -53,7 +59,8 @@ export async function readCapped(body: Readable, encoding: string | undefined, m
   return Buffer.concat(chunks);
 }
 
-const formatBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
+const formatBytes = (n: number) =>
+  n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
 
 /** Drop a stream we no longer want. Destroying an undici body emits an abort error nobody needs to hear. */
 export function discard(stream: Readable | zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress): void {

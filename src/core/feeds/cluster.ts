@@ -8,7 +8,9 @@ const STOPWORDS = new Set(
   `a an the of in on at to for from by with and or but as is are was were be been its it this that
   after over into than then not no new says said say tells told report reports amid could would will
   s us u el la los las un una unos unas de del al a en con por para y o e u que se su sus es son fue
-  ser como mas más tras ante sobre sin dice dijo afirma asegura segun según este esta estos estas lo le`.split(/\s+/),
+  ser como mas más tras ante sobre sin dice dijo afirma asegura segun según este esta estos estas lo le`.split(
+    /\s+/,
+  ),
 );
 
 export interface ClusterOptions {
@@ -20,7 +22,10 @@ export interface ClusterOptions {
   anchors: ReadonlySet<string>;
 }
 
-export const DEFAULT_CLUSTER_OPTIONS: Omit<ClusterOptions, 'anchors'> = { threshold: 0.6, windowMs: 48 * 3600_000 };
+export const DEFAULT_CLUSTER_OPTIONS: Omit<ClusterOptions, 'anchors'> = {
+  threshold: 0.6,
+  windowMs: 48 * 3600_000,
+};
 
 export function titleTokens(title: string): Set<string> {
   return new Set(
@@ -73,7 +78,8 @@ export class ClusterIndex {
     for (const m of this.members) {
       if (Math.abs(m.publishedAt.getTime() - publishedAt.getTime()) > this.options.windowMs) continue;
       const score = similarity(tokens, m.tokens, this.options.anchors);
-      if (score >= this.options.threshold && (!best || score > best.score)) best = { clusterId: m.clusterId, score };
+      if (score >= this.options.threshold && (!best || score > best.score))
+        best = { clusterId: m.clusterId, score };
     }
     return best;
   }

@@ -27,10 +27,18 @@ export const feedSchema = z
   .superRefine((feed, ctx) => {
     const scheme = URL.canParse(feed.url) ? new URL(feed.url).protocol : undefined;
     if (feed.local && scheme !== 'file:' && !feed.url.startsWith('./') && !feed.url.startsWith('../')) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'a local feed url is a relative path or a file: URL' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'a local feed url is a relative path or a file: URL',
+      });
     }
     if (!feed.local && scheme !== 'http:' && scheme !== 'https:') {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'url must be an http(s) URL (or mark the feed local: true)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'url must be an http(s) URL (or mark the feed local: true)',
+      });
     }
   });
 
@@ -46,20 +54,28 @@ export interface FeedsLoad {
 }
 
 /** Parse and check a feeds file; problems carry the line of the offending value. */
-export function loadFeeds(path: string, text?: string): FeedsLoad {
+export function loadFeeds(path: string, text?: string, knownTopics?: readonly string[]): FeedsLoad {
   let source: string;
   try {
     source = text ?? readFileSync(path, 'utf8');
   } catch (err) {
-    return { feeds: [], problems: [{ file: path, line: 0, message: `cannot read: ${(err as Error).message}` }] };
+    return {
+      feeds: [],
+      problems: [{ file: path, line: 0, message: `cannot read: ${(err as Error).message}` }],
+    };
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false });
-  const lineOf = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+  const lineOf = (offset: number | undefined) =>
+    offset === undefined ? 1 : lineCounter.linePos(offset).line;
   if (doc.errors.length > 0) {
     return {
       feeds: [],
-      problems: doc.errors.map((e) => ({ file: path, line: lineOf(e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` })),
+      problems: doc.errors.map((e) => ({
+        file: path,
+        line: lineOf(e.pos[0]),
+        message: `YAML: ${e.message.split('\n')[0]}`,
+      })),
     };
   }
   const parsed = feedsFileSchema.safeParse(doc.toJS());
@@ -67,11 +83,17 @@ export function loadFeeds(path: string, text?: string): FeedsLoad {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       // An unknown key points at its own value, not at the feed that holds it.
-      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-      const node = doc.getIn(path as (string | number)[], true) as { range?: [number, number] } | undefined;
-      const parent = doc.getIn(issue.path.slice(0, -1) as (string | number)[], true) as { range?: [number, number] };
+      const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+      const node = doc.getIn(at as (string | number)[], true) as { range?: [number, number] } | undefined;
+      const parent = doc.getIn(issue.path.slice(0, -1) as (string | number)[], true) as {
+        range?: [number, number];
+      };
       const offset = node?.range?.[0] ?? parent?.range?.[0];
-      problems.push({ file: path, line: lineOf(offset), message: `${issue.path.join('.') || 'file'}: ${issue.message}` });
+      problems.push({
+        file: path,
+        line: lineOf(offset),
+        message: `${issue.path.join('.') || 'file'}: ${issue.message}`,
+      });
     }
     return { feeds: [], problems: problems.sort((a, b) => a.line - b.line) };
   }
@@ -79,9 +101,23 @@ export function loadFeeds(path: string, text?: string): FeedsLoad {
   parsed.data.feeds.forEach((feed, i) => {
     if (names.has(feed.name)) {
       const node = doc.getIn(['feeds', i, 'name'], true) as { range?: [number, number] } | undefined;
-      problems.push({ file: path, line: lineOf(node?.range?.[0]), message: `feed name '${feed.name}' is used twice` });
+      problems.push({
+        file: path,
+        line: lineOf(node?.range?.[0]),
+        message: `feed name '${feed.name}' is used twice`,
+      });
     }
     names.add(feed.name);
+    (feed.topics ?? []).forEach((topic, j) => {
+      if (knownTopics && !knownTopics.includes(topic)) {
+        const node = doc.getIn(['feeds', i, 'topics', j], true) as { range?: [number, number] } | undefined;
+        problems.push({
+          file: path,
+          line: lineOf(node?.range?.[0]),
+          message: `feed '${feed.name}': unknown topic '${topic}'`,
+        });
+      }
+    });
   });
   const base = dirname(resolve(path));
   const feeds = parsed.data.feeds.map((f) =>
@@ -90,17 +126,7 @@ export function loadFeeds(path: string, text?: string): FeedsLoad {
   return { feeds, problems };
 }
 
-/** Lint entry point, like brief lint: every problem as file:line: message material. */
-export function lintFeeds(path: string, knownTopics?: string[]): Problem[] {
-  const { feeds, problems } = loadFeeds(path);
-  if (knownTopics) {
-    for (const feed of feeds) {
-      for (const topic of feed.topics ?? []) {
-        if (!knownTopics.includes(topic)) {
-          problems.push({ file: path, line: 1, message: `feed '${feed.name}': unknown topic '${topic}'` });
-        }
-      }
-    }
-  }
-  return problems;
+/** Lint entry point, like brief lint: every problem with its file and line. */
+export function lintFeeds(path: string, knownTopics?: readonly string[]): Problem[] {
+  return loadFeeds(path, undefined, knownTopics).problems;
 }

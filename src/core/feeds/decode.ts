@@ -58,7 +58,8 @@ export function decodeFeedBody(body: Buffer, contentType?: string): Decoded {
   for (const [label, source] of candidates) {
     if (!label) continue;
     const encoding = normaliseLabel(label);
-    if (iconv.encodingExists(encoding)) return { text: stripBom(iconv.decode(body, encoding)), encoding, source };
+    if (iconv.encodingExists(encoding))
+      return { text: stripBom(iconv.decode(body, encoding)), encoding, source };
   }
   return { text: stripBom(iconv.decode(body, 'utf-8')), encoding: 'utf-8', source: 'default' };
 }

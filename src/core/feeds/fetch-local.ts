@@ -8,7 +8,11 @@ import type { FetchResult, Validators } from './fetch.js';
  * A feed marked `local` in feeds.yaml (the demo's sample feeds): read from disk with the same byte cap,
  * and the file's mtime as its Last-Modified so an unchanged file polls as "not modified".
  */
-export async function readLocalFeed(url: string, validators: Validators, maxBytes: number): Promise<FetchResult> {
+export async function readLocalFeed(
+  url: string,
+  validators: Validators,
+  maxBytes: number,
+): Promise<FetchResult> {
   let path: string;
   let mtime: string;
   try {

@@ -37,17 +37,23 @@ export function createAgent(connectTimeoutMs: number, totalTimeoutMs: number): A
  * GET a feed: conditional on the stored validators, redirects followed by hand (so we count them and
  * spot loops), body decompressed and capped while streaming. Every failure is a FeedError with a code.
  */
-export async function fetchFeed(url: string, validators: Validators, options: FetchOptions): Promise<FetchResult> {
+export async function fetchFeed(
+  url: string,
+  validators: Validators,
+  options: FetchOptions,
+): Promise<FetchResult> {
   if (url.startsWith('file:')) return readLocalFeed(url, validators, options.maxBytes);
   const controller = new AbortController();
   const timer = setTimeout(
-    () => controller.abort(new FeedError('timeout', `no complete response within ${options.totalTimeoutMs} ms`)),
+    () =>
+      controller.abort(new FeedError('timeout', `no complete response within ${options.totalTimeoutMs} ms`)),
     options.totalTimeoutMs,
   );
   try {
     return await follow(url, validators, options, controller.signal);
   } catch (err) {
-    if (controller.signal.aborted && controller.signal.reason instanceof FeedError) throw controller.signal.reason;
+    if (controller.signal.aborted && controller.signal.reason instanceof FeedError)
+      throw controller.signal.reason;
     throw toFeedError(err);
   } finally {
     clearTimeout(timer);
@@ -80,7 +86,10 @@ async function follow(start: string, validators: Validators, options: FetchOptio
       const next = new URL(location, current).href;
       if (seen.has(next)) throw new FeedError('redirect-loop', `redirect loop: ${current} → ${next}`);
       if (hop >= options.maxRedirects) {
-        throw new FeedError('too-many-redirects', `more than ${options.maxRedirects} redirects (last to ${next})`);
+        throw new FeedError(
+          'too-many-redirects',
+          `more than ${options.maxRedirects} redirects (last to ${next})`,
+        );
       }
       current = next;
       continue;
@@ -110,7 +119,8 @@ function toFeedError(err: unknown): FeedError {
   const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code;
   const message = e.message ?? String(err);
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new FeedError('connect-timeout', `connect timed out (${message})`);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT')
+    return new FeedError('connect-timeout', `connect timed out (${message})`);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new FeedError('timeout', message);
   }

@@ -34,12 +34,18 @@ export interface Transition {
   event: HealthEventKind | undefined;
 }
 
-export function recordFailure(prev: FeedHealth, error: FeedError, now: Date, policy: BackoffPolicy): Transition {
+export function recordFailure(
+  prev: FeedHealth,
+  error: FeedError,
+  now: Date,
+  policy: BackoffPolicy,
+): Transition {
   const failures = prev.consecutiveFailures + 1;
   const delay = Math.min(policy.maxMs, policy.baseMs * 2 ** (failures - 1));
   const state = failures >= policy.backedOffAfter ? 'backed-off' : 'failing';
   const wasFailing = prev.state === 'failing' || prev.state === 'backed-off';
-  const event = state === 'backed-off' && prev.state !== 'backed-off' ? 'backed-off' : wasFailing ? undefined : 'failing';
+  const event =
+    state === 'backed-off' && prev.state !== 'backed-off' ? 'backed-off' : wasFailing ? undefined : 'failing';
   return {
     health: {
       ...prev,

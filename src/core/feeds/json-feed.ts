@@ -12,7 +12,11 @@ export function parseJsonFeed(text: string): RawFeed {
   } catch (err) {
     throw new FeedError('parse', `malformed JSON: ${(err as Error).message}`);
   }
-  if (typeof doc !== 'object' || doc === null || !String((doc as { version?: unknown }).version).includes('jsonfeed')) {
+  if (
+    typeof doc !== 'object' ||
+    doc === null ||
+    !String((doc as { version?: unknown }).version).includes('jsonfeed')
+  ) {
     throw new FeedError('not-a-feed', 'JSON document is not a JSON Feed');
   }
   const feed = doc as Record<string, unknown>;

@@ -20,7 +20,10 @@ export function textOf(value: unknown, depth = 0): string | undefined {
   if (Array.isArray(value)) return textOf(value[0], depth + 1);
   if (typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    return textOf(o._ ?? o['#'] ?? o.value ?? o.href ?? (o.$ as Record<string, unknown> | undefined)?.href, depth + 1);
+    return textOf(
+      o._ ?? o['#'] ?? o.value ?? o.href ?? (o.$ as Record<string, unknown> | undefined)?.href,
+      depth + 1,
+    );
   }
   return undefined;
 }
@@ -43,7 +46,12 @@ export interface NormaliseResult {
   feedTitle: string | undefined;
 }
 
-export function normaliseFeed(raw: RawFeed, feed: FeedConfig, fetchedUrl: string, now: Date): NormaliseResult {
+export function normaliseFeed(
+  raw: RawFeed,
+  feed: FeedConfig,
+  fetchedUrl: string,
+  now: Date,
+): NormaliseResult {
   const feedTitle = textOf(raw.title) ? htmlToText(textOf(raw.title) ?? '', 80) || undefined : undefined;
   const base = canonicalLink(textOf(raw.link), fetchedUrl) ?? fetchedUrl;
   const items: FeedItem[] = [];
@@ -80,7 +88,9 @@ function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem |
   const guidText = (textOf(entry.guid) ?? textOf(entry.id))?.trim();
   return {
     feed: ctx.feed.name,
-    guid: guidText ? guidText.slice(0, 500) : (link ?? `hash:${shortHash(title, summary, textOf(entry.pubDate) ?? '')}`),
+    guid: guidText
+      ? guidText.slice(0, 500)
+      : (link ?? `hash:${shortHash(title, summary, textOf(entry.pubDate) ?? '')}`),
     link,
     title,
     summary,

@@ -26,7 +26,10 @@ interface Slot {
  * terminating its worker, and the main thread (and every other feed) never waits on it.
  */
 export function createFeedParser(options: { timeoutMs: number; workers?: number }): FeedParser {
-  const slots: Slot[] = Array.from({ length: options.workers ?? 1 }, () => ({ worker: undefined, busy: false }));
+  const slots: Slot[] = Array.from({ length: options.workers ?? 1 }, () => ({
+    worker: undefined,
+    busy: false,
+  }));
   const queue: (() => void)[] = [];
   let nextId = 1;
 
@@ -84,9 +87,11 @@ export function createFeedParser(options: { timeoutMs: number; workers?: number 
   return {
     async parse(text) {
       const trimmed = text.trimStart();
-      // xml2js never calls back on an empty document; say so instead of waiting for the time limit.
-      if (trimmed === '') throw new FeedError('not-a-feed', 'empty document');
       if (trimmed.startsWith('{')) return parseJsonFeed(trimmed);
+      // xml2js never calls back on a document without elements; say so instead of waiting for the time limit.
+      if (!/<[A-Za-z]/.test(trimmed.replace(/<!--[\s\S]*?-->/g, ''))) {
+        throw new FeedError('not-a-feed', 'empty document (no elements)');
+      }
       try {
         return await runXml(text);
       } catch (err) {

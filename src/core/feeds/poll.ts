@@ -98,7 +98,8 @@ async function pollFeed(
   }
   const finish = async (transition: ReturnType<typeof recordSuccess>) => {
     await deps.store.saveHealth(transition.health);
-    if (transition.event) deps.onHealthEvent?.({ kind: transition.event, feed: feed.name, health: transition.health });
+    if (transition.event)
+      deps.onHealthEvent?.({ kind: transition.event, feed: feed.name, health: transition.health });
   };
   try {
     const fetched = await deps.limiter.run(feed.url, () => fetchFeed(feed.url, health, deps.fetch));
@@ -109,10 +110,20 @@ async function pollFeed(
     const decoded = decodeFeedBody(fetched.body, fetched.contentType);
     const raw = await deps.parser.parse(decoded.text);
     const { items, skipped } = normaliseFeed(raw, feed, fetched.url, now());
-    const counts = await serial(() => ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters }));
+    const counts = await serial(() =>
+      ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters }),
+    );
     // Validators are kept only once the items are stored: a 304 must never hide items we lost.
     await finish(recordSuccess(health, now(), feed.interval * 60_000, fetched));
-    return { feed: feed.name, ms: elapsed(), status: 'ok', fetched: items.length, skipped, encoding: decoded.encoding, ...counts };
+    return {
+      feed: feed.name,
+      ms: elapsed(),
+      status: 'ok',
+      fetched: items.length,
+      skipped,
+      encoding: decoded.encoding,
+      ...counts,
+    };
   } catch (err) {
     const error = asFeedError(err);
     await finish(recordFailure(health, error, now(), deps.backoff));

@@ -1,0 +1,39 @@
+import type { PollSummary } from './poll.js';
+import type { FeedHealth } from './types.js';
+
+const when = (d: Date | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 16) : '—');
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  '))
+    .join('\n');
+}
+
+/** `briefbot poll --once`: one line per feed, then totals. */
+export function formatPollSummary(summary: PollSummary): string {
+  const rows = [['FEED', 'RESULT', 'DETAIL']];
+  for (const f of summary.feeds) {
+    if (f.status === 'ok') {
+      const detail = `${f.fetched} items: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before`;
+      rows.push([f.feed, 'ok', `${detail}; ${f.encoding}; ${f.ms} ms`]);
+    } else if (f.status === 'not-modified') rows.push([f.feed, 'not modified', `${f.ms} ms`]);
+    else if (f.status === 'backing-off')
+      rows.push([f.feed, 'backing off', `next attempt ${when(f.until)} (--force to poll now)`]);
+    else rows.push([f.feed, `error`, `[${f.code}] ${f.error}`]);
+  }
+  const pruned = summary.pruned ? `; pruned ${summary.pruned.items} old items` : '';
+  return `${table(rows)}\n\n${summary.feeds.length} feeds, ${summary.newItems} new items, ${summary.failed} failed, ${summary.ms} ms${pruned}\n`;
+}
+
+/** `briefbot feeds`: the health table from the store. */
+export function formatHealthTable(health: FeedHealth[], now: Date): string {
+  if (health.length === 0) return 'No feed has been polled yet. Run: briefbot poll --once\n';
+  const rows = [['FEED', 'STATE', 'LAST SUCCESS', 'FAILURES', 'NEXT ATTEMPT', 'LAST ERROR']];
+  for (const h of health) {
+    const next = h.nextAttemptAt && h.nextAttemptAt > now ? when(h.nextAttemptAt) : 'due';
+    const error = h.lastError && h.state !== 'ok' ? `[${h.lastErrorCode}] ${h.lastError}` : '';
+    rows.push([h.feed, h.state, when(h.lastSuccessAt), String(h.consecutiveFailures), next, error]);
+  }
+  return `${table(rows)}\n`;
+}

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { BriefLibrary } from '../core/briefs/library.js';
+import { formatProblem } from '../core/briefs/schema.js';
+import { loadFeeds } from '../core/feeds/config.js';
+import { createPollDeps } from '../core/feeds/deps.js';
+import { pollOnce } from '../core/feeds/poll.js';
+import { formatHealthTable, formatPollSummary } from '../core/feeds/report.js';
+import { SqliteStore } from './sqlite.js';
+
+/** Only the settings these commands need, so a half-configured Slack never blocks a poll. */
+const envSchema = z.object({
+  DATA_DIR: z.string().default('./data'),
+  BRIEFS_DIR: z.string().optional(),
+});
+
+export const databaseFile = (dataDir: string) => join(dataDir, 'briefbot.db');
+
+export interface FeedCommandOptions {
+  feedsFile: string;
+  briefsDir: string;
+  force?: boolean;
+  retentionDays?: number;
+  out: (text: string) => void;
+}
+
+/** `briefbot poll --once`: one cycle over feeds.yaml into the SQLite store. Returns the exit code. */
+export async function runPollOnce(
+  options: FeedCommandOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const { DATA_DIR, BRIEFS_DIR } = envSchema.parse(env);
+  const { feeds, problems } = loadFeeds(options.feedsFile);
+  if (problems.length > 0) {
+    options.out(`${problems.map(formatProblem).join('\n')}\n`);
+    return 1;
+  }
+  const briefs = new BriefLibrary(BRIEFS_DIR ?? options.briefsDir);
+  briefs.load();
+  const store = new SqliteStore(databaseFile(DATA_DIR));
+  const deps = createPollDeps(
+    store,
+    briefs,
+    {},
+    {
+      force: options.force ?? false,
+      retentionDays: options.retentionDays ?? 30,
+      onHealthEvent: (e) =>
+        options.out(
+          `health: ${e.feed} ${e.kind}${e.kind === 'recovered' ? '' : ` (${e.health.lastError})`}\n`,
+        ),
+    },
+  );
+  try {
+    options.out(formatPollSummary(await pollOnce(feeds, deps)));
+    return 0;
+  } finally {
+    await deps.close();
+    await store.close();
+  }
+}
+
+/** `briefbot feeds`: every polled feed's health. */
+export async function printFeedHealth(
+  out: (text: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const store = new SqliteStore(databaseFile(envSchema.parse(env).DATA_DIR));
+  try {
+    out(formatHealthTable(await store.listHealth(), new Date()));
+  } finally {
+    await store.close();
+  }
+}

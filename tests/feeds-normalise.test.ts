@@ -1,0 +1,141 @@
+import { writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { canonicalLink } from '../src/core/feeds/canonical.js';
+import { lintFeeds } from '../src/core/feeds/config.js';
+import { decodeFeedBody } from '../src/core/feeds/decode.js';
+import { normaliseFeed, textOf } from '../src/core/feeds/normalise.js';
+import { htmlToText } from '../src/core/feeds/text.js';
+
+const feed = { name: 'f', url: 'https://example.org/rss', language: 'es', interval: 30, local: false };
+const now = new Date('2026-01-10T12:00:00Z');
+
+describe('decoding feed bytes', () => {
+  const text = '<?xml version="1.0" encoding="windows-1252"?><t>Petro “dejará” la OTAN: año, señal</t>';
+  const bytes = iconv.encode(text, 'windows-1252');
+
+  it('given a Windows-1252 prolog, then curly quotes survive (Node’s TextDecoder turns them into C1 controls)', () => {
+    expect(decodeFeedBody(bytes)).toMatchObject({ text, encoding: 'windows-1252', source: 'prolog' });
+    expect(new TextDecoder('windows-1252').decode(bytes)).not.toBe(text);
+  });
+
+  it('given a header charset, then it wins over the prolog; an unknown label falls through', () => {
+    const latin = iconv.encode('<?xml version="1.0" encoding="utf-8"?><t>año</t>', 'latin1');
+    expect(decodeFeedBody(latin, 'text/xml; charset=ISO-8859-1')).toMatchObject({
+      encoding: 'windows-1252',
+      source: 'header',
+    });
+    expect(decodeFeedBody(bytes, 'text/xml; charset=bogus-9').source).toBe('prolog');
+  });
+
+  it('given a UTF-16 BOM and no readable prolog, then the BOM decides and is stripped', () => {
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('<?xml version="1.0" encoding="UTF-16"?><t>ñ</t>', 'utf16le'),
+    ]);
+    expect(decodeFeedBody(utf16)).toMatchObject({
+      text: '<?xml version="1.0" encoding="UTF-16"?><t>ñ</t>',
+      source: 'bom',
+    });
+    expect(decodeFeedBody(Buffer.from('\ufeff<t>ñ</t>'))).toMatchObject({ text: '<t>ñ</t>', source: 'bom' });
+    expect(decodeFeedBody(Buffer.from('<t>ñ</t>'))).toMatchObject({ text: '<t>ñ</t>', source: 'default' });
+  });
+});
+
+describe('normalising items', () => {
+  it('given hostile fields, then every item survives with plain text, a canonical link and a trusted date', () => {
+    const { items, skipped } = normaliseFeed(
+      {
+        title: { _: 'Diario', $: { type: 'text' } },
+        link: 'https://example.org/',
+        items: [
+          {
+            title: { _: 'Petro &amp; la <b>OTAN</b>', $: { type: 'html' } },
+            link: '/a/1?utm_source=rss&id=7#comments',
+            guid: { _: 'guid-1', $: { isPermaLink: 'false' } },
+            pubDate: 'not a date',
+            contentSnippet: '<p>Primera&nbsp;línea</p>\n\n<p>segunda   línea</p>',
+          },
+          { title: 12345, link: 'https://example.org/b', isoDate: '2099-01-01T00:00:00Z' },
+          { title: ['Array title'], link: 'javascript:alert(1)', pubDate: '2026-01-09 10:00' },
+          { link: 'https://example.org/empty' },
+          { summary: 'Only a summary, which becomes the title' },
+        ],
+      },
+      feed,
+      feed.url,
+      now,
+    );
+    expect(skipped).toBe(1);
+    expect(items[0]).toMatchObject({
+      title: 'Petro & la OTAN',
+      link: 'https://example.org/a/1?id=7',
+      guid: 'guid-1',
+      summary: 'Primera línea segunda línea',
+      outlet: 'Diario',
+      publishedAt: now,
+      dateSource: 'first-seen',
+    });
+    expect(items[1]).toMatchObject({
+      title: '12345',
+      guid: 'https://example.org/b',
+      dateSource: 'first-seen',
+    });
+    expect(items[2]).toMatchObject({ title: 'Array title', link: undefined, dateSource: 'feed' });
+    expect(items[2]?.publishedAt.toISOString()).toBe('2026-01-09T10:00:00.000Z');
+    expect(items[3]?.title).toBe('Only a summary, which becomes the title');
+    expect(items[3]?.guid).toMatch(/^hash:[0-9a-f]{24}$/);
+  });
+
+  it('given Google News items, then the outlet comes from <source> and leaves the title', () => {
+    const { items } = normaliseFeed(
+      {
+        title: 'Google News',
+        link: undefined,
+        items: [{ title: 'Colombia y la OTAN - El Tiempo', source: { _: 'El Tiempo', $: { url: 'x' } } }],
+      },
+      feed,
+      feed.url,
+      now,
+    );
+    expect(items[0]).toMatchObject({ title: 'Colombia y la OTAN', outlet: 'El Tiempo' });
+  });
+
+  it('given text helpers, then HTML is flattened, capped at a word and odd values are absent', () => {
+    expect(htmlToText('<script>x()</script>a&lt;b&gt;c&#8220;d&#x201d; &eacute;', 100)).toBe('a c“d” é');
+    expect(htmlToText('one two three four five', 16)).toBe('one two three…');
+    expect(textOf({ nope: 1 })).toBeUndefined();
+    expect(canonicalLink('HTTPS://Example.ORG:443/x?fbclid=1#y')).toBe('https://example.org/x');
+  });
+});
+
+describe('lintFeeds', () => {
+  it('given mistakes, then each is reported as file:line with the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
+    const file = join(dir, 'feeds.yaml');
+    writeFileSync(
+      file,
+      'feeds:\n  - name: a\n    url: ftp://x\n    language: english\n  - name: b\n    url: https://x\n    language: en\n    intervl: 3\n',
+    );
+    expect(lintFeeds(file)).toEqual([
+      { file, line: 3, message: 'feeds.0.url: url must be an http(s) URL (or mark the feed local: true)' },
+      { file, line: 4, message: 'feeds.0.language: language is a two-letter code such as en or es' },
+      { file, line: 8, message: 'feeds.1: Unrecognized key: "intervl"' },
+    ]);
+    writeFileSync(file, 'feeds:\n  - name: a\n    url: https://x\n    language: en\n    topics: [nato]\n');
+    expect(lintFeeds(file, ['nato-status'])).toEqual([
+      { file, line: 5, message: "feed 'a': unknown topic 'nato'" },
+    ]);
+    writeFileSync(file, 'feeds: [\n');
+    expect(lintFeeds(file)[0]?.message).toMatch(/^YAML: /);
+  });
+
+  it('given the shipped feeds.yaml and examples/feeds.yaml, then there are no problems', () => {
+    const topics = ['nato-status', 'decertification', 'china-ties'];
+    expect(lintFeeds(join(import.meta.dirname, '..', 'feeds.yaml'), topics)).toEqual([]);
+    expect(lintFeeds(join(import.meta.dirname, '..', 'examples', 'feeds.yaml'), topics)).toEqual([]);
+  });
+});

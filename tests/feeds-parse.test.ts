@@ -1,0 +1,62 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFeedParser } from '../src/core/feeds/parse.js';
+
+const parser = createFeedParser({ timeoutMs: 3000 });
+afterAll(() => parser.close());
+
+const rss = (items: string) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>${items}</channel></rss>`;
+
+describe('the feed parser', () => {
+  it('given a malformed Atom date, then the feed and the entry survive, with the raw date kept', async () => {
+    const feed = await parser.parse(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><title>One</title><id>1</id><published>yesterday-ish</published></entry><entry><title>Two</title><id>2</id></entry></feed>',
+    );
+    expect(feed.items.map((i) => i.title)).toEqual(['One', 'Two']);
+    expect(feed.items[0]?.rawDate).toBe('yesterday-ish');
+  });
+
+  it('given undeclared HTML entities and whitespace before the prolog, then a repaired second pass reads it', async () => {
+    const feed = await parser.parse(`\n  ${rss('<item><title>Bogot&aacute;&nbsp;y la OTAN</title></item>')}`);
+    expect(feed.items[0]?.title).toBe('Bogotá\u00a0y la OTAN');
+  });
+
+  it('given a JSON Feed, then its items come through the same raw fields', async () => {
+    const feed = await parser.parse(
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'J',
+        items: [{ id: 'a', url: 'https://x/a', title: 'Hola', date_published: '2025-01-01T00:00:00Z' }],
+      }),
+    );
+    expect(feed.items).toEqual([
+      {
+        id: 'a',
+        link: 'https://x/a',
+        title: 'Hola',
+        isoDate: '2025-01-01T00:00:00Z',
+        summary: undefined,
+        content: undefined,
+      },
+    ]);
+  });
+
+  it('given a parse over its time limit, then it fails with parse-timeout and the next feed still parses', async () => {
+    const quick = createFeedParser({ timeoutMs: 5 });
+    const big = rss('<item><title>x</title><description>lorem ipsum</description></item>'.repeat(20_000));
+    await expect(quick.parse(big)).rejects.toMatchObject({
+      code: 'parse-timeout',
+      message: 'parsing took longer than 5 ms',
+    });
+    await quick.close();
+    expect((await parser.parse(rss('<item><title>after</title></item>'))).items[0]?.title).toBe('after');
+  });
+
+  it('given HTML, a comment-only document or broken JSON, then a coded error, not a hang', async () => {
+    await expect(parser.parse('<!doctype html><html><body>hi</body></html>')).rejects.toMatchObject({
+      code: 'not-a-feed',
+    });
+    await expect(parser.parse('<!-- nothing -->')).rejects.toMatchObject({ code: 'not-a-feed' });
+    await expect(parser.parse('{"version": ')).rejects.toMatchObject({ code: 'parse' });
+  });
+});
