@@ -1,11 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Platform } from '../core/commands/types.js';
 import type { DigestStore, OutboxEntry, OutboxState } from '../core/digests/outbox.js';
-import {
-  type Subscription,
-  type SubscriptionSpec,
-  subscriptionSchema,
-} from '../core/digests/subscription.js';
+import { type Subscription, type SubscriptionSpec, subscriptionSchema } from '../core/digests/subscription.js';
 
 type Row = Record<string, unknown>;
 
@@ -54,11 +50,7 @@ export class SqliteDigestStore implements DigestStore {
   }
 
   async unsubscribe(platform: Platform, channelId: string): Promise<boolean> {
-    return (
-      this.db
-        .prepare('DELETE FROM subscriptions WHERE platform = ? AND channel_id = ?')
-        .run(platform, channelId).changes > 0
-    );
+    return this.db.prepare('DELETE FROM subscriptions WHERE platform = ? AND channel_id = ?').run(platform, channelId).changes > 0;
   }
 
   async subscriptions(): Promise<Subscription[]> {
@@ -67,9 +59,7 @@ export class SqliteDigestStore implements DigestStore {
 
   async enqueue(e: { subscriptionId: number; slot: Date; pages: unknown[]; coveredUntil: Date }) {
     const write = this.db.transaction(() => {
-      const sub = this.db.prepare('SELECT * FROM subscriptions WHERE id = ?').get(e.subscriptionId) as
-        | Row
-        | undefined;
+      const sub = this.db.prepare('SELECT * FROM subscriptions WHERE id = ?').get(e.subscriptionId) as Row | undefined;
       if (!sub) return undefined;
       const inserted = this.db
         .prepare(
@@ -100,9 +90,7 @@ export class SqliteDigestStore implements DigestStore {
   async due(now: Date, limit: number): Promise<OutboxEntry[]> {
     return (
       this.db
-        .prepare(
-          "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY slot, id LIMIT ?",
-        )
+        .prepare("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY slot, id LIMIT ?")
         .all(now.getTime(), limit) as Row[]
     ).map(toEntry);
   }
@@ -124,9 +112,7 @@ export class SqliteDigestStore implements DigestStore {
   }
 
   async markDead(id: number, error: string): Promise<void> {
-    this.db
-      .prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?")
-      .run(error, id);
+    this.db.prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
   }
 
   async entries(state?: OutboxState): Promise<OutboxEntry[]> {
