@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 
@@ -8,7 +11,11 @@ briefs.load();
 /** Runs the real `npm run demo` with piped input, as a script would. */
 function demo(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'demo'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const dataDir = mkdtempSync(join(tmpdir(), 'briefbot-demo-'));
+    const child = spawn('npm', ['run', '--silent', 'demo'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, DATA_DIR: dataDir },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -21,6 +28,7 @@ function demo(input: string): Promise<{ code: number | null; stdout: string; std
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      rmSync(dataDir, { recursive: true, force: true });
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(input);
@@ -41,5 +49,19 @@ describe('npm run demo', () => {
     const nato = briefs.get('nato-status')!;
     for (const t of nato.timeline) expect(stdout).toContain(`${t.date}: ${t.text}`);
     expect(stdout).toContain("I don't know the command /nonsense. Try /help.");
+  }, 40_000);
+
+  it('polls the sample feeds and posts a digest into the terminal on /digest now, once', async () => {
+    const { code, stdout } = await demo('/digest now\n/digest now\n');
+    expect(code).toBe(0);
+    expect(stdout).toContain('4 sample feeds polled');
+    const posted = stdout.split('[digest posted in #terminal]');
+    expect(posted).toHaveLength(2); // exactly one digest
+    const digest = posted[1]!;
+    for (const b of briefs.list()) expect(digest).toContain(`${b.title}:`);
+    // One story told by several outlets is one entry naming them all.
+    expect(digest).toMatch(/Andes Wire, Hemisphere Monitor/);
+    expect(digest).toContain('(Background briefs: /china-ties · /decertification · /nato-status)');
+    expect(stdout).toContain('Nothing new to post since the last digest.');
   }, 40_000);
 });

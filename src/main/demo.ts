@@ -1,19 +1,56 @@
 import { join } from 'node:path';
 import { createCore } from '../app.js';
+import { WEEKDAYS } from '../core/digests/schedule.js';
+import { loadFeeds } from '../core/feeds/config.js';
 import { createLogger } from '../logger.js';
+import { createNews } from '../news.js';
+import { terminalDigestTarget } from '../platforms/local/digest-target.js';
 import { runTerminal } from '../platforms/local/terminal.js';
 import { packageRoot } from './paths.js';
 
-/** `npm run demo`: the bot on embedded defaults, chatting in this terminal. No account anywhere. */
+const CHANNEL = 'terminal';
+
+/**
+ * `npm run demo`: both jobs on embedded defaults, chatting in this terminal. The briefs answer
+ * commands; the sample feeds in examples/ are polled into SQLite under ./data, and this terminal is
+ * subscribed to a daily digest, so `/digest now` posts one. No account anywhere.
+ */
 export async function runDemo(): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY);
   // Logs go to stderr so the chat stays readable; only warnings in the demo.
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', [], process.stderr);
   const core = createCore({ BRIEFS_DIR: process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs') }, logger);
+  const feedsFile = process.env.FEEDS_FILE ?? join(packageRoot, 'examples', 'feeds.yaml');
+  const { feeds, problems } = loadFeeds(feedsFile, undefined, core.briefs.list().map((b) => b.topic));
+  for (const p of problems) logger.warn(`${p.file}:${p.line}: ${p.message}`);
+
+  const news = createNews({
+    dataDir: process.env.DATA_DIR ?? './data',
+    feeds,
+    briefs: core.briefs,
+    targets: new Map([['local', terminalDigestTarget(process.stdout)]]),
+    logger,
+    // The sample feeds tell real 2025 stories: let their age through, which a live digest would not.
+    maxStoryAgeDays: 3650,
+    declared: [
+      {
+        platform: 'local',
+        channelId: CHANNEL,
+        topics: core.briefs.list().map((b) => b.topic),
+        schedule: { time: '08:00', timezone: 'America/Bogota', weekdays: [...WEEKDAYS] },
+        cap: 10,
+        postWhenEmpty: false,
+      },
+    ],
+  });
+  core.context.digests = news.digests;
+  await news.start();
   const stopWatching = core.briefs.watch();
   process.stdout.write(
-    `briefbot demo: ${core.briefs.list().length} briefs loaded. Type /help, /nato-status, /decertification or /china-ties.${interactive ? ' /quit to leave.' : ''}\n`,
+    `briefbot demo: ${core.briefs.list().length} briefs loaded, ${feeds.length} sample feeds polled. ` +
+      `Type /help, /nato-status, /china-ties or /digest now.${interactive ? ' /quit to leave.' : ''}\n`,
   );
-  await runTerminal(core, { input: process.stdin, output: process.stdout, interactive });
+  await runTerminal(core, { input: process.stdin, output: process.stdout, interactive, channelId: CHANNEL });
   stopWatching();
+  await news.stop();
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CommandContext, Platform } from '../core/commands/types.js';
 import type { CommandObserver } from '../core/commands/dispatch.js';
+import type { DigestTarget } from '../core/digests/outbox.js';
 import type { Logger } from '../logger.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -21,4 +22,6 @@ export interface PlatformAdapter {
   health(): { ready: boolean; reason?: string };
   /** Routes served on the bot's one HTTP server (Slack's HTTP mode). */
   routes?: Record<string, RouteHandler>;
+  /** How digests are posted to channels on this platform. */
+  digestTarget?: DigestTarget;
 }

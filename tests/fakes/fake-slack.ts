@@ -33,7 +33,9 @@ export type Scripted =
   | { status: 429; retryAfter?: number }
   | { status: 500 | 502 | 503 }
   | { error: string }
-  | { delayMs: number };
+  | { delayMs: number }
+  /** Never answer: with `record`, the message is posted first (a crash after sending), else not at all. */
+  | { hang: true; record: boolean };
 
 export interface Envelope {
   envelope_id: string;
@@ -70,6 +72,10 @@ export class FakeSlack {
   readonly responses = new Map<string, Record<string, unknown>[]>();
   /** Socket Mode acks by envelope_id (the `payload`, or {} for an empty ack). */
   readonly acks = new Map<string, Record<string, unknown>>();
+  /** Messages posted with chat.postMessage, by channel, oldest first. */
+  readonly messages = new Map<string, { ts: string; text: unknown; blocks: unknown; metadata: unknown }[]>();
+  /** Called when a request arrives, before it is answered (tests kill a process at that moment). */
+  onRequest?: (r: RecordedRequest) => void;
   /** users.info answers is_admin: true for these. */
   readonly admins = new Set<string>();
   readonly botToken: string;
@@ -198,6 +204,18 @@ export class FakeSlack {
     for (const resolve of this.waiters.splice(0)) resolve();
   }
 
+  private posted = 0;
+
+  /** Keep a posted message as Slack would; its ts is its id. */
+  private post(body: Record<string, unknown>): string {
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.posted).padStart(6, '0')}`;
+    const channel = String(body.channel);
+    const list = this.messages.get(channel) ?? [];
+    list.push({ ts, text: body.text, blocks: parseMaybeJson(body.blocks), metadata: parseMaybeJson(body.metadata) });
+    this.messages.set(channel, list);
+    return ts;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const path = (req.url ?? '/').split('?')[0]!;
@@ -221,6 +239,11 @@ export class FakeSlack {
     if (api) record.apiMethod = api;
 
     const scripted = key ? this.scripts.get(key)?.shift() : undefined;
+    this.onRequest?.(record);
+    if (scripted && 'hang' in scripted) {
+      if (scripted.record && api === 'chat.postMessage') this.post(record.body);
+      return;
+    }
     if (scripted && 'delayMs' in scripted) await new Promise((r) => setTimeout(r, scripted.delayMs));
     else if (scripted && 'status' in scripted) {
       const headers: Record<string, string> =
@@ -275,12 +298,19 @@ export class FakeSlack {
         if (!record.body.channel) return send(200, { ok: false, error: 'channel_not_found' });
         const error = messageError(record.body);
         if (error) return send(200, { ok: false, error });
-        return send(200, {
-          ok: true,
-          channel: record.body.channel,
-          ts: `${Date.now() / 1000}`,
-          message: record.body,
-        });
+        const ts = this.post(record.body);
+        return send(200, { ok: true, channel: record.body.channel, ts, message: record.body });
+      }
+      case 'conversations.history': {
+        if (bearer !== this.botToken) return send(200, { ok: false, error: 'invalid_auth' });
+        const all = this.messages.get(String(record.body.channel)) ?? [];
+        const withMeta = record.body.include_all_metadata === 'true' || record.body.include_all_metadata === true;
+        const oldest = Number(record.body.oldest ?? 0);
+        const messages = all
+          .filter((m) => Number(m.ts) >= oldest)
+          .reverse()
+          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
+        return send(200, { ok: true, messages, has_more: false });
       }
       default:
         this.unmatched.push(record);
@@ -288,6 +318,11 @@ export class FakeSlack {
         return send(200, { ok: false, error: 'unknown_method' });
     }
   }
+}
+
+/** Slack form-encodes object arguments as JSON strings. */
+function parseMaybeJson(v: unknown): unknown {
+  return typeof v === 'string' ? safeParse(v) : v;
 }
 
 /** The form fields Slack POSTs for a slash command (platforms.md §2.1), with overridable defaults. */

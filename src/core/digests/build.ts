@@ -45,7 +45,7 @@ export function buildDigest(o: DigestOptions): Reply | undefined {
     for (const story of ranked) {
       if (placed.has(story) || !story.topics.includes(t.topic)) continue;
       placed.add(story);
-      items.push(entry(story, o.timezone));
+      items.push(entry(story, o.timezone, o.slot));
     }
     if (items.length > 0) sections.push({ key: t.topic, heading: t.title, items, style: 'list' });
   }
@@ -60,8 +60,14 @@ export function buildDigest(o: DigestOptions): Reply | undefined {
   };
 }
 
-function entry(story: DigestStory, zone: string): ReplyItem {
+function entry(story: DigestStory, zone: string, slot: Date): ReplyItem {
   const outlets = story.outlets.join(', ');
   const summary = story.summary ? ` · ${trimAtSentence(story.summary, SUMMARY_MAX)}` : '';
-  return { text: story.title, url: story.url, detail: `${outlets} · ${localTime(story.published, zone)}${summary}` };
+  // The time alone for the digest's own day; older stories also say which day.
+  const day = localDate(story.published, zone) === localDate(slot, zone) ? '' : `${shortDate(story.published, zone)} `;
+  return { text: story.title, url: story.url, detail: `${outlets} · ${day}${localTime(story.published, zone)}${summary}` };
+}
+
+function shortDate(instant: Date, zone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: 'numeric', month: 'short', year: 'numeric' }).format(instant);
 }

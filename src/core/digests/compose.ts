@@ -6,18 +6,23 @@ import type { Reply } from '../reply.js';
 
 const DAY = 86_400_000;
 
+export const DEFAULT_MAX_STORY_AGE_MS = 2 * DAY;
+
 /**
  * The digest for one slot: every story first seen since the subscription's last digest (a new
- * subscription looks back at most a day), up to the slot. Undefined when there is nothing new.
+ * subscription looks back at most a day), up to the slot — unless it was published more than
+ * `maxAgeMs` before that window (a feed's old backlog, seen for the first time). Undefined when
+ * there is nothing new.
  */
 export async function composeDigest(
   sub: Subscription,
   slot: Date,
   feeds: FeedStore,
   briefs: BriefSource,
+  maxAgeMs = DEFAULT_MAX_STORY_AGE_MS,
 ): Promise<{ reply: Reply | undefined; from: Date }> {
   const from = sub.coveredUntil ?? new Date(slot.getTime() - DAY);
-  const clusters = await feeds.clusters(from);
+  const clusters = await feeds.clusters(new Date(from.getTime() - maxAgeMs));
   const stories: DigestStory[] = clusters
     .filter((c) => c.firstSeenAt > from && c.firstSeenAt <= slot)
     .map((c) => {

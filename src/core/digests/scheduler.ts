@@ -19,6 +19,8 @@ export interface SchedulerDeps {
   delivery: Omit<DeliverOptions, 'now'>;
   /** How often pending and retrying entries are looked at. */
   deliverEveryMs: number;
+  /** Leave out stories published longer than this before the digest's window. */
+  maxStoryAgeMs?: number;
 }
 
 /**
@@ -113,7 +115,7 @@ export class DigestScheduler {
     const target = this.deps.targets.get(sub.platform);
     // Not connected to that platform in this process: leave the slot for a process that is.
     if (!target) return undefined;
-    const { reply } = await composeDigest(sub, slot, this.deps.feeds, this.deps.briefs);
+    const { reply } = await composeDigest(sub, slot, this.deps.feeds, this.deps.briefs, this.deps.maxStoryAgeMs);
     const pages = reply ? target.renderPages(reply) : [];
     return this.deps.store.enqueue({ subscriptionId: sub.id, slot, pages, coveredUntil: slot });
   }

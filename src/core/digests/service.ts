@@ -24,6 +24,7 @@ export function createDigestService(deps: {
   briefs: BriefSource;
   scheduler: DigestScheduler;
   now: () => Date;
+  maxStoryAgeMs?: number;
 }): DigestService {
   const find = async (platform: Platform, channelId: string) =>
     (await deps.store.subscriptions()).find((s) => s.platform === platform && s.channelId === channelId);
@@ -47,7 +48,7 @@ export function createDigestService(deps: {
     async preview(platform, channelId) {
       const sub = await find(platform, channelId);
       if (!sub) return undefined;
-      return (await composeDigest(sub, deps.now(), deps.feeds, deps.briefs)).reply;
+      return (await composeDigest(sub, deps.now(), deps.feeds, deps.briefs, deps.maxStoryAgeMs)).reply;
     },
     async now(platform, channelId) {
       const sub = await find(platform, channelId);

@@ -7,6 +7,7 @@ export interface TerminalOptions {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   interactive: boolean;
+  channelId?: string;
 }
 
 /**
@@ -30,7 +31,7 @@ export async function runTerminal(deps: Pick<PlatformDeps, 'context' | 'observe'
     if (!options.interactive) write(`you> ${line}\n`);
     const reply = await dispatchText(
       line,
-      { platform: 'local', user: { id: 'local-user', name: 'you' }, channelId: 'terminal', canManageChannel: true },
+      { platform: 'local', user: { id: 'local-user', name: 'you' }, channelId: options.channelId ?? 'terminal', canManageChannel: true },
       deps.context,
       deps.observe,
     );

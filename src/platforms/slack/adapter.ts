@@ -8,6 +8,7 @@ import { answerSlashCommand, type SlackDelivery } from './answer.js';
 import { createBoltApp, type SlackClientOptions } from './bolt-app.js';
 import { SLACK_EVENTS_PATH, slackEventsRoute } from './http-route.js';
 import { InFlight } from './in-flight.js';
+import { slackDigestTarget } from './digest-target.js';
 import { createManagerCheck } from './managers.js';
 
 export interface SlackAdapterOptions {
@@ -65,6 +66,7 @@ export function createSlackAdapter(
 
   return {
     name: 'slack',
+    digestTarget: slackDigestTarget(app.client),
     routes:
       transport.mode === 'http'
         ? {

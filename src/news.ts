@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import type { BriefSource } from './core/briefs/library.js';
+import type { Platform } from './core/commands/types.js';
+import { DEFAULT_DELIVERY } from './core/digests/deliver.js';
+import type { DigestTarget } from './core/digests/outbox.js';
+import { DigestScheduler } from './core/digests/scheduler.js';
+import { createDigestService, type DigestService } from './core/digests/service.js';
+import type { SubscriptionSpec } from './core/digests/subscription.js';
+import type { FeedConfig } from './core/feeds/config.js';
+import { createPollDeps } from './core/feeds/deps.js';
+import { type PollSummary, pollOnce } from './core/feeds/poll.js';
+import type { HealthEvent } from './core/feeds/types.js';
+import type { Logger } from './logger.js';
+import { SqliteDigestStore } from './store/digests-sqlite.js';
+import { SqliteStore } from './store/sqlite.js';
+
+export interface NewsOptions {
+  dataDir: string;
+  feeds: FeedConfig[];
+  briefs: BriefSource;
+  targets: ReadonlyMap<Platform, DigestTarget>;
+  logger: Logger;
+  /** Subscriptions declared in configuration (deployments as code), upserted at start. */
+  declared?: SubscriptionSpec[];
+  onHealthEvent?: (event: HealthEvent) => void;
+  retentionDays?: number;
+  /** Leave stories published longer ago than this out of digests (default 2 days). */
+  maxStoryAgeDays?: number;
+  now?: () => Date;
+}
+
+export interface News {
+  digests: DigestService;
+  scheduler: DigestScheduler;
+  store: SqliteStore;
+  /** Poll the feeds that are due (all of them with `force`). */
+  poll(force?: boolean): Promise<PollSummary>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const MINUTE = 60_000;
+
+/** The second job: poll feeds into the store, and post digests from it on each channel's schedule. */
+export function createNews(o: NewsOptions): News {
+  const now = o.now ?? (() => new Date());
+  const maxStoryAgeMs = o.maxStoryAgeDays === undefined ? undefined : o.maxStoryAgeDays * 86_400_000;
+  const store = new SqliteStore(join(o.dataDir, 'briefbot.db'));
+  const digestStore = new SqliteDigestStore(store.db);
+  const scheduler = new DigestScheduler({
+    store: digestStore,
+    feeds: store,
+    briefs: o.briefs,
+    targets: o.targets,
+    log: o.logger,
+    now,
+    delivery: DEFAULT_DELIVERY,
+    deliverEveryMs: 15_000,
+    maxStoryAgeMs,
+  });
+  const digests = createDigestService({ store: digestStore, feeds: store, briefs: o.briefs, scheduler, now, maxStoryAgeMs });
+  let timer: NodeJS.Timeout | undefined;
+  let polling: Promise<PollSummary> | undefined;
+
+  const poll = async (force = false): Promise<PollSummary> => {
+    if (polling) return polling;
+    const due = force ? o.feeds : await dueFeeds(o.feeds, store, now());
+    const deps = createPollDeps(store, o.briefs, {}, { onHealthEvent: o.onHealthEvent, retentionDays: o.retentionDays ?? 30, now, force });
+    polling = pollOnce(due, deps).finally(() => {
+      polling = undefined;
+      return deps.close();
+    });
+    const summary = await polling;
+    o.logger.info({ feeds: summary.feeds.length, newItems: summary.newItems, failed: summary.failed, ms: summary.ms }, 'feeds polled');
+    return summary;
+  };
+
+  return {
+    digests,
+    scheduler,
+    store,
+    poll,
+    async start() {
+      for (const spec of o.declared ?? []) await digestStore.subscribe(spec, now());
+      // Poll before catching up, so a digest missed while down has the news it should carry.
+      await poll().catch((err: unknown) => o.logger.error({ err }, 'feed poll failed'));
+      await scheduler.start();
+      timer = setInterval(() => void poll().catch((err: unknown) => o.logger.error({ err }, 'feed poll failed')), MINUTE);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await polling?.catch(() => undefined);
+      await scheduler.stop();
+      await store.close();
+    },
+  };
+}
+
+/** Feeds whose own interval has passed since their last poll (backoff is pollOnce's business). */
+async function dueFeeds(feeds: FeedConfig[], store: SqliteStore, now: Date): Promise<FeedConfig[]> {
+  const health = new Map((await store.listHealth()).map((h) => [h.feed, h]));
+  return feeds.filter((f) => {
+    const last = health.get(f.name)?.lastPolledAt;
+    return !last || now.getTime() - last.getTime() >= f.interval * MINUTE;
+  });
+}

@@ -1,0 +1,62 @@
+import { webApi } from '@slack/bolt';
+import { DeliveryError, type DigestTarget } from '../../core/digests/outbox.js';
+import { paginate } from '../../core/paginate.js';
+import { renderSlack } from './render.js';
+
+type WebClient = InstanceType<typeof webApi.WebClient>;
+
+const EVENT_TYPE = 'briefbot_digest';
+/** Errors no retry can fix: the channel is gone or closed to us. */
+const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'missing_scope', 'restricted_action']);
+
+/**
+ * Digests on Slack. chat.postMessage has no idempotency key, so each page carries its key in
+ * message metadata and a send first looks for that key in the channel's recent history: a page
+ * sent just before a crash is found there and not posted twice.
+ */
+export function slackDigestTarget(client: WebClient): DigestTarget {
+  return {
+    platform: 'slack',
+    renderPages: (reply) =>
+      paginate(reply, (p) => renderSlack(p).trimmed.length === 0).map((p) => {
+        const { text, blocks } = renderSlack(p).message;
+        return { text, blocks };
+      }),
+    async send(channel, page, key) {
+      try {
+        const earlier = await findSent(client, channel, key);
+        if (earlier) return { messageId: earlier };
+        const { text, blocks } = page as { text: string; blocks: webApi.KnownBlock[] };
+        const result = await client.chat.postMessage({
+          channel,
+          text,
+          blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          metadata: { event_type: EVENT_TYPE, event_payload: { key } },
+        });
+        return { messageId: String(result.ts) };
+      } catch (err) {
+        throw asDeliveryError(err);
+      }
+    },
+  };
+}
+
+async function findSent(client: WebClient, channel: string, key: string): Promise<string | undefined> {
+  const history = await client.conversations.history({ channel, limit: 50, include_all_metadata: true });
+  const match = history.messages?.find(
+    (m) => m.metadata?.event_type === EVENT_TYPE && (m.metadata.event_payload as { key?: string } | undefined)?.key === key,
+  );
+  return match?.ts;
+}
+
+function asDeliveryError(err: unknown): DeliveryError {
+  if (err instanceof webApi.WebAPIPlatformError) {
+    const code = String(err.data.error);
+    return new DeliveryError(`Slack: ${code}`, !PERMANENT.has(code));
+  }
+  if (err instanceof webApi.WebAPIRateLimitedError) return new DeliveryError('Slack: rate limited', true, err.retryAfter * 1000);
+  if (err instanceof webApi.WebAPIHTTPError) return new DeliveryError(`Slack: HTTP ${err.statusCode}`, true);
+  return new DeliveryError(`Slack: ${err instanceof Error ? err.message : String(err)}`, true);
+}
