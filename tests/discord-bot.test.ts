@@ -15,6 +15,7 @@ import { FakeDiscord, type RecordedRequest } from './fakes/fake-discord.js';
 import {
   CHANNEL_ID,
   DEFAULT_USER,
+  type FakeOption,
   type InteractionSpec,
   PERMISSIONS,
 } from './fakes/fake-discord-payloads.js';
@@ -102,6 +103,17 @@ const asLinked = (url: string) => url.replace(/[()\s<>]/g, encodeURIComponent);
 const description = (body: CallbackBody) =>
   (body.data.embeds ?? []).map((e) => e.description ?? '').join('\n');
 
+/** What a user must fill in: the first choice, else the brief's topic (the autocompleted option). */
+function requiredOptions(command: CommandModule, topic = 'x'): FakeOption[] {
+  return command.definition.options
+    .filter((o) => o.required)
+    .map((o) =>
+      o.type === 'boolean'
+        ? { name: o.name, type: 5 as const, value: false }
+        : { name: o.name, type: 3 as const, value: o.choices?.[0]?.value ?? topic },
+    );
+}
+
 describe('every command in commands/index.ts answers on Discord', () => {
   for (const command of commands) {
     const name = nameOn(command.definition, 'discord');
@@ -109,8 +121,7 @@ describe('every command in commands/index.ts answers on Discord', () => {
       const brief =
         bot.core.briefs.get(command.definition.name) ??
         (name === 'brief' ? bot.core.briefs.list()[0] : undefined);
-      const options = name === 'brief' ? [{ name: 'topic', type: 3 as const, value: brief!.topic }] : [];
-      const { body } = await ask({ name, options });
+      const { body } = await ask({ name, options: requiredOptions(command, brief?.topic) });
 
       expect(body.type).toBe(4);
       expect(body.data.allowed_mentions).toEqual({ parse: [] });

@@ -7,14 +7,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { FakeGateway, type GatewayFrame } from './fake-discord-gateway.js';
 import { choicesProblems, commandProblems, messageProblems } from './fake-discord-limits.js';
 import {
-  guildCreatePayload,
   type InteractionSpec,
   interactionPayload,
   messageObject,
-  readyPayload,
   snowflake,
 } from './fake-discord-payloads.js';
 
@@ -83,16 +81,10 @@ export class FakeDiscord {
   readonly requests: RecordedRequest[] = [];
   /** Stored application commands: key 'global' or a guild id. */
   readonly commands = new Map<string, Record<string, unknown>[]>();
-  /** Gateway frames received from the client (op, d). */
-  readonly gatewayFrames: { op: number; d: unknown }[] = [];
+  readonly gateway: FakeGateway;
   private readonly interactions = new Map<string, InteractionState>();
   private readonly scripts: { method: string; path: RegExp; responses: ScriptedResponse[] }[] = [];
   private readonly events = new EventEmitter();
-  private readonly wss = new WebSocketServer({ noServer: true });
-  private socket: WebSocket | undefined;
-  private seq = 0;
-  private sessionId = '';
-  private refuseUntil = 0;
   private readonly routes: { method: string; pattern: RegExp; name: string; handle: Handler }[];
 
   private constructor(
@@ -100,6 +92,23 @@ export class FakeDiscord {
     readonly options: Required<FakeDiscordOptions>,
   ) {
     this.routes = this.buildRoutes();
+    this.gateway = new FakeGateway({
+      ...options,
+      url: () => this.gatewayUrl,
+      onRejected: (req, why) => {
+        process.stderr.write(`fake discord: ${why}\n`);
+        const { headers } = req;
+        this.requests.push({
+          method: 'GET',
+          path: req.url ?? '',
+          query: {},
+          headers,
+          body: undefined,
+          status: 400,
+          at: Date.now(),
+        });
+      },
+    });
   }
 
   static async start(options: FakeDiscordOptions): Promise<FakeDiscord> {
@@ -112,7 +121,7 @@ export class FakeDiscord {
       ...options,
     });
     server.on('request', (req, res) => fake.onRequest(req, res));
-    server.on('upgrade', (req, socket, head) => fake.onUpgrade(req, socket, head));
+    server.on('upgrade', (req, socket, head) => fake.gateway.onUpgrade(req, socket, head));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
@@ -134,8 +143,13 @@ export class FakeDiscord {
     return this.requests.filter((r) => r.route === undefined);
   }
 
+  /** Gateway frames received from the client (op, d). */
+  get gatewayFrames(): GatewayFrame[] {
+    return this.gateway.frames;
+  }
+
   get connected(): boolean {
-    return this.socket !== undefined;
+    return this.gateway.connected;
   }
 
   /** Answer the next matching requests with these responses, in order (then behave normally). */
@@ -168,22 +182,15 @@ export class FakeDiscord {
 
   /** Send any dispatch event with the next sequence number. */
   dispatch(t: string, d: unknown): void {
-    if (!this.socket) throw new Error('fake discord: no gateway connection to dispatch on');
-    this.seq += 1;
-    this.socket.send(JSON.stringify({ op: 0, t, s: this.seq, d }));
+    this.gateway.dispatch(t, d);
   }
 
   /**
    * Close the gateway socket (4000 → discord.js resumes; 1000 → it identifies anew) and refuse new
    * connections for `refuseMs`, as an outage would.
    */
-  async dropGateway(opts: { code?: number; refuseMs?: number } = {}): Promise<void> {
-    this.refuseUntil = Date.now() + (opts.refuseMs ?? 0);
-    const socket = this.socket;
-    if (!socket) return;
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.close(opts.code ?? 4000, 'fake outage');
-    await closed;
+  dropGateway(opts: { code?: number; refuseMs?: number } = {}): Promise<void> {
+    return this.gateway.drop(opts);
   }
 
   /** Resolve with the first recorded request (past or future) that matches. */
@@ -213,97 +220,15 @@ export class FakeDiscord {
     );
   }
 
-  /** Resolve once the client has identified or resumed (after a drop). */
+  /** Resolve once the client has identified or resumed more than `after` times (after a drop). */
   waitForSession(after = 0, timeoutMs = 5000): Promise<void> {
-    const done = () => this.gatewayFrames.filter((f) => f.op === 2 || f.op === 6).length > after;
-    if (done() && this.socket) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const listener = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.events.off('session', listener);
-        reject(new Error('fake discord: no new gateway session'));
-      }, timeoutMs);
-      this.events.once('session', listener);
-    });
+    return this.gateway.waitForSession(after, timeoutMs);
   }
 
   async close(): Promise<void> {
-    for (const client of this.wss.clients) client.terminate();
-    this.wss.close();
+    this.gateway.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  // --- gateway -------------------------------------------------------------------------------
-
-  private onUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
-    if (Date.now() < this.refuseUntil) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    // zlib-sync would make discord.js ask for compressed frames this fake cannot produce.
-    if ((req.url ?? '').includes('compress=')) {
-      process.stderr.write('fake discord: client asked for gateway compression; is zlib-sync installed?\n');
-      this.requests.push({
-        method: 'GET',
-        path: req.url ?? '',
-        query: {},
-        headers: req.headers,
-        body: undefined,
-        status: 400,
-        at: Date.now(),
-      });
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onGatewayConnection(ws));
-  }
-
-  private onGatewayConnection(ws: WebSocket): void {
-    this.socket = ws;
-    ws.on('close', () => {
-      if (this.socket === ws) this.socket = undefined;
-    });
-    ws.on('message', (raw) => this.onGatewayFrame(ws, JSON.parse(String(raw)) as { op: number; d: unknown }));
-    ws.send(
-      JSON.stringify({
-        op: 10,
-        d: { heartbeat_interval: this.options.heartbeatIntervalMs },
-        s: null,
-        t: null,
-      }),
-    );
-  }
-
-  private onGatewayFrame(ws: WebSocket, frame: { op: number; d: unknown }): void {
-    this.gatewayFrames.push(frame);
-    const d = (frame.d ?? {}) as { token?: string; session_id?: string };
-    if (frame.op === 1) {
-      ws.send(JSON.stringify({ op: 11 }));
-    } else if (frame.op === 2) {
-      if (d.token !== this.options.token) {
-        ws.close(4004, 'Authentication failed.');
-        return;
-      }
-      this.sessionId = `fake-session-${snowflake()}`;
-      const { applicationId, guilds } = this.options;
-      this.dispatch(
-        'READY',
-        readyPayload({ applicationId, sessionId: this.sessionId, resumeUrl: this.gatewayUrl, guilds }),
-      );
-      for (const id of guilds) this.dispatch('GUILD_CREATE', guildCreatePayload(id));
-      this.events.emit('session');
-    } else if (frame.op === 6) {
-      if (d.token !== this.options.token || d.session_id !== this.sessionId) {
-        ws.send(JSON.stringify({ op: 9, d: false, s: null, t: null }));
-        return;
-      }
-      this.dispatch('RESUMED', {});
-      this.events.emit('session');
-    }
   }
 
   // --- REST ----------------------------------------------------------------------------------
