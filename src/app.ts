@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { commands } from '../commands/index.js';
-import { BriefLibrary } from './core/briefs/library.js';
+import { BriefLibrary, type LoadReport } from './core/briefs/library.js';
 import { formatProblem } from './core/briefs/schema.js';
 import type { CommandObserver } from './core/commands/dispatch.js';
 import type { CommandContext } from './core/commands/types.js';
@@ -20,7 +20,12 @@ export interface Core {
 }
 
 /** Briefs, commands, metrics and the one log line per command: what every way of running shares. */
-export function createCore(config: Pick<Config, 'BRIEFS_DIR'>, logger: Logger, now: () => Date = () => new Date()): Core {
+export function createCore(
+  config: Pick<Config, 'BRIEFS_DIR'>,
+  logger: Logger,
+  now: () => Date = () => new Date(),
+  onReload?: (report: LoadReport) => void,
+): Core {
   const metrics = createMetrics();
   const briefs = new BriefLibrary(config.BRIEFS_DIR, {
     validate: checkRenderedSize,
@@ -31,6 +36,7 @@ export function createCore(config: Pick<Config, 'BRIEFS_DIR'>, logger: Logger, n
       } else {
         logger.info({ briefs: briefs.list().map((b) => b.topic) }, 'briefs reloaded');
       }
+      onReload?.(report);
     },
   });
   const report = briefs.load();
@@ -49,6 +55,13 @@ export function createCore(config: Pick<Config, 'BRIEFS_DIR'>, logger: Logger, n
 
 export interface Running {
   port: number;
+  platforms: PlatformAdapter[];
+  stop(): Promise<void>;
+}
+
+/** Something that runs beside the platforms (the feed poller and digest scheduler). */
+export interface Service {
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,8 +70,10 @@ export async function runBot(
   config: Config,
   core: Core,
   makePlatforms: (deps: PlatformDeps) => PlatformAdapter[],
+  makeServices: (platforms: PlatformAdapter[]) => Service[] = () => [],
 ): Promise<Running> {
   const platforms = makePlatforms({ context: core.context, observe: core.observe, logger: core.logger });
+  const services = makeServices(platforms);
   const stopWatching = core.briefs.watch();
   const server: Server = createHttpServer({
     registry: core.metrics.registry,
@@ -73,19 +88,34 @@ export async function runBot(
       return { ready: reasons.length === 0, reasons };
     },
   });
-  const port = await listen(server, config.PORT, config.HOST);
-  core.logger.info({ port }, 'http server listening');
-  await Promise.all(platforms.map((p) => p.start()));
+  const closeServer = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections?.();
+  };
+  let port: number;
+  try {
+    port = await listen(server, config.PORT, config.HOST);
+    core.logger.info({ port }, 'http server listening');
+    await Promise.all(platforms.map((p) => p.start()));
+    for (const s of services) await s.start();
+  } catch (err) {
+    // Leave nothing running behind a failed start.
+    stopWatching();
+    await Promise.allSettled([...services.map((s) => s.stop()), ...platforms.map((p) => p.stop())]);
+    if (server.listening) await closeServer();
+    throw err;
+  }
   core.logger.info({ platforms: platforms.map((p) => p.name) }, 'briefbot is running');
 
   return {
     port,
+    platforms,
     async stop() {
       stopWatching();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref());
+      await Promise.race([Promise.allSettled(services.map((s) => s.stop())), grace]);
       await Promise.race([Promise.allSettled(platforms.map((p) => p.stop())), grace]);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
+      await closeServer();
     },
   };
 }

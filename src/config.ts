@@ -33,6 +33,15 @@ export const configSchema = z.object({
         .filter(Boolean),
     ),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  FEEDS_FILE: z.string().default('./feeds.yaml'),
+  /** Optional YAML list of digest subscriptions, upserted at start (deployments as code). */
+  SUBSCRIPTIONS_FILE: optional(z.string()),
+  /** Where feed-health and brief-reload notes go: `discord:<channel id>` or `slack:<channel id>`. */
+  MODERATOR_CHANNEL: optional(
+    z.string().regex(/^(discord|slack):[\w-]+$/, 'MODERATOR_CHANNEL must be discord:<channel id> or slack:<channel id>'),
+  ),
+  DIGEST_MAX_AGE_DAYS: z.coerce.number().positive().default(2),
+  RETENTION_DAYS: z.coerce.number().int().positive().default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -31,6 +31,7 @@ export interface NewsOptions {
 
 export interface News {
   digests: DigestService;
+  digestStore: SqliteDigestStore;
   scheduler: DigestScheduler;
   store: SqliteStore;
   /** Poll the feeds that are due (all of them with `force`). */
@@ -77,6 +78,7 @@ export function createNews(o: NewsOptions): News {
 
   return {
     digests,
+    digestStore,
     scheduler,
     store,
     poll,

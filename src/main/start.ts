@@ -1,11 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
 import { createCore, runBot } from '../app.js';
 import { type Config, ConfigError, loadConfig, secretsOf } from '../config.js';
+import type { LoadReport } from '../core/briefs/library.js';
+import { formatProblem } from '../core/briefs/schema.js';
+import type { Platform } from '../core/commands/types.js';
+import type { DigestTarget } from '../core/digests/outbox.js';
+import { type SubscriptionSpec, subscriptionSchema } from '../core/digests/subscription.js';
+import { loadFeeds } from '../core/feeds/config.js';
 import { createLogger } from '../logger.js';
+import { createNews } from '../news.js';
+import { createNotifier } from '../notes.js';
 import { createDiscordAdapter } from '../platforms/discord/adapter.js';
 import { createSlackAdapter } from '../platforms/slack/adapter.js';
-import type { PlatformAdapter } from '../platforms/types.js';
+import type { PlatformAdapter, PlatformDeps } from '../platforms/types.js';
 
-/** `npm start`: config → core → platforms → serve, until SIGTERM/SIGINT. */
+/** `npm start`: config → core → platforms and news → serve, until SIGTERM/SIGINT. */
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadConfig(env);
   if (!config.DISCORD_TOKEN && !config.SLACK_BOT_TOKEN) {
@@ -15,8 +26,43 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
     );
   }
   const logger = createLogger(config.LOG_LEVEL, secretsOf(config));
-  const core = createCore(config, logger);
-  const running = await runBot(config, core, (deps) => platformsFor(config).map((make) => make(config, deps)));
+  const declared = loadSubscriptions(config.SUBSCRIPTIONS_FILE);
+  let onReload: (report: LoadReport) => void = () => {};
+  const core = createCore(config, logger, undefined, (report) => onReload(report));
+  const { feeds, problems } = loadFeeds(config.FEEDS_FILE, undefined, core.briefs.list().map((b) => b.topic));
+  if (problems.length > 0) throw new ConfigError(`${config.FEEDS_FILE} has problems:\n  ${problems.map(formatProblem).join('\n  ')}`);
+
+  const running = await runBot(
+    config,
+    core,
+    (deps) => platformsFor(config, deps),
+    (platforms) => {
+      const targets = new Map<Platform, DigestTarget>();
+      for (const p of platforms) if (p.digestTarget) targets.set(p.name, p.digestTarget);
+      let notifier: ReturnType<typeof createNotifier> | undefined;
+      const news = createNews({
+        dataDir: config.DATA_DIR,
+        feeds,
+        briefs: core.briefs,
+        targets,
+        logger,
+        declared,
+        retentionDays: config.RETENTION_DAYS,
+        maxStoryAgeDays: config.DIGEST_MAX_AGE_DAYS,
+        onHealthEvent: (event) => void notifier?.feedHealth(event),
+      });
+      notifier = createNotifier({
+        targets,
+        moderatorChannel: moderatorChannel(config),
+        subscriptions: news.digestStore,
+        log: logger,
+        now: () => new Date(),
+      });
+      onReload = (report) => void notifier?.briefsReloaded(report);
+      core.context.digests = news.digests;
+      return [news];
+    },
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -40,9 +86,33 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-function platformsFor(config: Config): (typeof createDiscordAdapter | typeof createSlackAdapter)[] {
-  const makers: ((c: Config, d: Parameters<typeof createDiscordAdapter>[1]) => PlatformAdapter)[] = [];
-  if (config.DISCORD_TOKEN) makers.push(createDiscordAdapter);
-  if (config.SLACK_BOT_TOKEN) makers.push(createSlackAdapter);
-  return makers;
+function platformsFor(config: Config, deps: PlatformDeps): PlatformAdapter[] {
+  const platforms: PlatformAdapter[] = [];
+  if (config.DISCORD_TOKEN) platforms.push(createDiscordAdapter(config, deps));
+  if (config.SLACK_BOT_TOKEN) platforms.push(createSlackAdapter(config, deps));
+  return platforms;
+}
+
+function moderatorChannel(config: Config): { platform: Platform; channelId: string } | undefined {
+  if (!config.MODERATOR_CHANNEL) return undefined;
+  const [platform, channelId] = config.MODERATOR_CHANNEL.split(':') as [Platform, string];
+  return { platform, channelId };
+}
+
+const subscriptionsFileSchema = z.object({ subscriptions: z.array(subscriptionSchema) });
+
+function loadSubscriptions(file: string | undefined): SubscriptionSpec[] {
+  if (!file) return [];
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`SUBSCRIPTIONS_FILE ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = subscriptionsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`SUBSCRIPTIONS_FILE ${file}:\n  ${issues.join('\n  ')}`);
+  }
+  return parsed.data.subscriptions;
 }

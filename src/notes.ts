@@ -1,0 +1,69 @@
+import type { LoadReport } from './core/briefs/library.js';
+import { formatProblem } from './core/briefs/schema.js';
+import type { Platform } from './core/commands/types.js';
+import type { DigestStore, DigestTarget } from './core/digests/outbox.js';
+import type { HealthEvent } from './core/feeds/types.js';
+import type { Log } from './core/log.js';
+import { type Reply, textReply } from './core/reply.js';
+
+/**
+ * Short notes the bot posts on its own: feed health changes and brief problems to the moderators'
+ * channel, "brief updated" to the channels that follow a topic. Best effort: a failed note is logged.
+ */
+export function createNotifier(deps: {
+  targets: ReadonlyMap<Platform, DigestTarget>;
+  moderatorChannel?: { platform: Platform; channelId: string };
+  subscriptions: Pick<DigestStore, 'subscriptions'>;
+  log: Log;
+  now: () => Date;
+}) {
+  const post = async (platform: Platform, channelId: string, reply: Reply, key: string) => {
+    const target = deps.targets.get(platform);
+    if (!target) return;
+    try {
+      for (const [i, page] of target.renderPages(reply).entries()) await target.send(channelId, page, `${key}:${i}`);
+    } catch (err) {
+      deps.log.warn({ err, platform, channelId }, 'could not post a note');
+    }
+  };
+  const toModerators = (reply: Reply, key: string) =>
+    deps.moderatorChannel ? post(deps.moderatorChannel.platform, deps.moderatorChannel.channelId, reply, key) : Promise.resolve();
+  const stamp = () => deps.now().toISOString();
+
+  return {
+    feedHealth(event: HealthEvent): Promise<void> {
+      const h = event.health;
+      const text =
+        event.kind === 'recovered'
+          ? `Feed ${event.feed} is working again.`
+          : event.kind === 'backed-off'
+            ? `Feed ${event.feed} has failed ${h.consecutiveFailures} times in a row (${h.lastError ?? 'unknown error'}); retrying at ${h.nextAttemptAt?.toISOString() ?? 'a later poll'}.`
+            : `Feed ${event.feed} is failing: ${h.lastError ?? 'unknown error'}.`;
+      return toModerators(
+        textReply('Feed health', text, { tone: event.kind === 'recovered' ? 'info' : 'warning', ephemeral: false }),
+        `note:feed:${event.feed}:${event.kind}:${stamp()}`,
+      );
+    },
+    async briefsReloaded(report: LoadReport): Promise<void> {
+      if (report.problems.length > 0) {
+        const lines = report.problems.slice(0, 10).map(formatProblem).join('\n');
+        await toModerators(
+          textReply('Brief problems', `These edits were not loaded; the last good versions stay live.\n${lines}`, { tone: 'warning', ephemeral: false }),
+          `note:briefs:${stamp()}`,
+        );
+      }
+      if (report.statusChanges.length === 0) return;
+      const subs = await deps.subscriptions.subscriptions();
+      for (const change of report.statusChanges) {
+        const reply = textReply(
+          'Brief updated',
+          `/${change.topic} has a new status.\nWas: ${change.before}\nNow: ${change.after}`,
+          { ephemeral: false },
+        );
+        for (const sub of subs.filter((s) => s.topics.includes(change.topic))) {
+          await post(sub.platform, sub.channelId, reply, `note:brief:${change.topic}:${stamp()}`);
+        }
+      }
+    },
+  };
+}
