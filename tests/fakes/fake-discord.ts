@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { FakeGateway, type GatewayFrame } from './fake-discord-gateway.js';
 import { choicesProblems, commandProblems, messageProblems } from './fake-discord-limits.js';
 import {
+  CHANNEL_ID,
   type InteractionSpec,
   interactionPayload,
   messageObject,
@@ -51,6 +52,8 @@ export interface FakeDiscordOptions {
   /** Discord's 3-second rule for the first interaction response. */
   interactionDeadlineMs?: number;
   heartbeatIntervalMs?: number;
+  /** Channels the bot may post in; others answer 404 Unknown Channel. */
+  channels?: string[];
 }
 
 interface InteractionState {
@@ -81,6 +84,8 @@ export class FakeDiscord {
   readonly requests: RecordedRequest[] = [];
   /** Stored application commands: key 'global' or a guild id. */
   readonly commands = new Map<string, Record<string, unknown>[]>();
+  /** Messages posted to channels, by channel id, in order. */
+  readonly channelMessages = new Map<string, (ReturnType<typeof messageObject> & { nonce?: string })[]>();
   readonly gateway: FakeGateway;
   private readonly interactions = new Map<string, InteractionState>();
   private readonly scripts: { method: string; path: RegExp; responses: ScriptedResponse[] }[] = [];
@@ -118,6 +123,7 @@ export class FakeDiscord {
       restAuth: true,
       interactionDeadlineMs: 3000,
       heartbeatIntervalMs: 41_250,
+      channels: [CHANNEL_ID],
       ...options,
     });
     server.on('request', (req, res) => fake.onRequest(req, res));
@@ -333,11 +339,7 @@ export class FakeDiscord {
         method: 'POST',
         pattern: /^\/api\/v10\/channels\/(\d+)\/messages$/,
         name: 'channel message',
-        handle: (r) => {
-          const problems = messageProblems(r.body);
-          if (problems.length) return invalidForm(problems);
-          return { status: 200, body: messageObject(r.params[0]!, r.body as Record<string, unknown>) };
-        },
+        handle: (r) => this.channelMessage(r),
       },
       {
         method: 'GET',
@@ -384,7 +386,7 @@ export class FakeDiscord {
     const flags = Number(body.data?.flags ?? 0);
     state.ephemeral = (flags & 64) !== 0;
     if (body.type === 4 || body.type === 5)
-      state.original = messageObject('333333333333333333', body.data ?? {}, flags);
+      state.original = messageObject(CHANNEL_ID, body.data ?? {}, flags);
     if (r.query.with_response === 'true') {
       return {
         status: 200,
@@ -432,8 +434,25 @@ export class FakeDiscord {
     const flags = Number((r.body as { flags?: number }).flags ?? 0);
     return {
       status: 200,
-      body: messageObject('333333333333333333', r.body as Record<string, unknown>, flags),
+      body: messageObject(CHANNEL_ID, r.body as Record<string, unknown>, flags),
     };
+  }
+
+  /** Unknown channels are 404 / 10003; `enforce_nonce` returns the earlier message instead of a new one. */
+  private channelMessage(r: Parsed): ScriptedResponse {
+    const channelId = r.params[0]!;
+    if (!this.options.channels.includes(channelId)) {
+      return { status: 404, body: { message: 'Unknown Channel', code: 10003 } };
+    }
+    const problems = messageProblems(r.body);
+    if (problems.length) return invalidForm(problems);
+    const body = r.body as Record<string, unknown>;
+    const posted = this.channelMessages.get(channelId) ?? [];
+    const earlier = body.enforce_nonce && posted.find((m) => m.nonce !== undefined && m.nonce === body.nonce);
+    if (earlier) return { status: 200, body: earlier };
+    const message = { ...messageObject(channelId, body), nonce: body.nonce as string | undefined };
+    this.channelMessages.set(channelId, [...posted, message]);
+    return { status: 200, body: message };
   }
 
   private putCommands(r: Parsed): ScriptedResponse {

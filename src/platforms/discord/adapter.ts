@@ -3,6 +3,7 @@ import { Client, DiscordjsError, DiscordjsErrorCodes, Events, GatewayIntentBits 
 import { type Config, ConfigError } from '../../config.js';
 import type { PlatformAdapter, PlatformDeps } from '../types.js';
 import { answerAutocomplete, answerCommand, DEFER_AFTER_MS } from './answer.js';
+import { discordDigestTarget } from './digest-target.js';
 import { trackGateway } from './gateway-health.js';
 
 export interface DiscordAdapterOptions {
@@ -54,6 +55,8 @@ export function createDiscordAdapter(
   return {
     name: 'discord',
     health: () => gateway.health(),
+    // The client's REST carries the token once logged in; digests are only sent while running.
+    digestTarget: discordDigestTarget(client.rest),
     async start() {
       if (!config.DISCORD_TOKEN)
         throw new ConfigError('Configuration error:\n  DISCORD_TOKEN is required for Discord');

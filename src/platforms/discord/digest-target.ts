@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { type APIMessage, DiscordAPIError, HTTPError, type REST, Routes } from 'discord.js';
+import { DeliveryError, type DigestTarget } from '../../core/digests/outbox.js';
+import { paginate } from '../../core/paginate.js';
+import { type DiscordMessage, renderDiscord } from './render.js';
+
+type Page = Pick<DiscordMessage, 'content' | 'embeds' | 'allowed_mentions'>;
+
+/**
+ * Digests on Discord, posted with the REST client (no channel cache needed). Each page carries a
+ * nonce derived from its key with `enforce_nonce`, so Discord itself returns the earlier message
+ * instead of posting twice when a send is retried within its dedupe window (a few minutes).
+ */
+export function discordDigestTarget(rest: REST): DigestTarget {
+  return {
+    platform: 'discord',
+    renderPages: (reply) =>
+      paginate(reply, (p) => renderDiscord(p).trimmed.length === 0).map((p): Page => {
+        const { content, embeds, allowed_mentions } = renderDiscord(p).message;
+        return { ...(content ? { content } : {}), embeds, allowed_mentions };
+      }),
+    async send(channelId, page, key) {
+      try {
+        const message = (await rest.post(Routes.channelMessages(channelId), {
+          body: {
+            ...(page as Page),
+            allowed_mentions: { parse: [] },
+            nonce: nonceFor(key),
+            enforce_nonce: true,
+          },
+        })) as APIMessage;
+        return { messageId: message.id };
+      } catch (err) {
+        throw asDeliveryError(err);
+      }
+    },
+  };
+}
+
+/** Discord nonces are at most 25 characters; the key may be longer, so hash it. */
+export function nonceFor(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 25);
+}
+
+function asDeliveryError(err: unknown): DeliveryError {
+  // @discordjs/rest waits out 429s and retries 5xx itself; a DiscordAPIError is a 4xx that no retry
+  // fixes (unknown channel 10003, missing access 50001/50013, invalid form body 50035).
+  if (err instanceof DiscordAPIError) {
+    return new DeliveryError(`Discord: ${err.status} ${err.code} ${err.message}`, err.status === 429);
+  }
+  if (err instanceof HTTPError) return new DeliveryError(`Discord: HTTP ${err.status}`, true);
+  return new DeliveryError(`Discord: ${err instanceof Error ? err.message : String(err)}`, true);
+}

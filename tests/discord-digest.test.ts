@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js';
+import type { Reply } from '../src/core/reply.js';
+import type { DiscordMessage } from '../src/platforms/discord/render.js';
+import {
+  APP_ID,
+  type DiscordBot,
+  failOnUnhandledRejections,
+  startDiscordBot,
+  TOKEN,
+} from './fakes/discord-harness.js';
+import { FakeDiscord } from './fakes/fake-discord.js';
+import { CHANNEL_ID } from './fakes/fake-discord-payloads.js';
+import { discordViolations } from './helpers/limits.js';
+
+/** Digests posted to a Discord channel through the running adapter's target, against the fake. */
+
+failOnUnhandledRejections();
+
+let fake: FakeDiscord;
+let bot: DiscordBot;
+let target: DigestTarget;
+
+beforeAll(async () => {
+  fake = await FakeDiscord.start({ token: TOKEN, applicationId: APP_ID });
+  bot = await startDiscordBot(fake);
+  target = bot.adapter.digestTarget!;
+});
+afterAll(async () => {
+  await bot?.running.stop();
+  await fake?.close();
+});
+
+const bigDigest = (items: number): Reply => ({
+  title: 'Digest',
+  status: 'What happened',
+  sections: [
+    {
+      key: 'news',
+      heading: 'News',
+      style: 'list',
+      items: Array.from({ length: items }, (_, i) => ({
+        text: `Story ${i}: ${'a long headline that goes on '.repeat(10)}`,
+        url: `https://example.org/${i}`,
+      })),
+    },
+  ],
+  footer: 'end',
+  ephemeral: false,
+  tone: 'info',
+});
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+describe('Discord digest target', () => {
+  it('splits a long digest into pages that each fit Discord’s limits', () => {
+    const pages = target.renderPages(bigDigest(80)) as DiscordMessage[];
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) expect(discordViolations({ ...page, ephemeral: false })).toEqual([]);
+    expect(pages[0]!.embeds[0]!.title).toBe('Digest');
+    expect(pages[1]!.embeds[0]!.title).toBe('Digest (continued)');
+  });
+
+  it('posts a page to the channel with a nonce, mentioning no one', async () => {
+    const [page] = target.renderPages(bigDigest(2));
+    const { messageId } = await target.send(CHANNEL_ID, page, 'sub-1/2026-11-23T08:00:00.000Z/0');
+    const request = fake.requests.find((r) => r.path === `/api/v10/channels/${CHANNEL_ID}/messages`)!;
+    expect(request.headers.authorization).toBe(`Bot ${TOKEN}`);
+    const body = request.body as {
+      nonce: string;
+      enforce_nonce: boolean;
+      allowed_mentions: unknown;
+      embeds: unknown[];
+    };
+    expect(body.allowed_mentions).toEqual({ parse: [] });
+    expect(body.enforce_nonce).toBe(true);
+    expect(body.nonce.length).toBeLessThanOrEqual(25);
+    expect(body.embeds.length).toBeGreaterThan(0);
+    expect(fake.channelMessages.get(CHANNEL_ID)?.map((m) => m.id)).toEqual([messageId]);
+  });
+
+  it('a resend with the same key returns the first message instead of posting twice', async () => {
+    const [page] = target.renderPages(bigDigest(1));
+    const first = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0');
+    const again = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0');
+    expect(again.messageId).toBe(first.messageId);
+    expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.id === first.messageId)).toHaveLength(1);
+  });
+
+  it('an unknown channel is a permanent failure', async () => {
+    const [page] = target.renderPages(bigDigest(1));
+    const error = await failure(target.send('999999999999999999', page, 'k-unknown'));
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).retryable).toBe(false);
+    expect((error as DeliveryError).message).toContain('10003');
+  });
+
+  it('5xx that outlast the REST client’s retries are retryable', async () => {
+    const fail = { status: 500, body: { message: 'oops', code: 0 } };
+    fake.script('POST', /\/channels\/\d+\/messages$/, fail, fail, fail, fail);
+    const [page] = target.renderPages(bigDigest(1));
+    const error = await failure(target.send(CHANNEL_ID, page, 'k-500'));
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).retryable).toBe(true);
+  });
+
+  it('a 429 is waited out and the page still goes out', async () => {
+    fake.script('POST', /\/channels\/\d+\/messages$/, FakeDiscord.rateLimited(0.2));
+    const [page] = target.renderPages(bigDigest(1));
+    const started = Date.now();
+    const { messageId } = await target.send(CHANNEL_ID, page, 'k-429');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(messageId).toBeTruthy();
+    expect(fake.unmatched).toEqual([]);
+  });
+});
