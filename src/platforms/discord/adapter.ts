@@ -58,8 +58,9 @@ export function createDiscordAdapter(
     // The client's REST carries the token once logged in; digests are only sent while running.
     digestTarget: discordDigestTarget(client.rest),
     async start() {
-      if (!config.DISCORD_TOKEN)
+      if (!config.DISCORD_TOKEN) {
         throw new ConfigError('Configuration error:\n  DISCORD_TOKEN is required for Discord');
+      }
       const started = performance.now();
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       // Interactions that arrive before ClientReady are queued by discord.js, so accept from the start.

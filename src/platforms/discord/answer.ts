@@ -34,6 +34,7 @@ export async function answerCommand(
       return;
     }
     // A deferral fixes the visibility of the final answer, so guess it the way the core decides it.
+    // (A slow share:true command that ends in an error therefore shows that error publicly.)
     const ephemeral = request.options.share !== true;
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     await interaction.editReply(editOptions(render(await answer, deps)));
