@@ -75,11 +75,13 @@ export async function runBot(
   const platforms = makePlatforms({ context: core.context, observe: core.observe, logger: core.logger });
   const services = makeServices(platforms);
   const stopWatching = core.briefs.watch();
+  let started = false;
   const server: Server = createHttpServer({
     registry: core.metrics.registry,
     routes: Object.assign({}, ...platforms.map((p) => p.routes ?? {})),
     readiness: () => {
       const reasons: string[] = [];
+      if (!started) reasons.push('starting');
       if (core.briefs.list().length === 0) reasons.push('no briefs loaded');
       for (const p of platforms) {
         const h = p.health();
@@ -98,6 +100,7 @@ export async function runBot(
     core.logger.info({ port }, 'http server listening');
     await Promise.all(platforms.map((p) => p.start()));
     for (const s of services) await s.start();
+    started = true;
   } catch (err) {
     // Leave nothing running behind a failed start.
     stopWatching();

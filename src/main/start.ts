@@ -32,7 +32,34 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   const { feeds, problems } = loadFeeds(config.FEEDS_FILE, undefined, core.briefs.list().map((b) => b.topic));
   if (problems.length > 0) throw new ConfigError(`${config.FEEDS_FILE} has problems:\n  ${problems.map(formatProblem).join('\n  ')}`);
 
-  const running = await runBot(
+  // Signals are handled from the first moment: a SIGTERM during start-up still shuts down cleanly.
+  let stopping = false;
+  let runningPromise: ReturnType<typeof runBot> | undefined;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const done = (code: number) => {
+      logger.flush();
+      process.exit(code);
+    };
+    (runningPromise ?? Promise.reject(new Error('not started')))
+      .then((running) => running.stop())
+      .then(
+        () => {
+          logger.info('stopped');
+          done(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'unclean shutdown');
+          done(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  runningPromise = runBot(
     config,
     core,
     (deps) => platformsFor(config, deps),
@@ -63,27 +90,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
       return [news];
     },
   );
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => {
-        logger.info('stopped');
-        logger.flush();
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'unclean shutdown');
-        logger.flush();
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  await runningPromise;
 }
 
 function platformsFor(config: Config, deps: PlatformDeps): PlatformAdapter[] {
