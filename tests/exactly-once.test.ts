@@ -102,8 +102,11 @@ async function startBot(d: Awaited<ReturnType<typeof deployment>>): Promise<Chil
   }
 }
 
+// A process killed by a signal has signalCode set and exitCode null.
 const exited = (child: ChildProcess) =>
-  new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+  new Promise<number | null>((r) =>
+    child.exitCode !== null || child.signalCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code)),
+  );
 
 async function digestNow(port: number): Promise<void> {
   const fields = slashCommandFields({ command: '/digest', text: 'now', channel_id: CHANNEL, user_id: ADMIN, response_url: fake.responseUrl('now') });
