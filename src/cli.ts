@@ -7,7 +7,7 @@ import { lintBriefs } from './lint.js';
 import { ASK_FORMATS, type AskFormat, ask } from './main/ask.js';
 import { runDemo } from './main/demo.js';
 import { packageRoot } from './main/paths.js';
-import { printFeedHealth, runPollOnce } from './store/feeds-commands.js';
+import { printFeedHealth, runPollOnce } from './main/feeds.js';
 
 /** Shown relative to where the moderator stands, so `path:line` opens in an editor. */
 const briefsDir = () => {

@@ -9,7 +9,14 @@ import { renderSlack } from './platforms/slack/render.js';
  * limits without being cut. (Replies still degrade gracefully if it does not.)
  */
 export function checkRenderedSize(brief: Brief): Problem[] {
-  const reply = briefReply(brief, { section: 'all', ephemeral: true, now: new Date(), command: `/${brief.topic}` });
+  // Leave room for the three latest headlines the live bot adds under the summary.
+  const headlines = Array.from({ length: 3 }, () => ({
+    title: 'A headline of typical length about Colombia and its foreign relations this week',
+    url: `https://news.example.com/${'a'.repeat(60)}`,
+    outlets: ['Outlet One', 'Outlet Two'],
+    published: new Date(),
+  }));
+  const reply = briefReply(brief, { section: 'all', ephemeral: true, now: new Date(), command: `/${brief.topic}`, headlines });
   const problems: Problem[] = [];
   const cut = [
     ['Discord', renderDiscord(reply).trimmed, '6000 characters across embeds'],

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BriefSource } from './core/briefs/library.js';
-import type { Platform } from './core/commands/types.js';
+import type { Headline, Platform } from './core/commands/types.js';
 import { DEFAULT_DELIVERY } from './core/digests/deliver.js';
 import type { DigestTarget } from './core/digests/outbox.js';
 import { DigestScheduler } from './core/digests/scheduler.js';
@@ -31,6 +31,8 @@ export interface NewsOptions {
 
 export interface News {
   digests: DigestService;
+  /** The newest tagged stories for a topic (for brief replies). */
+  headlines(topic: string, count: number): Promise<Headline[]>;
   digestStore: SqliteDigestStore;
   scheduler: DigestScheduler;
   store: SqliteStore;
@@ -76,8 +78,21 @@ export function createNews(o: NewsOptions): News {
     return summary;
   };
 
+  const headlines = async (topic: string, count: number): Promise<Headline[]> => {
+    const since = new Date(now().getTime() - (o.maxStoryAgeDays ?? 7) * 86_400_000);
+    return (await store.clusters(since, topic))
+      .map((c) => {
+        const lead = c.items.find((i) => i.link) ?? c.items[0];
+        return { title: lead?.title ?? c.title, url: lead?.link ?? '', outlets: c.outlets, published: lead?.publishedAt ?? c.firstSeenAt };
+      })
+      .filter((h) => h.url !== '')
+      .sort((a, b) => b.published.getTime() - a.published.getTime())
+      .slice(0, count);
+  };
+
   return {
     digests,
+    headlines,
     digestStore,
     scheduler,
     store,

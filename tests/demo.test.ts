@@ -52,9 +52,14 @@ describe('npm run demo', () => {
   }, 40_000);
 
   it('polls the sample feeds and posts a digest into the terminal on /digest now, once', async () => {
-    const { code, stdout } = await demo('/digest now\n/digest now\n');
+    const { code, stdout } = await demo('/china-ties\n/digest now\n/digest now\n');
     expect(code).toBe(0);
     expect(stdout).toContain('4 sample feeds polled');
+    // The brief gains the three newest tagged headlines from the polled feeds.
+    const brief = stdout.slice(stdout.indexOf('you> /china-ties'), stdout.indexOf('you> /digest now'));
+    const headlines = brief.slice(brief.indexOf('Latest headlines:'), brief.indexOf('Key facts:'));
+    expect(headlines.match(/^ {2}- /gm)).toHaveLength(3);
+    expect(headlines).toContain('Belt and Road');
     const posted = stdout.split('[digest posted in #terminal]');
     expect(posted).toHaveLength(2); // exactly one digest
     const digest = posted[1]!;

@@ -5,6 +5,8 @@
 export interface Link {
   label: string;
   url: string;
+  /** A compact label (a source number) for platforms that run short of room. */
+  short?: string;
 }
 
 export interface ReplyItem {

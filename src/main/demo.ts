@@ -44,6 +44,7 @@ export async function runDemo(): Promise<void> {
     ],
   });
   core.context.digests = news.digests;
+  core.context.headlines = news.headlines;
   await news.start();
   const stopWatching = core.briefs.watch();
   process.stdout.write(

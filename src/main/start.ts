@@ -87,6 +87,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
       });
       onReload = (report) => void notifier?.briefsReloaded(report);
       core.context.digests = news.digests;
+      core.context.headlines = news.headlines;
       return [news];
     },
   );

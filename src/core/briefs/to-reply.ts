@@ -1,3 +1,4 @@
+import type { Headline } from '../commands/types.js';
 import type { Link, Reply, ReplyItem, ReplySection } from '../reply.js';
 import { daysBetween } from '../text.js';
 import type { Brief, CitedText } from './schema.js';
@@ -11,11 +12,15 @@ export interface BriefReplyOptions {
   now: Date;
   /** The command that shows this brief, for "see more" pointers. */
   command: string;
+  /** Newest tagged news for the topic, shown after the summary in the full view. */
+  headlines?: Headline[];
 }
 
 /** A brief as a platform-free Reply: every fact keeps its source links. */
 export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
-  const sourceLink = new Map<string, Link>(brief.sources.map((s) => [s.id, { label: s.publisher, url: s.url }]));
+  const sourceLink = new Map<string, Link>(
+    brief.sources.map((s, i) => [s.id, { label: s.publisher, url: s.url, short: String(i + 1) }]),
+  );
   const item = (c: CitedText): ReplyItem => ({
     text: c.text,
     refs: [...new Set(c.refs)].map((r) => sourceLink.get(r)).filter((l): l is Link => l !== undefined),
@@ -36,8 +41,8 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
     sources: {
       key: 'sources',
       heading: 'Sources',
-      items: brief.sources.map((s) => ({
-        text: `${s.title} (${s.publisher}${s.published ? `, ${s.published}` : ''})`,
+      items: brief.sources.map((s, i) => ({
+        text: `${i + 1}. ${s.title} (${s.publisher}${s.published ? `, ${s.published}` : ''})`,
         url: s.url,
       })),
       style: 'list',
@@ -47,7 +52,9 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
   // The full view leaves out the source list: every line there already links its sources.
   const sections =
     options.section === 'all'
-      ? [all.status, all.facts, all.timeline, all.watch].filter((s) => s.items.length > 0)
+      ? [all.status, headlineSection(options.headlines ?? []), all.facts, all.timeline, all.watch].filter(
+          (s) => s.items.length > 0,
+        )
       : [all[options.section]];
 
   const age = daysBetween(new Date(`${brief.updated}T00:00:00Z`), options.now);
@@ -59,6 +66,19 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
     footer: `${freshness(brief.updated, age, stale)} · ${brief.sources.length} sources: ${more('sources')}`,
     ephemeral: options.ephemeral,
     tone: stale ? 'warning' : 'info',
+  };
+}
+
+function headlineSection(headlines: Headline[]): ReplySection {
+  return {
+    key: 'headlines',
+    heading: 'Latest headlines',
+    style: 'list',
+    items: headlines.map((h) => ({
+      text: h.title,
+      url: h.url,
+      detail: `${h.outlets.join(', ')} · ${h.published.toISOString().slice(0, 10)}`,
+    })),
   };
 }
 

@@ -15,13 +15,15 @@ export const shareOption: OptionDefinition = {
   type: 'boolean',
 };
 
-/** Answer with one brief, honouring the section and share options. */
-export function answerWithBrief(
+const HEADLINES = 3;
+
+/** Answer with one brief, honouring the section and share options; the full view adds the latest headlines. */
+export async function answerWithBrief(
   topic: string,
   request: CommandRequest,
   context: CommandContext,
   command = `/${request.command}`,
-): Reply {
+): Promise<Reply> {
   const brief = context.briefs.get(topic);
   if (!brief) {
     const known = context.briefs
@@ -31,11 +33,13 @@ export function answerWithBrief(
     return errorReply(`There is no brief on '${topic}'. Briefs: ${known || 'none loaded'}.`);
   }
   const section = (request.options.section as BriefSection | undefined) ?? 'all';
+  const headlines = section === 'all' && context.headlines ? await context.headlines(topic, HEADLINES) : [];
   return briefReply(brief, {
     section,
     ephemeral: request.options.share !== true,
     now: context.now(),
     command,
+    headlines,
   });
 }
 

@@ -43,6 +43,14 @@ export interface CommandRequest {
   canManageChannel: boolean;
 }
 
+/** A tagged news item, newest first, as shown under a brief. */
+export interface Headline {
+  title: string;
+  url: string;
+  outlets: string[];
+  published: Date;
+}
+
 /** Everything a handler may use; no platform in sight. */
 export interface CommandContext {
   briefs: BriefSource;
@@ -50,6 +58,8 @@ export interface CommandContext {
   now: () => Date;
   /** Present where digests run (not in `ask` previews). */
   digests?: DigestService;
+  /** The newest tagged items for a topic, where feeds are polled. */
+  headlines?: (topic: string, count: number) => Promise<Headline[]>;
 }
 
 export interface CommandModule {

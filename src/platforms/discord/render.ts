@@ -32,6 +32,14 @@ export interface Rendered<T> {
 }
 
 export function renderDiscord(reply: Reply): Rendered<DiscordMessage> {
+  const full = renderWith(reply, false);
+  // Publisher names on every citation cost room; source numbers keep all of a long brief.
+  if (full.trimmed.length === 0) return full;
+  const compact = renderWith(reply, true);
+  return compact.trimmed.length < full.trimmed.length ? compact : full;
+}
+
+function renderWith(reply: Reply, compact: boolean): Rendered<DiscordMessage> {
   const title = trimAtSentence(plain(reply.title), DISCORD_LIMITS.title);
   const footer = reply.footer ? trimAtSentence(reply.footer, DISCORD_LIMITS.footer) : undefined;
   let budget = DISCORD_LIMITS.total - title.length - (footer?.length ?? 0);
@@ -41,7 +49,7 @@ export function renderDiscord(reply: Reply): Rendered<DiscordMessage> {
 
   const blocks: { key: string; lines: string[]; more: string }[] = [];
   if (reply.status) blocks.push({ key: 'status-line', lines: [`**${md(reply.status)}**`], more: '…' });
-  for (const section of reply.sections) blocks.push(sectionBlock(section));
+  for (const section of reply.sections) blocks.push(sectionBlock(section, compact));
 
   for (const [i, block] of blocks.entries()) {
     const sep = current ? 2 : 0;
@@ -81,16 +89,17 @@ export function renderDiscord(reply: Reply): Rendered<DiscordMessage> {
   return { message: { embeds, allowed_mentions: { parse: [] }, ephemeral: reply.ephemeral }, trimmed };
 }
 
-function sectionBlock(section: ReplySection): { key: string; lines: string[]; more: string } {
+function sectionBlock(section: ReplySection, compact: boolean): { key: string; lines: string[]; more: string } {
   const lines = section.heading ? [`**${md(section.heading)}**`] : [];
-  for (const item of section.items) lines.push((section.style === 'list' ? '• ' : '') + itemLine(item));
+  for (const item of section.items) lines.push((section.style === 'list' ? '• ' : '') + itemLine(item, compact));
   return { key: section.key, lines, more: section.more ?? '…' };
 }
 
-function itemLine(item: ReplyItem): string {
+function itemLine(item: ReplyItem, compact: boolean): string {
   const date = item.date ? `**${md(item.date)}** ` : '';
   const text = item.url ? link({ label: item.text, url: item.url }) : md(item.text);
-  const refs = item.refs?.length ? ` (${item.refs.map(link).join(', ')})` : '';
+  const cite = (l: Link) => link(compact && l.short ? { label: l.short, url: l.url } : l);
+  const refs = item.refs?.length ? ` (${item.refs.map(cite).join(', ')})` : '';
   const detail = item.detail ? `\n   ${md(item.detail)}` : '';
   return `${date}${text}${refs}${detail}`;
 }

@@ -6,7 +6,7 @@ import { loadFeeds } from '../core/feeds/config.js';
 import { createPollDeps } from '../core/feeds/deps.js';
 import { pollOnce } from '../core/feeds/poll.js';
 import { formatHealthTable, formatPollSummary } from '../core/feeds/report.js';
-import { SqliteStore } from './sqlite.js';
+import { SqliteStore } from '../store/sqlite.js';
 
 /** Only the settings these commands need, so a half-configured Slack never blocks a poll. */
 const envSchema = z.object({
