@@ -6,6 +6,7 @@ import { formatProblem } from './core/briefs/schema.js';
 import { lintBriefs } from './lint.js';
 import { ASK_FORMATS, type AskFormat, ask } from './main/ask.js';
 import { runDemo } from './main/demo.js';
+import { DIGEST_FORMATS, type DigestFormat, printDigest, printStatus } from './main/digest-cli.js';
 import { packageRoot } from './main/paths.js';
 import { printFeedHealth, runPollOnce } from './main/feeds.js';
 
@@ -82,6 +83,28 @@ program
   .command('feeds')
   .description('print each feed’s health from the store: state, last success, failures, next attempt, last error')
   .action(() => printFeedHealth((text) => process.stdout.write(text)));
+
+const dataDir = () => process.env.DATA_DIR ?? './data';
+
+program
+  .command('digest')
+  .description('print the digest the stored news would give, without posting it')
+  .option('--topics <list>', 'comma-separated topics (default: every brief)')
+  .option('--since <when>', 'a date, an instant, or 24h / 3d back from now', '24h')
+  .addOption(new Option('-f, --format <format>', 'output format').choices(DIGEST_FORMATS).default('text'))
+  .option('--explain', 'say why each story was tagged (the terms that matched)')
+  .option('--timezone <zone>', 'IANA zone for dates and times', 'America/Bogota')
+  .option('--cap <n>', 'at most this many stories', '20')
+  .action(async (o: { topics?: string; since: string; format: DigestFormat; explain?: boolean; timezone: string; cap: string }) => {
+    process.stdout.write(await printDigest(dataDir(), briefsDir(), { ...o, cap: Number(o.cap) }));
+  });
+
+program
+  .command('status')
+  .description('subscriptions and next runs, the digest outbox and dead letters, failing feeds')
+  .action(async () => {
+    process.stdout.write(await printStatus(dataDir()));
+  });
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError) {

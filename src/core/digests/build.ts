@@ -10,6 +10,8 @@ export interface DigestStory {
   published: Date;
   summary?: string;
   topics: string[];
+  /** Why it was tagged (the matched terms), shown to moderators who ask. */
+  why?: string;
 }
 
 export interface DigestOptions {
@@ -65,7 +67,8 @@ function entry(story: DigestStory, zone: string, slot: Date): ReplyItem {
   const summary = story.summary ? ` · ${trimAtSentence(story.summary, SUMMARY_MAX)}` : '';
   // The time alone for the digest's own day; older stories also say which day.
   const day = localDate(story.published, zone) === localDate(slot, zone) ? '' : `${shortDate(story.published, zone)} `;
-  return { text: story.title, url: story.url, detail: `${outlets} · ${day}${localTime(story.published, zone)}${summary}` };
+  const why = story.why ? ` · tagged ${story.why}` : '';
+  return { text: story.title, url: story.url, detail: `${outlets} · ${day}${localTime(story.published, zone)}${summary}${why}` };
 }
 
 function shortDate(instant: Date, zone: string): string {

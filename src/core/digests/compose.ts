@@ -8,6 +8,17 @@ const DAY = 86_400_000;
 
 export const DEFAULT_MAX_STORY_AGE_MS = 2 * DAY;
 
+/** `nato-status (colombia + otan)`: the topics and the terms that matched, per topic. */
+function explainTags(items: { topics: { topic: string; terms: string[] }[] }[]): string {
+  const byTopic = new Map<string, Set<string>>();
+  for (const tag of items.flatMap((i) => i.topics)) {
+    const terms = byTopic.get(tag.topic) ?? new Set<string>();
+    for (const t of tag.terms) terms.add(t);
+    byTopic.set(tag.topic, terms);
+  }
+  return [...byTopic].map(([topic, terms]) => `${topic} (${[...terms].join(' + ')})`).join('; ');
+}
+
 /**
  * The digest for one slot: every story first seen since the subscription's last digest (a new
  * subscription looks back at most a day), up to the slot — unless it was published more than
@@ -20,6 +31,7 @@ export async function composeDigest(
   feeds: FeedStore,
   briefs: BriefSource,
   maxAgeMs = DEFAULT_MAX_STORY_AGE_MS,
+  explain = false,
 ): Promise<{ reply: Reply | undefined; from: Date }> {
   const from = sub.coveredUntil ?? new Date(slot.getTime() - DAY);
   const clusters = await feeds.clusters(new Date(from.getTime() - maxAgeMs));
@@ -34,6 +46,7 @@ export async function composeDigest(
         published: lead?.publishedAt ?? c.firstSeenAt,
         summary: lead?.summary,
         topics: c.topics,
+        why: explain ? explainTags(c.items) : undefined,
       };
     })
     .filter((s) => s.url !== '');

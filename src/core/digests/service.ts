@@ -48,7 +48,8 @@ export function createDigestService(deps: {
     async preview(platform, channelId) {
       const sub = await find(platform, channelId);
       if (!sub) return undefined;
-      return (await composeDigest(sub, deps.now(), deps.feeds, deps.briefs, deps.maxStoryAgeMs)).reply;
+      // A preview is for moderators: it says why each story was tagged.
+      return (await composeDigest(sub, deps.now(), deps.feeds, deps.briefs, deps.maxStoryAgeMs, true)).reply;
     },
     async now(platform, channelId) {
       const sub = await find(platform, channelId);

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { BriefLibrary } from '../core/briefs/library.js';
+import { composeDigest } from '../core/digests/compose.js';
+import { nextSlotAfter, WEEKDAYS } from '../core/digests/schedule.js';
+import { describeSubscription, type Subscription } from '../core/digests/subscription.js';
+import { renderDiscord } from '../platforms/discord/render.js';
+import { renderText } from '../platforms/local/render.js';
+import { renderSlack } from '../platforms/slack/render.js';
+import { SqliteDigestStore } from '../store/digests-sqlite.js';
+import { SqliteStore } from '../store/sqlite.js';
+
+export const DIGEST_FORMATS = ['text', 'discord', 'slack', 'json'] as const;
+export type DigestFormat = (typeof DIGEST_FORMATS)[number];
+
+export interface DigestCliOptions {
+  topics?: string;
+  since?: string;
+  format: DigestFormat;
+  explain?: boolean;
+  timezone: string;
+  cap: number;
+}
+
+/** `2026-11-20`, an ISO instant, or a duration back from now: `24h`, `3d`. */
+export function parseSince(text: string, now: Date): Date {
+  const ago = /^(\d+)([hd])$/.exec(text);
+  if (ago) return new Date(now.getTime() - Number(ago[1]) * (ago[2] === 'h' ? 3_600_000 : 86_400_000));
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) throw new Error(`--since takes a date (2026-11-20), an instant, or 24h / 3d; got '${text}'`);
+  return at;
+}
+
+/** `briefbot digest`: print the digest the store would give now, without posting it. */
+export async function printDigest(dataDir: string, briefsDir: string, o: DigestCliOptions): Promise<string> {
+  const briefs = new BriefLibrary(briefsDir);
+  briefs.load();
+  const known = briefs.list().map((b) => b.topic);
+  const topics = (o.topics ?? known.join(','))
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const unknown = topics.filter((t) => !known.includes(t));
+  if (unknown.length > 0) throw new Error(`unknown topic(s): ${unknown.join(', ')}; topics: ${known.join(', ')}`);
+  const now = new Date();
+  const since = parseSince(o.since ?? '24h', now);
+  const store = new SqliteStore(join(dataDir, 'briefbot.db'));
+  try {
+    const sub: Subscription = {
+      id: 0,
+      platform: 'local',
+      channelId: 'preview',
+      topics,
+      schedule: { time: '00:00', timezone: o.timezone, weekdays: [...WEEKDAYS] },
+      cap: o.cap,
+      postWhenEmpty: false,
+      createdAt: since,
+      coveredUntil: since,
+    };
+    // The window is exactly since → now: nothing older is held back.
+    const { reply } = await composeDigest(sub, now, store, briefs, 0, o.explain);
+    if (!reply) return `No stories on ${topics.join(', ')} since ${since.toISOString()}.\n`;
+    switch (o.format) {
+      case 'discord':
+        return `${JSON.stringify(renderDiscord(reply).message, null, 2)}\n`;
+      case 'slack':
+        return `${JSON.stringify(renderSlack(reply).message, null, 2)}\n`;
+      case 'json':
+        return `${JSON.stringify(reply, null, 2)}\n`;
+      default:
+        return renderText(reply);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** `briefbot status`: subscriptions and their next runs, the outbox, dead letters, feed health in brief. */
+export async function printStatus(dataDir: string): Promise<string> {
+  const store = new SqliteStore(join(dataDir, 'briefbot.db'));
+  const digests = new SqliteDigestStore(store.db);
+  try {
+    const now = new Date();
+    const lines: string[] = ['Subscriptions:'];
+    const subs = await digests.subscriptions();
+    if (subs.length === 0) lines.push('  none');
+    for (const s of subs) {
+      const next = nextSlotAfter(s.schedule, now);
+      lines.push(`  ${s.platform}:${s.channelId}  ${describeSubscription(s)}`);
+      lines.push(`    next run ${next?.toISOString() ?? 'never'}; last digest covers to ${s.coveredUntil?.toISOString() ?? 'nothing yet'}`);
+    }
+    const entries = await digests.entries();
+    const count = (state: string) => entries.filter((e) => e.state === state).length;
+    lines.push('', `Outbox: ${count('pending')} pending, ${count('delivered')} delivered, ${count('dead')} dead`);
+    for (const e of entries.filter((x) => x.state !== 'delivered')) {
+      lines.push(`  ${e.state.padEnd(7)} ${e.platform}:${e.channelId} slot ${e.slot.toISOString()} attempts ${e.attempts}${e.lastError ? `: ${e.lastError}` : ''}`);
+    }
+    const health = await store.listHealth();
+    const failing = health.filter((h) => h.state === 'failing' || h.state === 'backed-off');
+    lines.push('', `Feeds: ${health.length} polled, ${failing.length} failing`);
+    for (const h of failing) lines.push(`  ${h.feed}: ${h.state}, ${h.consecutiveFailures} failures: ${h.lastError ?? ''}`);
+    return `${lines.join('\n')}\n`;
+  } finally {
+    await store.close();
+  }
+}

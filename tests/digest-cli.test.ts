@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BriefLibrary } from '../src/core/briefs/library.js';
+import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js';
+import type { Reply } from '../src/core/reply.js';
+import { parseSince, printDigest, printStatus } from '../src/main/digest-cli.js';
+import { runPollOnce } from '../src/main/feeds.js';
+import { createNotifier } from '../src/notes.js';
+import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'briefbot-cli-'));
+  const out: string[] = [];
+  const code = await runPollOnce(
+    { feedsFile: 'examples/feeds.yaml', briefsDir: 'briefs', out: (t) => out.push(t) },
+    { DATA_DIR: dataDir, BRIEFS_DIR: 'briefs' },
+  );
+  expect(code, out.join('')).toBe(0);
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const options = { format: 'text' as const, timezone: 'America/Bogota', cap: 20 };
+
+describe('briefbot digest', () => {
+  it('prints the digest of the stored news for chosen topics, without posting', async () => {
+    const text = await printDigest(dataDir, 'briefs', { ...options, topics: 'china-ties', since: '3650d' });
+    expect(text).toContain('Colombia and China:');
+    expect(text).toContain('Belt and Road');
+    expect(text).not.toContain('Colombia and NATO:');
+    expect(text).not.toContain('tagged');
+  });
+
+  it('--explain names the topic and the terms that tagged each story', async () => {
+    const text = await printDigest(dataDir, 'briefs', { ...options, topics: 'nato-status', since: '3650d', explain: true });
+    expect(text).toMatch(/tagged nato-status \(colombia\* \+ (nato|otan)\)/);
+  });
+
+  it('--since limits the window (by when the bot first saw a story); nothing new says so', async () => {
+    const afterThePoll = new Date().toISOString();
+    expect(await printDigest(dataDir, 'briefs', { ...options, since: afterThePoll })).toBe(
+      `No stories on china-ties, decertification, nato-status since ${afterThePoll}.\n`,
+    );
+    expect(() => parseSince('yesterday', new Date())).toThrow("--since takes a date (2026-11-20), an instant, or 24h / 3d; got 'yesterday'");
+    expect(parseSince('3d', new Date('2026-11-23T00:00:00Z')).toISOString()).toBe('2026-11-20T00:00:00.000Z');
+  });
+
+  it('prints the Discord and Slack payloads too', async () => {
+    const discord = JSON.parse(await printDigest(dataDir, 'briefs', { ...options, since: '3650d', format: 'discord' }));
+    expect(discord.allowed_mentions).toEqual({ parse: [] });
+    const slack = JSON.parse(await printDigest(dataDir, 'briefs', { ...options, since: '3650d', format: 'slack' }));
+    expect(slack.blocks[0].type).toBe('header');
+  });
+
+  it('refuses an unknown topic by name', async () => {
+    await expect(printDigest(dataDir, 'briefs', { ...options, topics: 'venezuela' })).rejects.toThrow(
+      'unknown topic(s): venezuela; topics: china-ties, decertification, nato-status',
+    );
+  });
+});
+
+describe('briefbot status', () => {
+  it('shows subscriptions with their next run, the outbox and dead letters', async () => {
+    const store = new SqliteStore(join(dataDir, 'briefbot.db'));
+    const digests = new SqliteDigestStore(store.db);
+    const sub = await digests.subscribe(
+      {
+        platform: 'slack',
+        channelId: 'C1',
+        topics: ['china-ties'],
+        schedule: { time: '08:00', timezone: 'America/Bogota', weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+        cap: 5,
+        postWhenEmpty: false,
+      },
+      new Date(),
+    );
+    const entry = await digests.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-20T13:00:00Z'), pages: [{}], coveredUntil: new Date('2026-11-20T13:00:00Z') });
+    await digests.markDead(entry!.id, 'Slack: channel_not_found (after 1 attempt)');
+    await store.close();
+
+    const text = await printStatus(dataDir);
+    expect(text).toContain('slack:C1  china-ties · mon,tue,wed,thu,fri at 08:00 America/Bogota · up to 5 stories');
+    expect(text).toMatch(/next run 20\d\d-\d\d-\d\dT13:00:00.000Z; last digest covers to 2026-11-20T13:00:00.000Z/);
+    expect(text).toContain('Outbox: 0 pending, 0 delivered, 1 dead');
+    expect(text).toContain('dead    slack:C1 slot 2026-11-20T13:00:00.000Z attempts 1: Slack: channel_not_found (after 1 attempt)');
+    expect(text).toContain('Feeds: 4 polled, 0 failing');
+  });
+});
+
+describe('notes the bot posts on its own', () => {
+  const briefs = new BriefLibrary('briefs');
+  briefs.load();
+  class Recorder implements DigestTarget {
+    platform = 'discord' as const;
+    sent: { channel: string; text: string }[] = [];
+    fail = false;
+    renderPages = (reply: Reply) => [reply];
+    async send(channel: string, page: unknown) {
+      if (this.fail) throw new DeliveryError('Unknown Channel', false);
+      const r = page as Reply;
+      this.sent.push({ channel, text: `${r.title}: ${r.sections.flatMap((s) => s.items.map((i) => i.text)).join(' ')}` });
+      return { messageId: String(this.sent.length) };
+    }
+  }
+
+  it('tells the moderators about feed health changes and the followers of a topic about a new status', async () => {
+    const target = new Recorder();
+    const warnings: unknown[] = [];
+    const notifier = createNotifier({
+      targets: new Map([['discord', target]]),
+      moderatorChannel: { platform: 'discord', channelId: 'MODS' },
+      subscriptions: {
+        subscriptions: async () => [
+          { id: 1, platform: 'discord', channelId: 'NEWS', topics: ['nato-status'], schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] }, cap: 5, postWhenEmpty: false, createdAt: new Date(), coveredUntil: undefined },
+          { id: 2, platform: 'discord', channelId: 'OTHER', topics: ['china-ties'], schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] }, cap: 5, postWhenEmpty: false, createdAt: new Date(), coveredUntil: undefined },
+        ],
+      },
+      log: { info: () => {}, warn: (o) => warnings.push(o), error: () => {} },
+      now: () => new Date('2026-11-23T12:00:00Z'),
+    });
+    const health = { feed: 'bbc', url: 'https://x', state: 'backed-off' as const, etag: undefined, lastModified: undefined, lastPolledAt: undefined, lastSuccessAt: undefined, lastErrorAt: undefined, lastError: 'HTTP 500', lastErrorCode: undefined, consecutiveFailures: 3, nextAttemptAt: new Date('2026-11-23T13:00:00Z') };
+    await notifier.feedHealth({ kind: 'backed-off', feed: 'bbc', health });
+    await notifier.feedHealth({ kind: 'recovered', feed: 'bbc', health: { ...health, state: 'ok' } });
+    await notifier.briefsReloaded({ problems: [], statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }] });
+    expect(target.sent).toEqual([
+      { channel: 'MODS', text: 'Feed health: Feed bbc has failed 3 times in a row (HTTP 500); retrying at 2026-11-23T13:00:00.000Z.' },
+      { channel: 'MODS', text: 'Feed health: Feed bbc is working again.' },
+      { channel: 'NEWS', text: 'Brief updated: /nato-status has a new status.\nWas: Old status.\nNow: New status.' },
+    ]);
+
+    target.fail = true;
+    await notifier.feedHealth({ kind: 'failing', feed: 'bbc', health });
+    expect(warnings).toHaveLength(1);
+  });
+});
