@@ -2,7 +2,9 @@
 import { join, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
+import { BriefLibrary } from './core/briefs/library.js';
 import { formatProblem } from './core/briefs/schema.js';
+import { lintFeeds } from './core/feeds/config.js';
 import { lintBriefs } from './lint.js';
 import { ASK_FORMATS, type AskFormat, ask } from './main/ask.js';
 import { runDemo } from './main/demo.js';
@@ -10,12 +12,12 @@ import { DIGEST_FORMATS, type DigestFormat, printDigest, printStatus } from './m
 import { packageRoot } from './main/paths.js';
 import { printFeedHealth, runPollOnce } from './main/feeds.js';
 
-/** Shown relative to where the moderator stands, so `path:line` opens in an editor. */
-const briefsDir = () => {
-  const dir = process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs');
-  const rel = relative(process.cwd(), dir);
-  return rel && !rel.startsWith('..') ? rel : dir;
+/** Paths shown relative to where the moderator stands, so `path:line` opens in an editor. */
+const shown = (path: string) => {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
 };
+const briefsDir = () => shown(process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs'));
 
 const program = new Command('briefbot')
   .description('Sourced briefs and feed digests on Colombia’s foreign relations, for Discord and Slack')
@@ -40,12 +42,17 @@ program
 
 program
   .command('lint')
-  .description('check every brief; prints path:line: message for each problem, exit code 1 if any')
+  .description('check every brief and the feeds file; prints path:line: message for each problem, exit code 1 if any')
   .argument('[dir]', 'the briefs folder (default: BRIEFS_DIR or ./briefs)')
-  .action((dir?: string) => {
-    const problems = lintBriefs(dir ?? briefsDir());
+  .option('--feeds <file>', 'the feeds file (default: FEEDS_FILE or ./feeds.yaml)')
+  .action((dir: string | undefined, opts: { feeds?: string }) => {
+    const briefsProblems = lintBriefs(dir ?? briefsDir());
+    const topics = new BriefLibrary(dir ?? briefsDir());
+    topics.load();
+    const feedsFile = opts.feeds ?? shown(process.env.FEEDS_FILE ?? join(packageRoot, 'feeds.yaml'));
+    const problems = [...briefsProblems, ...lintFeeds(feedsFile, topics.list().map((b) => b.topic))];
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
-    process.stderr.write(problems.length === 0 ? 'briefs: no problems\n' : `briefs: ${problems.length} problem(s)\n`);
+    process.stderr.write(problems.length === 0 ? 'briefs and feeds: no problems\n' : `briefs and feeds: ${problems.length} problem(s)\n`);
     process.exitCode = problems.length === 0 ? 0 : 1;
   });
 

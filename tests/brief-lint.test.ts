@@ -45,10 +45,13 @@ describe('briefbot lint', () => {
     expect(lintBriefs('briefs').map(formatProblem)).toEqual([]);
   });
 
-  it('as a command, prints path:line: message and exits 1 on problems, 0 when clean', () => {
+  it('as a command, checks briefs and the feeds file, prints path:line: message and exits 1 on problems, 0 when clean', () => {
     const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', 'tests/fixtures/briefs/broken-dup'], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain('tests/fixtures/briefs/broken-dup/b.md:2: topic');
+    const feeds = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', 'briefs', '--feeds', 'tests/fixtures/feeds-lint/broken.yaml'], { encoding: 'utf8' });
+    expect(feeds.status).toBe(1);
+    expect(feeds.stdout).toBe('tests/fixtures/feeds-lint/broken.yaml:6: feeds.1.url: url must be an http(s) URL (or mark the feed local: true)\n');
     const good = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', 'briefs'], { encoding: 'utf8', stdio: 'pipe' });
     expect(good).toBe('');
   });
