@@ -49,3 +49,25 @@ describe('configuration', () => {
     expect(run.stderr).not.toContain('abc');
   });
 });
+
+describe('.env.example', () => {
+  it('lists every variable the configuration reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { configSchema } = await import('../src/config.js');
+    const listed = new Set(
+      readFileSync('.env.example', 'utf8')
+        .split('\n')
+        .map((l) => /^([A-Z_]+)=/.exec(l)?.[1])
+        .filter(Boolean),
+    );
+    expect(Object.keys(configSchema.shape).filter((k) => !listed.has(k))).toEqual([]);
+  });
+
+  it('the example subscriptions file is valid', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { subscriptionSchema } = await import('../src/core/digests/subscription.js');
+    const { subscriptions } = parse(readFileSync('examples/subscriptions.yaml', 'utf8')) as { subscriptions: unknown[] };
+    for (const s of subscriptions) expect(subscriptionSchema.safeParse(s).error).toBeUndefined();
+  });
+});
