@@ -13,12 +13,13 @@ RUN npm prune --omit=dev
 
 # Run: built JS, production dependencies, the briefs; as a non-root user with /data for the store.
 FROM node:20-slim
-ENV NODE_ENV=production PORT=3000 DATA_DIR=/data BRIEFS_DIR=/app/briefs
+ENV NODE_ENV=production PORT=3000 DATA_DIR=/data BRIEFS_DIR=/app/briefs FEEDS_FILE=/app/feeds.yaml
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY briefs ./briefs
+COPY feeds.yaml ./
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node
