@@ -56,9 +56,15 @@ export interface ClusterMember {
   publishedAt: Date;
 }
 
-/** The clusters of a time window in memory, so each new item is compared with every recent title once. */
+/**
+ * The clusters of a time window in memory. Each new title is compared only with the members that
+ * could reach the threshold: those sharing a token with the title's rarest tokens (a prefix filter
+ * over an inverted index), which finds exactly what comparing with every member would.
+ */
 export class ClusterIndex {
   private readonly members: (ClusterMember & { tokens: Set<string> })[] = [];
+  /** Token → indexes into `members` of the titles that have it, ascending. */
+  private readonly postings = new Map<string, number[]>();
 
   constructor(
     private readonly options: ClusterOptions,
@@ -68,19 +74,50 @@ export class ClusterIndex {
   }
 
   add(member: ClusterMember): void {
-    this.members.push({ ...member, tokens: titleTokens(member.title) });
+    const tokens = titleTokens(member.title);
+    const index = this.members.push({ ...member, tokens }) - 1;
+    for (const t of tokens) {
+      const list = this.postings.get(t);
+      if (list) list.push(index);
+      else this.postings.set(t, [index]);
+    }
   }
 
   /** The cluster telling the same story as this title, if any: the most similar member above the threshold. */
   find(title: string, publishedAt: Date): { clusterId: number; score: number } | undefined {
     const tokens = titleTokens(title);
     let best: { clusterId: number; score: number } | undefined;
-    for (const m of this.members) {
+    for (const i of this.candidates(tokens)) {
+      const m = this.members[i]!;
       if (Math.abs(m.publishedAt.getTime() - publishedAt.getTime()) > this.options.windowMs) continue;
       const score = similarity(tokens, m.tokens, this.options.anchors);
       if (score >= this.options.threshold && (!best || score > best.score))
         best = { clusterId: m.clusterId, score };
     }
     return best;
+  }
+
+  /**
+   * Members, in insertion order (ties keep going to the earliest), that can score ≥ threshold t.
+   * Dice ≥ t with shared weight S ≤ size(B) means S ≥ t·size(A)/(2 − t): a member must share a
+   * token with any subset of A's tokens whose leftover weight is below that. Taking the rarest
+   * tokens first keeps the lists to merge short.
+   */
+  private candidates(tokens: Set<string>): Iterable<number> {
+    const t = this.options.threshold;
+    if (t <= 0 || t >= 2) return this.members.keys();
+    const w = (token: string) => (this.options.anchors.has(token) ? 0.5 : 1);
+    const sorted = [...tokens].sort(
+      (a, b) => (this.postings.get(a)?.length ?? 0) - (this.postings.get(b)?.length ?? 0),
+    );
+    let rest = sorted.reduce((sum, token) => sum + w(token), 0);
+    const needed = (t * rest) / (2 - t) - 1e-9;
+    const found = new Set<number>();
+    for (const token of sorted) {
+      if (rest < needed) break;
+      rest -= w(token);
+      for (const i of this.postings.get(token) ?? []) found.add(i);
+    }
+    return [...found].sort((a, b) => a - b);
   }
 }

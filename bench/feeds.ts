@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Parser from 'rss-parser';
+import { Agent, request } from 'undici';
+import { BriefLibrary } from '../src/core/briefs/library.js';
+import type { FeedConfig } from '../src/core/feeds/config.js';
+import { createPollDeps } from '../src/core/feeds/deps.js';
+import { pollOnce } from '../src/core/feeds/poll.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+import { REAL_BRIEFS } from './lib/briefs.js';
+import { numberFlag, type Row, verdict } from './lib/report.js';
+import { startRssServer } from './lib/rss.js';
+import { mb, ratio } from './lib/stats.js';
+
+/** The same feeds fetched and parsed with nothing else: undici + rss-parser, `concurrency` at a time. */
+async function bareCycle(urls: string[], concurrency: number): Promise<{ ms: number; items: number }> {
+  const parser = new Parser();
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+  let next = 0;
+  let items = 0;
+  const started = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= urls.length) return;
+      const res = await request(urls[i]!, { dispatcher });
+      const feed = await parser.parseString(await res.body.text());
+      items += feed.items.length;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const ms = performance.now() - started;
+  await dispatcher.close();
+  return { ms, items };
+}
+
+/** Peak RSS while `work` runs, sampled every 25 ms (maxRSS would also count what ran before). */
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peak: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 25);
+  try {
+    const value = await work();
+    return { value, peak: Math.max(peak, process.memoryUsage().rss) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * 2. One full poll cycle (fetch, parse in workers, normalise, tag, cluster, store in SQLite) over
+ * 1,000 feeds × 50 items on loopback, against a bare fetch + rss-parser of the same feeds; then an
+ * unchanged second cycle, which should be all 304s.
+ */
+export async function runFeeds(flags: Map<string, string>): Promise<Row[]> {
+  const count = numberFlag(flags, 'feeds', 1000);
+  const items = numberFlag(flags, 'items', 50);
+  const hosts = numberFlag(flags, 'hosts', 1);
+  const perHost = flags.get('per-host') ? numberFlag(flags, 'per-host', 2) : undefined;
+  const now = Date.now();
+  const server = await startRssServer({ items, hosts, now });
+  const urls = server.urls(count);
+  const feeds: FeedConfig[] = urls.map((url, i) => ({ name: `bench-${i}`, url, language: 'en', interval: 30, local: false }));
+  const dir = mkdtempSync(join(tmpdir(), 'briefbot-bench-feeds-'));
+  const store = new SqliteStore(join(dir, 'briefbot.db'));
+  const briefs = new BriefLibrary(REAL_BRIEFS);
+  briefs.load();
+  const deps = createPollDeps(store, briefs, perHost ? { perHostConcurrency: perHost } : {});
+  const where = `${count} feeds × ${items} items, ${hosts} host${hosts === 1 ? '' : 's'}`;
+  try {
+    const baseline = process.memoryUsage().rss;
+    const first = await withPeakRss(() => pollOnce(feeds, deps));
+    const bytes1 = server.stats().bytes;
+    const stored = (store.db.prepare('SELECT count(*) AS n, count(DISTINCT cluster_id) AS c FROM items').get() as { n: number; c: number });
+    if (first.value.failed > 0) throw new Error(`${first.value.failed} feeds failed: ${JSON.stringify(first.value.feeds.find((f) => f.status === 'error'))}`);
+    const second = await pollOnce(feeds, { ...deps, force: true });
+    const bytes2 = server.stats().bytes - bytes1;
+    const notModified = second.feeds.filter((f) => f.status === 'not-modified').length;
+    const bare = await bareCycle(urls, 8);
+    const share = bytes2 / bytes1;
+    const limits = `global 8, per host ${perHost ?? 2}`;
+    return [
+      {
+        bench: 'feed cycle',
+        metric: `pollOnce, ${where} (${limits})`,
+        value: `${(first.value.ms / 1000).toFixed(2)} s`,
+        baseline: `${(bare.ms / 1000).toFixed(2)} s`,
+        ratio: ratio(first.value.ms, bare.ms),
+        target: '≤ 1.3× bare',
+        verdict: verdict(first.value.ms <= 1.3 * bare.ms),
+        note: `${stored.n} items stored in ${stored.c} clusters; bare: undici + rss-parser, 8 at a time, ${bare.items} items`,
+      },
+      {
+        bench: 'feed cycle',
+        metric: 'peak RSS during the cycle',
+        value: mb(first.peak),
+        target: '< 250 MB',
+        verdict: verdict(first.peak < 250 * (1 << 20)),
+        note: `RSS before the cycle ${mb(baseline)}; maxRSS of the process ${mb(process.resourceUsage().maxRSS * 1024)}`,
+      },
+      {
+        bench: 'feed cycle',
+        metric: 'bytes on an unchanged 2nd cycle',
+        value: `${bytes2} B (${(share * 100).toFixed(2)} %)`,
+        baseline: `${bytes1} B`,
+        target: '< 5 %',
+        verdict: verdict(share < 0.05),
+        note: `${notModified}/${count} answered 304; 2nd cycle ${(second.ms / 1000).toFixed(2)} s`,
+      },
+    ];
+  } finally {
+    await deps.close();
+    await store.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { runDiscordE2e } from './discord-e2e.js';
+import { runFeeds } from './feeds.js';
+import { runLatency } from './latency.js';
+import { runSlackE2e } from './slack-e2e.js';
+import { machineLine } from './lib/machine.js';
+import { parseArgs, printRows, type Row } from './lib/report.js';
+
+/**
+ * `npm run bench [name] [--flags]`. With no name every benchmark runs in its own child process
+ * (so one's memory and sockets never colour another's figures), one after the other.
+ */
+const BENCHES: Record<string, (flags: Map<string, string>) => Promise<Row[]>> = {
+  latency: runLatency,
+  slack: runSlackE2e,
+  discord: runDiscordE2e,
+  feeds: runFeeds,
+};
+
+async function main(): Promise<void> {
+  const { positional, flags } = parseArgs(process.argv.slice(2));
+  const name = positional[0];
+  if (!name) {
+    console.log(`# briefbot benchmarks\n${machineLine()}`);
+    let failed = 0;
+    for (const bench of Object.keys(BENCHES)) {
+      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, bench, ...process.argv.slice(2)], {
+        stdio: 'inherit',
+      });
+      if (r.status !== 0) failed++;
+    }
+    process.exitCode = failed > 0 ? 1 : 0;
+    return;
+  }
+  const bench = BENCHES[name];
+  if (!bench) throw new Error(`unknown benchmark '${name}'; one of: ${Object.keys(BENCHES).join(', ')}`);
+  console.log(`## ${name}\n${machineLine()}`);
+  const started = performance.now();
+  const rows = await bench(flags);
+  printRows(rows);
+  console.log(`(${name} took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

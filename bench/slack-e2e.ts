@@ -1,0 +1,127 @@
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { Agent, request } from 'undici';
+import { FakeSlack, signedRequest, slashCommandFields } from '../tests/fakes/fake-slack.js';
+import type { SlackMessage } from '../src/platforms/slack/render.js';
+import { commandLines } from './lib/briefs.js';
+import { SIGNING_SECRET, startBenchBot } from './lib/bots.js';
+import { precomputed } from './lib/payloads.js';
+import { numberFlag, type Row, verdict } from './lib/report.js';
+import { closedLoop, ms, ratio, summarise } from './lib/stats.js';
+
+/** A slash command as Slack POSTs it, built (and signed) before the clock starts. */
+function prepared(lines: string[], n: number) {
+  return Array.from({ length: n }, (_, i) => {
+    const [name, ...rest] = lines[i % lines.length]!.split(' ');
+    const command = name === '/help' ? '/briefbot-help' : name!;
+    return signedRequest(slashCommandFields({ command, text: rest.join(' ') }), { signingSecret: SIGNING_SECRET });
+  });
+}
+
+/**
+ * The bare library: the same Bolt HTTPReceiver, every command acked with a constant string — or, with
+ * `payloads`, with the bot's own answer to that command, rendered before the clock started.
+ */
+async function startBareBolt(
+  fake: FakeSlack,
+  payloads?: Map<string, SlackMessage>,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, logLevel: LogLevel.ERROR });
+  const app = new App({
+    token: fake.botToken,
+    receiver,
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: fake.apiUrl },
+    deferInitialization: true,
+  });
+  app.command(/.*/, async ({ ack, command }) => {
+    const name = command.command === '/briefbot-help' ? '/help' : command.command;
+    const line = command.text ? `${name} ${command.text}` : name;
+    await ack(payloads ? (payloads.get(line) ?? 'ok') : 'ok');
+  });
+  await app.init();
+  const server = await receiver.start({ port: 0, host: '127.0.0.1' });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/slack/events`,
+    stop: async () => {
+      await app.stop();
+    },
+  };
+}
+
+/**
+ * 1b. Slack over HTTP: signed slash command → HTTP response, the real bot (runBot + Bolt adapter)
+ * against the bare Bolt app, in alternating rounds of the same run, at concurrency 1 and 32.
+ */
+export async function runSlackE2e(flags: Map<string, string>): Promise<Row[]> {
+  const calls = numberFlag(flags, 'calls', 3000);
+  const rounds = numberFlag(flags, 'rounds', 3);
+  const fake = await FakeSlack.start();
+  const bot = await startBenchBot('slack', {
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+  });
+  const lines = commandLines(bot.topics);
+  const bare = await startBareBolt(fake);
+  const samePayload = await startBareBolt(fake, await precomputed(bot.core, lines, 'slack'));
+  const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+  const targets = { briefbot: bot.url('/slack/events'), bare: bare.url, samePayload: samePayload.url };
+  let failures = 0;
+  const send = async (url: string, init: ReturnType<typeof signedRequest>) => {
+    const res = await request(url, { method: 'POST', headers: init.headers, body: init.body, dispatcher });
+    const body = await res.body.text();
+    if (res.statusCode !== 200 || body.length === 0) failures++;
+  };
+  const rows: Row[] = [];
+  try {
+    // A correctness check before timing: the bot answers with the brief, in the ack itself.
+    const [probe] = prepared(['/nato-status section:facts'], 1);
+    const answer = await (await request(targets.briefbot, { ...probe!, dispatcher })).body.text();
+    if (!answer.includes('"blocks"')) throw new Error(`bot did not answer with blocks: ${answer.slice(0, 200)}`);
+
+    for (const concurrency of [1, 32]) {
+      const samples = { briefbot: [] as number[], bare: [] as number[], samePayload: [] as number[] };
+      for (let round = 0; round < rounds + 1; round++) {
+        for (const who of ['briefbot', 'bare', 'samePayload'] as const) {
+          const n = round === 0 ? 500 : calls; // round 0 is warm-up, not recorded
+          const reqs = prepared(lines, n);
+          const { latencies } = await closedLoop(n, concurrency, async (i) => send(targets[who], reqs[i]!));
+          if (round > 0) samples[who].push(...latencies);
+        }
+      }
+      const ours = summarise(samples.briefbot);
+      const base = summarise(samples.bare);
+      const same = summarise(samples.samePayload);
+      rows.push({
+        bench: `slack http c=${concurrency}`,
+        metric: `signed request → response, ${rounds}×${calls} calls`,
+        value: `p50 ${ms(ours.p50)} · p99 ${ms(ours.p99)}`,
+        baseline: `p50 ${ms(base.p50)} · p99 ${ms(base.p99)}`,
+        ratio: `p50 ${ratio(ours.p50, base.p50)} · p99 ${ratio(ours.p99, base.p99)}`,
+        target: '≤ 1.2× bare',
+        verdict: verdict(ours.p50 <= 1.2 * base.p50),
+        note: `mean ${ms(ours.mean)} vs ${ms(base.mean)}`,
+      });
+      rows.push({
+        bench: `slack http c=${concurrency}`,
+        metric: 'vs bare Bolt acking the same payload',
+        value: `p50 ${ms(ours.p50)} · p99 ${ms(ours.p99)}`,
+        baseline: `p50 ${ms(same.p50)} · p99 ${ms(same.p99)}`,
+        ratio: `p50 ${ratio(ours.p50, same.p50)} · p99 ${ratio(ours.p99, same.p99)}`,
+        target: 'info',
+        verdict: 'info',
+        note: 'the gap that is our code, not answer size',
+      });
+    }
+    if (failures > 0) throw new Error(`${failures} requests failed`);
+    return rows;
+  } finally {
+    await dispatcher.close();
+    await bare.stop();
+    await samePayload.stop();
+    await bot.stop();
+    await fake.close();
+  }
+}
