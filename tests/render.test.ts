@@ -147,6 +147,6 @@ describe('untrusted text', () => {
     const m = renderDiscord(hostile).message;
     expect(m.allowed_mentions).toEqual({ parse: [] });
     expect(m.embeds[0]!.description).not.toMatch(/(?<!\\)\[click\]\(/);
-    expect(m.embeds[0]!.description).toContain('\\[click](https://evil.example)');
+    expect(m.embeds[0]!.description).toContain('\\[click]\\(https\\://evil.example)');
   });
 });

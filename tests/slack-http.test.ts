@@ -3,10 +3,11 @@ import { commands } from '../commands/index.js';
 import type { Brief } from '../src/core/briefs/schema.js';
 import { type CommandModule, nameOn } from '../src/core/commands/types.js';
 import { textReply } from '../src/core/reply.js';
-import { FakeSlack, messageError } from './fakes/fake-slack.js';
+import { FakeSlack, messageError, signedRequest, slashCommandFields } from './fakes/fake-slack.js';
 import {
   failOnUnhandledRejections,
   metric,
+  SIGNING_SECRET,
   type SlackBot,
   sleep,
   startSlackBot,
@@ -173,6 +174,29 @@ describe('signature verification (Bolt’s own)', () => {
     expect(res.status).toBe(401);
     expect(bot.logs.matching('"msg":"command"').length).toBe(commandLines);
     expect(bot.logs.matching('Failed to parse and verify the request data').length).toBeGreaterThan(0);
+  });
+
+  it('missing signature headers get 401 and run nothing', async () => {
+    const commandLines = bot.logs.matching('"msg":"command"').length;
+    const signed = signedRequest(slashCommandFields({ command: '/nato-status' }), { signingSecret: SIGNING_SECRET });
+    for (const drop of [['x-slack-signature'], ['x-slack-request-timestamp'], ['x-slack-signature', 'x-slack-request-timestamp']]) {
+      const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => !drop.includes(k)));
+      const res = await fetch(bot.url('/slack/events'), { ...signed, headers });
+      expect(res.status, `without ${drop.join(', ')}`).toBe(401);
+    }
+    expect(bot.logs.matching('"msg":"command"').length).toBe(commandLines);
+  });
+
+  it('a correctly signed timestamp 10 minutes in the future gets 401 (our absolute window; Bolt would accept it)', async () => {
+    const commandLines = bot.logs.matching('"msg":"command"').length;
+    const future = Math.floor(Date.now() / 1000) + 10 * 60;
+    const { res } = await bot.command({ command: '/nato-status' }, { timestamp: future });
+    expect(res.status).toBe(401);
+    expect(bot.logs.matching('"msg":"command"').length).toBe(commandLines);
+    expect(bot.logs.matching('outside the 5-minute window').length).toBeGreaterThan(0);
+    // Just inside the window is fine.
+    const { res: ok } = await bot.command({ command: '/nato-status' }, { timestamp: Math.floor(Date.now() / 1000) + 4 * 60 });
+    expect(ok.status).toBe(200);
   });
 
   it('GET on /slack/events is refused', async () => {

@@ -73,7 +73,8 @@ interface Context {
 
 function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem | undefined {
   const link = canonicalLink(textOf(entry.link), ctx.base);
-  const source = textOf(entry.source)?.trim();
+  // The outlet is feed text like any other: invisible characters out, whitespace collapsed.
+  const source = htmlToText(textOf(entry.source) ?? '', 80) || undefined;
   let title = htmlToText(textOf(entry.title) ?? '', TITLE_MAX);
   const summary = htmlToText(
     textOf(entry.contentSnippet) ?? textOf(entry.summary) ?? textOf(entry.content) ?? '',

@@ -1,3 +1,4 @@
+import { cleanText } from '../untrusted.js';
 import { decodeEntities } from './entities.js';
 
 /**
@@ -11,10 +12,8 @@ export function htmlToText(html: string, maxLength: number): string {
     .replace(/<!--[\s\S]*?-->/g, ' ');
   // Tags become spaces so "<p>a</p><p>b</p>" does not read "ab".
   const noTags = noBlocks.replace(/<\/?[a-zA-Z][^>]*>/g, ' ');
-  const text = decodeEntities(noTags)
-    // Feeds often escape their HTML twice; a second round of tags appears only after decoding.
-    .replace(/<\/?[a-zA-Z][^>]*>/g, ' ')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g, '')
+  // Feeds often escape their HTML twice; a second round of tags appears only after decoding.
+  const text = cleanText(decodeEntities(noTags).replace(/<\/?[a-zA-Z][^>]*>/g, ' '))
     .replace(/\s+/g, ' ')
     .trim();
   return truncate(text, maxLength);

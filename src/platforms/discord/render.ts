@@ -1,8 +1,7 @@
-// The formatter package alone: importing discord.js here would cost the demo and lint ~2 s.
-import { escapeMarkdown } from '@discordjs/formatters';
 import type { APIEmbed } from 'discord.js';
 import type { Link, Reply, ReplyItem, ReplySection } from '../../core/reply.js';
 import { fitLines, trimAtSentence } from '../../core/text.js';
+import { cleanText, isWebUrl, printableUrl } from '../../core/untrusted.js';
 
 /** Discord's documented message limits (developers/resources/message.mdx). */
 export const DISCORD_LIMITS = {
@@ -104,17 +103,37 @@ function itemLine(item: ReplyItem, compact: boolean): string {
   return `${date}${text}${refs}${detail}`;
 }
 
-/** A masked link whose label cannot break out of its brackets. */
+/**
+ * A masked link whose label cannot break out of its brackets. Only an http(s) URL becomes a link:
+ * anything else (javascript:, data:, a relative path) leaves the label as plain text.
+ */
 export function link(l: Link): string {
-  const label = md(l.label).replace(/[[\]]/g, (c) => `\\${c}`);
-  return `[${label}](${l.url.replace(/[()\s<>]/g, encodeURIComponent)})`;
+  if (!isWebUrl(l.url)) return md(l.label);
+  // md() already escaped every '['; a ']' closes our own label only when it is ours.
+  const label = md(l.label).replace(/]/g, '\\]');
+  // encodeURIComponent leaves ( ) alone: a ")" would end our link early, a "\\" escape what follows.
+  const target = printableUrl(l.url).replace(/[()<>\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `[${label}](${target})`;
 }
 
-/** Markdown-escaped, so untrusted text shows as typed. */
+/**
+ * Markdown-escaped, so untrusted text shows as typed (Discord drops a backslash before any
+ * punctuation). Escaped everywhere: `\ * _ ~ | ` ` (emphasis, spoilers, code), `[` (masked links),
+ * `< >` (mentions `<@id>` `<@&id>` `<#id>`, slash-command and timestamp tags, quotes) and `@`
+ * (`@everyone`, `@here`). A `(` right after `]` is escaped too, so no `](` ever comes from the
+ * text (a link pattern that ignores escapes still finds no target in it), and so is the `:` of
+ * `scheme://` (a bare URL in the text is not auto-linked). At a line start: `#` (headings),
+ * `-` `+` and `1.` (lists, `-#` subtext).
+ */
 export function md(text: string): string {
-  return escapeMarkdown(plain(text), { heading: true, bulletedList: true, numberedList: true, maskedLink: true });
+  return plain(text)
+    .replace(/[\\*_~`|[<>@]/g, (c) => `\\${c}`)
+    .replace(/]\(/g, ']\\(')
+    .replace(/([A-Za-z0-9])(:\/\/)/g, '$1\\$2')
+    .replace(/^([ \t]*)([#+-])/gm, '$1\\$2')
+    .replace(/^([ \t]*\d+)([.)])/gm, '$1\\$2');
 }
 
 function plain(text: string): string {
-  return text.replace(/\r\n?/g, '\n');
+  return cleanText(text).replace(/\r\n?/g, '\n');
 }

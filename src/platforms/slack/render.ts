@@ -1,5 +1,6 @@
 import type { Link, Reply, ReplyItem, ReplySection } from '../../core/reply.js';
 import { fitLines, trimAtSentence } from '../../core/text.js';
+import { cleanText, isWebUrl, printableUrl } from '../../core/untrusted.js';
 import type { Rendered } from '../discord/render.js';
 
 /** Slack's Block Kit limits (docs.slack.dev/reference/block-kit). */
@@ -15,9 +16,15 @@ export const SLACK_LIMITS = {
 
 export type SlackBlock =
   | { type: 'header'; text: { type: 'plain_text'; text: string; emoji: boolean } }
-  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
-  | { type: 'context'; elements: { type: 'mrkdwn'; text: string }[] }
+  | { type: 'section'; text: Mrkdwn }
+  | { type: 'context'; elements: Mrkdwn[] }
   | { type: 'divider' };
+
+/**
+ * `verbatim: true`: Slack must not auto-link bare URLs, channel names or "certain mentions" in our
+ * text (text-object reference); only the links we write as `<url|label>` are links.
+ */
+export type Mrkdwn = { type: 'mrkdwn'; text: string; verbatim: true };
 
 export interface SlackMessage {
   /** Notification and screen-reader text. */
@@ -28,10 +35,10 @@ export interface SlackMessage {
 
 export function renderSlack(reply: Reply): Rendered<SlackMessage> {
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: trimAtSentence(reply.title, SLACK_LIMITS.headerText), emoji: false } },
+    { type: 'header', text: { type: 'plain_text', text: trimAtSentence(cleanText(reply.title), SLACK_LIMITS.headerText), emoji: false } },
   ];
   const footer: SlackBlock[] = reply.footer
-    ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: trimAtSentence(esc(reply.footer), SLACK_LIMITS.sectionText) }] }]
+    ? [{ type: 'context', elements: [mrkdwn(trimAtSentence(esc(reply.footer), SLACK_LIMITS.sectionText))] }]
     : [];
   let budget = SLACK_LIMITS.totalText - reply.title.length - (reply.footer?.length ?? 0);
   const trimmed: string[] = [];
@@ -58,7 +65,7 @@ export function renderSlack(reply: Reply): Rendered<SlackMessage> {
     }
   }
   blocks.push(...footer);
-  const text = trimAtSentence(esc([reply.title, reply.status].filter(Boolean).join(': ')), SLACK_LIMITS.fallbackText);
+  const text = tidy(trimAtSentence(esc([reply.title, reply.status].filter(Boolean).join(': ')), SLACK_LIMITS.fallbackText));
   return {
     message: { text, blocks, response_type: reply.ephemeral ? 'ephemeral' : 'in_channel' },
     trimmed,
@@ -66,7 +73,30 @@ export function renderSlack(reply: Reply): Rendered<SlackMessage> {
 }
 
 function section(text: string): SlackBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
+  return { type: 'section', text: mrkdwn(text) };
+}
+
+function mrkdwn(text: string): Mrkdwn {
+  return { type: 'mrkdwn', text: tidy(text) || '…', verbatim: true };
+}
+
+/**
+ * Repair what a cut may leave behind: half an entity (`&am…`) and a link left open
+ * (`<https://…|Head…`, kept as its label). Every `&` and `<` we write is whole, so these are cuts.
+ */
+export function tidy(text: string): string {
+  // Whole links (odd parts) stay as they are: a URL may hold a raw '&'.
+  return text
+    .split(/(<[^<>|]*\|[^<>]*>)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/<[^<>|]*\|([^<>]*)$/, '$1')
+            .replace(/<[^<>]*$/, '')
+            .replace(/&(?!amp;|lt;|gt;)[a-z]*/g, ''),
+    )
+    .join('');
 }
 
 /** Group lines into texts of at most `max` characters; a single over-long line is cut at a sentence. */
@@ -100,11 +130,13 @@ function itemLine(item: ReplyItem): string {
   return `${date}${text}${refs}${detail}`;
 }
 
+/** Only an http(s) URL becomes a link; anything else (javascript:, data:) leaves the label as text. */
 export function link(l: Link): string {
-  return `<${l.url.replace(/[|<>\s]/g, encodeURIComponent)}|${esc(l.label)}>`;
+  if (!isWebUrl(l.url)) return esc(l.label);
+  return `<${printableUrl(l.url).replace(/[|<>]/g, encodeURIComponent)}|${esc(l.label)}>`;
 }
 
 /** Slack's three control characters; with them escaped no text can form a mention or a link. */
 export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return cleanText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
