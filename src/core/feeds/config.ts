@@ -43,7 +43,8 @@ export const feedSchema = z
   });
 
 export const feedsFileSchema = z.strictObject({
-  feeds: z.array(feedSchema).min(1, 'feeds.yaml lists at least one feed'),
+  // An empty list is a briefs-only deployment: no polling, no digests content.
+  feeds: z.array(feedSchema),
 });
 
 export type FeedConfig = z.infer<typeof feedSchema>;
