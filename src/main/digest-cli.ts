@@ -3,14 +3,12 @@ import { BriefLibrary } from '../core/briefs/library.js';
 import { composeDigest } from '../core/digests/compose.js';
 import { nextSlotAfter, WEEKDAYS } from '../core/digests/schedule.js';
 import { describeSubscription, type Subscription } from '../core/digests/subscription.js';
-import { renderDiscord } from '../platforms/discord/render.js';
-import { renderText } from '../platforms/local/render.js';
-import { renderSlack } from '../platforms/slack/render.js';
 import { SqliteDigestStore } from '../store/digests-sqlite.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { PREVIEW_FORMATS, type PreviewFormat, renderAs } from './render-as.js';
 
-export const DIGEST_FORMATS = ['text', 'discord', 'slack', 'json'] as const;
-export type DigestFormat = (typeof DIGEST_FORMATS)[number];
+export const DIGEST_FORMATS = PREVIEW_FORMATS;
+export type DigestFormat = PreviewFormat;
 
 export interface DigestCliOptions {
   topics?: string;
@@ -59,16 +57,7 @@ export async function printDigest(dataDir: string, briefsDir: string, o: DigestC
     // The window is exactly since → now: nothing older is held back.
     const { reply } = await composeDigest(sub, now, store, briefs, 0, o.explain);
     if (!reply) return `No stories on ${topics.join(', ')} since ${since.toISOString()}.\n`;
-    switch (o.format) {
-      case 'discord':
-        return `${JSON.stringify(renderDiscord(reply).message, null, 2)}\n`;
-      case 'slack':
-        return `${JSON.stringify(renderSlack(reply).message, null, 2)}\n`;
-      case 'json':
-        return `${JSON.stringify(reply, null, 2)}\n`;
-      default:
-        return renderText(reply);
-    }
+    return renderAs(reply, o.format);
   } finally {
     await store.close();
   }

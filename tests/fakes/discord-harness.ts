@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { LogSink } from './harness.js';
 import { type Core, createCore, type Running, runBot } from '../../src/app.js';
 import { type Config, loadConfig, secretsOf } from '../../src/config.js';
 import type { CommandModule } from '../../src/core/commands/types.js';
@@ -15,31 +14,7 @@ export const OTHER_TOKEN = 'MjIyMjIyMjIyMjIyMjIyMjIy.GfAkE2.zyxwvutsrqponmlkjihg
 export const APP_ID = '111111111111111111';
 export const BRIEFS_DIR = join(process.cwd(), 'briefs');
 
-/** Log lines as parsed JSON, to assert on what the bot logged. */
-export class LogSink extends Writable {
-  readonly lines: Record<string, unknown>[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    for (const line of String(chunk).split('\n').filter(Boolean)) this.lines.push(JSON.parse(line));
-    done();
-  }
-  matching(text: string): Record<string, unknown>[] {
-    return this.lines.filter((l) => JSON.stringify(l).includes(text));
-  }
-}
-
-/** A library crash (an unhandled rejection) fails the test it happened in instead of the runner. */
-export function failOnUnhandledRejections(): void {
-  const seen: unknown[] = [];
-  const onRejection = (reason: unknown) => seen.push(reason);
-  beforeEach(() => {
-    seen.length = 0;
-    process.on('unhandledRejection', onRejection);
-  });
-  afterEach(() => {
-    process.off('unhandledRejection', onRejection);
-    expect(seen.map((r) => (r instanceof Error ? r.stack : String(r)))).toEqual([]);
-  });
-}
+export { failOnUnhandledRejections, LogSink } from './harness.js';
 
 export function discordEnv(fake: FakeDiscord, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {

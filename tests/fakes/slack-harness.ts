@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { LogSink } from './harness.js';
 import { type Core, createCore, type Running, runBot } from '../../src/app.js';
 import { type Config, loadConfig, secretsOf } from '../../src/config.js';
 import type { CommandModule } from '../../src/core/commands/types.js';
@@ -12,34 +11,7 @@ import { type FakeSlack, type SignOptions, signedRequest, slashCommandFields } f
 export const SIGNING_SECRET = '0123456789abcdef0123456789abcdef';
 export const BRIEFS_DIR = join(import.meta.dirname, '..', '..', 'briefs');
 
-/** Log lines as parsed JSON, to assert on what the bot logged. */
-export class LogSink extends Writable {
-  readonly lines: Record<string, unknown>[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    for (const line of String(chunk).split('\n').filter(Boolean)) this.lines.push(JSON.parse(line));
-    done();
-  }
-  matching(text: string): Record<string, unknown>[] {
-    return this.lines.filter((l) => JSON.stringify(l).includes(text));
-  }
-}
-
-/**
- * A library crash (an unhandled rejection inside Bolt) fails the test it happened in, with its
- * message, instead of killing the runner. Call once per test file.
- */
-export function failOnUnhandledRejections(): void {
-  const seen: unknown[] = [];
-  const onRejection = (reason: unknown) => seen.push(reason);
-  beforeEach(() => {
-    seen.length = 0;
-    process.on('unhandledRejection', onRejection);
-  });
-  afterEach(() => {
-    process.off('unhandledRejection', onRejection);
-    expect(seen.map((r) => (r instanceof Error ? r.stack : String(r)))).toEqual([]);
-  });
-}
+export { failOnUnhandledRejections, LogSink } from './harness.js';
 
 export function slackEnv(fake: FakeSlack, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
