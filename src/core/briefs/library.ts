@@ -51,7 +51,11 @@ export class BriefLibrary implements BriefSource {
         .filter((n) => n.endsWith('.md') && !n.startsWith('.'))
         .sort();
     } catch (err) {
-      problems.push({ file: this.dir, line: 0, message: `cannot read the briefs folder: ${(err as Error).message}` });
+      problems.push({
+        file: this.dir,
+        line: 0,
+        message: `cannot read the briefs folder: ${(err as Error).message}`,
+      });
       return { problems, statusChanges };
     }
     const seen = new Set<string>();
@@ -71,13 +75,21 @@ export class BriefLibrary implements BriefSource {
       problems.push(...result.problems, ...extra);
       const topic = result.brief?.topic;
       if (topic && topics.has(topic)) {
-        problems.push({ file, line: 2, message: `topic '${topic}' is already served by ${topics.get(topic)}` });
+        problems.push({
+          file,
+          line: 2,
+          message: `topic '${topic}' is already served by ${topics.get(topic)}`,
+        });
         continue;
       }
       if (result.brief) {
         const before = this.byFile.get(file);
         if (before && before.status !== result.brief.status) {
-          statusChanges.push({ topic: result.brief.topic, before: before.status, after: result.brief.status });
+          statusChanges.push({
+            topic: result.brief.topic,
+            before: before.status,
+            after: result.brief.status,
+          });
         }
         this.byFile.set(file, result.brief);
       }

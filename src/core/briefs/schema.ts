@@ -35,7 +35,9 @@ export const matchSchema = z.strictObject({
 });
 
 export const frontMatterSchema = z.strictObject({
-  topic: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'topic must be lowercase letters, digits and -, at most 32'),
+  topic: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'topic must be lowercase letters, digits and -, at most 32'),
   title: z.string().min(1).max(LIMITS.title),
   status: z.string().min(1).max(LIMITS.status),
   updated: isoDate,

@@ -28,8 +28,20 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
   const more = (key: string) => `${options.command} section:${key}`;
 
   const all: Record<Exclude<BriefSection, 'all'>, ReplySection> = {
-    status: { key: 'status', heading: 'Summary', items: [item(brief.summary)], style: 'paragraph', more: more('status') },
-    facts: { key: 'facts', heading: 'Key facts', items: brief.facts.map(item), style: 'list', more: more('facts') },
+    status: {
+      key: 'status',
+      heading: 'Summary',
+      items: [item(brief.summary)],
+      style: 'paragraph',
+      more: more('status'),
+    },
+    facts: {
+      key: 'facts',
+      heading: 'Key facts',
+      items: brief.facts.map(item),
+      style: 'list',
+      more: more('facts'),
+    },
     timeline: {
       key: 'timeline',
       heading: 'Timeline',
@@ -37,7 +49,13 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
       style: 'list',
       more: more('timeline'),
     },
-    watch: { key: 'watch', heading: 'What to watch', items: brief.watch.map(item), style: 'list', more: more('watch') },
+    watch: {
+      key: 'watch',
+      heading: 'What to watch',
+      items: brief.watch.map(item),
+      style: 'list',
+      more: more('watch'),
+    },
     sources: {
       key: 'sources',
       heading: 'Sources',
