@@ -25,6 +25,8 @@ const feed: FeedConfig = {
   language: 'en',
   interval: 30,
   local: false,
+  // The test server is on 127.0.0.1: a private address, refused unless the feed allows it.
+  allow_private: true,
 };
 
 describe.skipIf(!hasCorpus)('the shared feed corpus', () => {

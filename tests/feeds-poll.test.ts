@@ -13,6 +13,8 @@ const feed = (name: string, path: string, language = 'en'): FeedConfig => ({
   language,
   interval: 30,
   local: false,
+  // The test server is on 127.0.0.1: a private address, refused unless the feed allows it.
+  allow_private: true,
 });
 
 const good = () => [

@@ -95,6 +95,11 @@ export async function startFeedServer(): Promise<FeedServer> {
       res.writeHead(301, { location: n > 0 ? `/chain/${n - 1}` : '/examples/andes-wire.xml' });
       return res.end();
     }
+    if (path === '/redirect') {
+      // Anywhere the test asks: how a public feed would point the fetcher at an internal address.
+      res.writeHead(302, { location: new URL(req.url ?? '/', 'http://x').searchParams.get('to') ?? '/' });
+      return res.end();
+    }
     if (path === '/flaky') {
       if (!flaky) return sendFile(res, join(EXAMPLES_DIR, 'andes-wire.xml'));
       res.writeHead(503, { 'retry-after': '60' });

@@ -23,6 +23,11 @@ export const feedSchema = z
      * moderator's typo can never make the bot read local files.
      */
     local: z.boolean().default(false),
+    /**
+     * Fetch this feed even from a loopback, private, link-local or metadata address (an intranet
+     * feed; the tests' local server). Off when absent: feeds come from the public internet.
+     */
+    allow_private: z.boolean().optional(),
   })
   .superRefine((feed, ctx) => {
     const scheme = URL.canParse(feed.url) ? new URL(feed.url).protocol : undefined;

@@ -1,5 +1,6 @@
 import type { BriefSource } from '../briefs/library.js';
 import { DEFAULT_CLUSTER_OPTIONS } from './cluster.js';
+import type { AddressGuard } from './address-guard.js';
 import { createAgent } from './fetch.js';
 import { DEFAULT_BACKOFF } from './health.js';
 import { HostLimiter } from './limiter.js';
@@ -36,25 +37,31 @@ export function createPollDeps(
   store: FeedStore,
   briefs: BriefSource,
   settings: Partial<PollSettings> = {},
-  extra: Partial<Pick<PollDeps, 'onHealthEvent' | 'force' | 'retentionDays' | 'now' | 'backoff'>> = {},
+  extra: Partial<Pick<PollDeps, 'onHealthEvent' | 'force' | 'retentionDays' | 'now' | 'backoff'>> & {
+    /** The address check for feed fetches (tests inject a resolver); see address-guard.ts. */
+    guard?: AddressGuard;
+  } = {},
 ): PollDeps & { close(): Promise<void> } {
   const s = { ...DEFAULT_POLL_SETTINGS, ...settings };
   const topics = compileTopics(briefs.list());
   const anchors = new Set(topics.flatMap((t) => t.all.flat().flatMap((term) => foldTokens(term.term))));
-  const dispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs);
+  const { guard, ...rest } = extra;
+  const dispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, guard ?? {});
+  const privateDispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, false);
   const parser = createFeedParser({ timeoutMs: s.parseTimeoutMs, workers: 2 });
   return {
     store,
     parser,
     topics,
-    fetch: { ...s, userAgent: USER_AGENT, dispatcher },
+    fetch: { ...s, userAgent: USER_AGENT, dispatcher, privateDispatcher },
     limiter: new HostLimiter(s.globalConcurrency, s.perHostConcurrency),
     backoff: DEFAULT_BACKOFF,
     cluster: { ...DEFAULT_CLUSTER_OPTIONS, anchors },
-    ...extra,
+    ...rest,
     async close() {
       await parser.close();
       await dispatcher.close();
+      await privateDispatcher.close();
     },
   };
 }

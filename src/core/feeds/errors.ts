@@ -13,6 +13,8 @@ export const FEED_ERROR_CODES = [
   'parse',
   'parse-timeout',
   'not-a-feed',
+  /** The URL, a redirect or a DNS answer points at a loopback, private, link-local or metadata address. */
+  'blocked-address',
 ] as const;
 
 export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];

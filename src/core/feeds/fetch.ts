@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
+import { type AddressGuard, checkedAddress } from './address-guard.js';
 import { discard, readCapped } from './body.js';
 import { FeedError } from './errors.js';
 import { readLocalFeed } from './fetch-local.js';
@@ -11,8 +12,12 @@ export interface FetchOptions {
   maxBytes: number;
   maxRedirects: number;
   userAgent: string;
-  /** One per poller: keeps connections alive between feeds on one host. */
+  /** One per poller: keeps connections alive between feeds on one host. Refuses non-public addresses. */
   dispatcher: Agent;
+  /** For feeds marked `allow_private: true`: the same without the address check. */
+  privateDispatcher?: Agent | undefined;
+  /** This feed may be on a private address (its `allow_private`). */
+  allowPrivate?: boolean | undefined;
 }
 
 export interface Validators {
@@ -24,9 +29,23 @@ export type FetchResult =
   | { kind: 'not-modified'; url: string }
   | ({ kind: 'ok'; url: string; body: Buffer; contentType?: string | undefined } & Validators);
 
-export function createAgent(connectTimeoutMs: number, totalTimeoutMs: number): Agent {
+/**
+ * The HTTP agent for feeds. With a guard (the default for polling) every connection, first hop or
+ * redirect, goes to an address checked by address-guard.ts: the hostname is resolved, every answer
+ * checked, and the socket opened to the checked address (SNI and Host still name the host).
+ * `guard: false` makes the agent for feeds marked allow_private.
+ */
+export function createAgent(connectTimeoutMs: number, totalTimeoutMs: number, guard: AddressGuard | false = {}): Agent {
+  const base = buildConnector({ timeout: connectTimeoutMs });
+  const connect: buildConnector.connector = (opts, callback) => {
+    if (guard === false) return base(opts, callback);
+    checkedAddress(opts.hostname, guard).then(
+      (address) => base({ ...opts, hostname: address }, callback),
+      (err: Error) => callback(err, null),
+    );
+  };
   return new Agent({
-    connect: { timeout: connectTimeoutMs },
+    connect,
     headersTimeout: totalTimeoutMs,
     bodyTimeout: totalTimeoutMs,
     keepAliveTimeout: 10_000,
@@ -75,7 +94,8 @@ async function follow(start: string, validators: Validators, options: FetchOptio
     };
     if (validators.etag) headers['if-none-match'] = validators.etag;
     if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
-    const res = await request(current, { method: 'GET', headers, signal, dispatcher: options.dispatcher });
+    const dispatcher = options.allowPrivate ? (options.privateDispatcher ?? options.dispatcher) : options.dispatcher;
+    const res = await request(current, { method: 'GET', headers, signal, dispatcher });
     const header = (name: string) => {
       const v = res.headers[name];
       return Array.isArray(v) ? v[0] : v;

@@ -102,7 +102,7 @@ async function pollFeed(
       deps.onHealthEvent?.({ kind: transition.event, feed: feed.name, health: transition.health });
   };
   try {
-    const fetched = await deps.limiter.run(feed.url, () => fetchFeed(feed.url, health, deps.fetch));
+    const fetched = await deps.limiter.run(feed.url, () => fetchFeed(feed.url, health, { ...deps.fetch, allowPrivate: feed.allow_private === true }));
     if (fetched.kind === 'not-modified') {
       await finish(recordSuccess(health, now(), feed.interval * 60_000, {}));
       return { feed: feed.name, ms: elapsed(), status: 'not-modified' };
