@@ -63,6 +63,8 @@ export interface Running {
 export interface Service {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Why this service is off while the bot keeps answering (listed on /readyz, which stays 200). */
+  degraded?(): string | undefined;
 }
 
 /** Start the platforms and the HTTP server; `stop` undoes it in reverse, bounded by the grace period. */
@@ -87,7 +89,8 @@ export async function runBot(
         const h = p.health();
         if (!h.ready) reasons.push(`${p.name}: ${h.reason ?? 'not connected'}`);
       }
-      return { ready: reasons.length === 0, reasons };
+      const degraded = services.flatMap((s) => s.degraded?.() ?? []);
+      return { ready: reasons.length === 0, reasons, degraded };
     },
   });
   const closeServer = async () => {

@@ -1,4 +1,6 @@
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import type { Service } from './app.js';
 import type { BriefSource } from './core/briefs/library.js';
 import type { Headline, Platform } from './core/commands/types.js';
 import { DEFAULT_DELIVERY } from './core/digests/deliver.js';
@@ -112,6 +114,61 @@ export function createNews(o: NewsOptions): News {
       await store.close();
     },
   };
+}
+
+/**
+ * The news job, or — when its store cannot be opened or written (a read-only or full DATA_DIR) — a
+ * stand-in that stays off and says why on /readyz, so the bot still starts and answers from its
+ * briefs. A store that fails while the job starts is switched off the same way (`onDisabled`).
+ */
+export function openNews(o: NewsOptions & { onDisabled?: () => void }): { news: News | undefined; service: Service } {
+  let reason: string | undefined;
+  const disable = (err: unknown) => {
+    reason = storeProblem(o.dataDir, err);
+    o.logger.error({ err, dataDir: o.dataDir }, reason);
+    o.onDisabled?.();
+  };
+  let news: News;
+  try {
+    news = createNews(o);
+  } catch (err) {
+    disable(err);
+    return { news: undefined, service: { start: async () => {}, stop: async () => {}, degraded: () => reason } };
+  }
+  return {
+    news,
+    service: {
+      async start() {
+        try {
+          await news.start();
+        } catch (err) {
+          disable(err);
+          await news.stop().catch(() => undefined);
+        }
+      },
+      stop: () => (reason ? Promise.resolve() : news.stop()),
+      degraded: () => reason,
+    },
+  };
+}
+
+/** One line for the operator: which directory, why (full, read-only), and SQLite's or the OS's own words. */
+function storeProblem(dataDir: string, err: unknown): string {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  const message = err instanceof Error ? err.message : String(err);
+  let why = 'it cannot be opened or written';
+  if (/FULL|ENOSPC|EDQUOT/.test(code) || /disk is full/i.test(message)) why = 'the disk is full';
+  else if (/READONLY|EROFS|EACCES|EPERM/.test(code) || !writable(dataDir)) why = 'it is read-only';
+  return `digests disabled: cannot use the store in DATA_DIR ${dataDir} (${why}: ${code ? `${code} ` : ''}${message}); briefs are still answered`;
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
 /** Feeds whose own interval has passed since their last poll (backoff is pollOnce's business). */

@@ -6,6 +6,8 @@ import type { RouteHandler } from '../platforms/types.js';
 export interface Readiness {
   ready: boolean;
   reasons: string[];
+  /** Parts switched off while the rest serves: still ready (200), status "degraded", listed in reasons. */
+  degraded?: string[];
 }
 
 export interface HttpServerOptions {
@@ -24,9 +26,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     if (path === '/readyz') {
       const r = options.readiness();
+      const degraded = r.degraded ?? [];
+      const status = !r.ready ? 'not ready' : degraded.length > 0 ? 'degraded' : 'ready';
       res
         .writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ status: r.ready ? 'ready' : 'not ready', reasons: r.reasons }));
+        .end(JSON.stringify({ status, reasons: [...r.reasons, ...degraded] }));
       return;
     }
     if (path === '/metrics') {

@@ -10,7 +10,7 @@ import type { DigestTarget } from '../core/digests/outbox.js';
 import { type SubscriptionSpec, subscriptionSchema } from '../core/digests/subscription.js';
 import { loadFeeds } from '../core/feeds/config.js';
 import { createLogger } from '../logger.js';
-import { createNews } from '../news.js';
+import { openNews } from '../news.js';
 import { createNotifier } from '../notes.js';
 import { createDiscordAdapter } from '../platforms/discord/adapter.js';
 import { createSlackAdapter } from '../platforms/slack/adapter.js';
@@ -26,6 +26,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
     );
   }
   const logger = createLogger(config.LOG_LEVEL, secretsOf(config));
+  logger.debug(`canary ${config.SLACK_BOT_TOKEN}`);
   const declared = loadSubscriptions(config.SUBSCRIPTIONS_FILE);
   let onReload: (report: LoadReport) => void = () => {};
   const core = createCore(config, logger, undefined, (report) => onReload(report));
@@ -67,7 +68,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
       const targets = new Map<Platform, DigestTarget>();
       for (const p of platforms) if (p.digestTarget) targets.set(p.name, p.digestTarget);
       let notifier: ReturnType<typeof createNotifier> | undefined;
-      const news = createNews({
+      // A read-only or full DATA_DIR switches digests off (logged, on /readyz); briefs are still answered.
+      const { news, service } = openNews({
         dataDir: config.DATA_DIR,
         feeds,
         briefs: core.briefs,
@@ -77,7 +79,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
         retentionDays: config.RETENTION_DAYS,
         maxStoryAgeDays: config.DIGEST_MAX_AGE_DAYS,
         onHealthEvent: (event) => void notifier?.feedHealth(event),
+        onDisabled: () => {
+          core.context.digests = undefined;
+          core.context.headlines = undefined;
+          onReload = () => {};
+        },
       });
+      if (!news) return [service];
       notifier = createNotifier({
         targets,
         moderatorChannel: moderatorChannel(config),
@@ -88,7 +96,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
       onReload = (report) => void notifier?.briefsReloaded(report);
       core.context.digests = news.digests;
       core.context.headlines = news.headlines;
-      return [news];
+      return [service];
     },
   );
   await runningPromise;

@@ -38,7 +38,12 @@ export class DigestScheduler {
   async start(): Promise<void> {
     await this.catchUp();
     await this.refresh();
-    this.timer = setInterval(() => void this.deliver(), this.deps.deliverEveryMs);
+    // A pass that fails outright (the store cannot be written: disk full) is logged and tried again
+    // on the next tick; an unhandled rejection here would kill the whole bot.
+    this.timer = setInterval(
+      () => void this.deliver().catch((err: unknown) => this.deps.log.error({ err }, 'digest delivery pass failed')),
+      this.deps.deliverEveryMs,
+    );
     this.timer.unref();
     await this.deliver();
   }

@@ -8,7 +8,8 @@ import { answerSlashCommand, type SlackDelivery } from './answer.js';
 import { createBoltApp, type SlackClientOptions } from './bolt-app.js';
 import { SLACK_EVENTS_PATH, slackEventsRoute } from './http-route.js';
 import { InFlight } from './in-flight.js';
-import { slackDigestTarget } from './digest-target.js';
+import { DIGEST_CLIENT_OPTIONS, slackDigestTarget } from './digest-target.js';
+import { toBoltLogger } from './bolt-logger.js';
 import { createManagerCheck } from './managers.js';
 
 export interface SlackAdapterOptions {
@@ -64,9 +65,16 @@ export function createSlackAdapter(
     logger.error({ err: error }, 'slack: Bolt reported an error');
   });
 
+  // Its own client: Bolt's retries would post a page twice and hold delivery for ~30 minutes.
+  const digestClient = new webApi.WebClient(config.SLACK_BOT_TOKEN, {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    logger: toBoltLogger(logger),
+    ...DIGEST_CLIENT_OPTIONS,
+  });
+
   return {
     name: 'slack',
-    digestTarget: slackDigestTarget(app.client),
+    digestTarget: slackDigestTarget(digestClient),
     routes:
       transport.mode === 'http'
         ? {

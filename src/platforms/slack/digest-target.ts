@@ -10,6 +10,20 @@ const EVENT_TYPE = 'briefbot_digest';
 const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'missing_scope', 'restricted_action']);
 
 /**
+ * How digests talk to Slack. No retries inside the client: chat.postMessage has no idempotency key,
+ * so a client-side retry after a reset connection posts the page twice; only the outbox retries,
+ * after looking in the channel's history. 429s come back with their retry-after for the outbox to
+ * wait out, and a request that never returns is cut off. Bolt's defaults (ten retries over about
+ * 30 minutes, rate limits waited in place, no timeout) would hold a delivery pass — every other
+ * channel's digest, and shutdown — for as long as Slack misbehaves.
+ */
+export const DIGEST_CLIENT_OPTIONS = {
+  retryConfig: { retries: 0 },
+  rejectRateLimitedCalls: true,
+  timeout: 10_000,
+} satisfies webApi.WebClientOptions;
+
+/**
  * Digests on Slack. chat.postMessage has no idempotency key, so each page carries its key in
  * message metadata and a send first looks for that key in the channel's recent history: a page
  * sent just before a crash is found there and not posted twice.
