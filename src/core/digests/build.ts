@@ -1,6 +1,6 @@
 import type { Reply, ReplyItem, ReplySection } from '../reply.js';
 import { trimAtSentence } from '../text.js';
-import { localDate, localTime } from './schedule.js';
+import { localDate, localTime, shortLocalDate } from './schedule.js';
 
 /** One story for a digest: an item, or several outlets' items folded into one cluster. */
 export interface DigestStory {
@@ -66,11 +66,7 @@ function entry(story: DigestStory, zone: string, slot: Date): ReplyItem {
   const outlets = story.outlets.join(', ');
   const summary = story.summary ? ` · ${trimAtSentence(story.summary, SUMMARY_MAX)}` : '';
   // The time alone for the digest's own day; older stories also say which day.
-  const day = localDate(story.published, zone) === localDate(slot, zone) ? '' : `${shortDate(story.published, zone)} `;
+  const day = localDate(story.published, zone) === localDate(slot, zone) ? '' : `${shortLocalDate(story.published, zone)} `;
   const why = story.why ? ` · tagged ${story.why}` : '';
   return { text: story.title, url: story.url, detail: `${outlets} · ${day}${localTime(story.published, zone)}${summary}${why}` };
-}
-
-function shortDate(instant: Date, zone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: 'numeric', month: 'short', year: 'numeric' }).format(instant);
 }

@@ -104,9 +104,31 @@ export function nextSlotAfter(s: Schedule, now: Date): Date | undefined {
   return slotsBetween(s, now, new Date(now.getTime() + 14 * 86_400_000))[0];
 }
 
-/** The local date of an instant in a zone, e.g. for a digest's header. */
+// Building an Intl formatter costs far more than using one: keep one per zone and style.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(zone: string, style: 'long' | 'short'): Intl.DateTimeFormat {
+  const key = `${style}|${zone}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(
+      'en-GB',
+      style === 'long'
+        ? { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }
+        : { timeZone: zone, day: 'numeric', month: 'short', year: 'numeric' },
+    );
+    dateFormats.set(key, f);
+  }
+  return f;
+}
+
+/** The local date of an instant in a zone, e.g. for a digest's header: "Monday, 23 November 2026". */
 export function localDate(instant: Date, zone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(instant);
+  return dateFormat(zone, 'long').format(instant);
+}
+
+/** "16 Jul 2025", for stories older than the digest's day. */
+export function shortLocalDate(instant: Date, zone: string): string {
+  return dateFormat(zone, 'short').format(instant);
 }
 
 export function localTime(instant: Date, zone: string): string {
