@@ -7,8 +7,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['tests/faults-*.test.ts'],
-    testTimeout: 120_000,
+    include: ['tests/faults-*.test.ts', 'tests/slow-*.test.ts'],
+    testTimeout: 120_000, // the Dockerfile test sets its own, longer (npm ci compiles better-sqlite3)
     hookTimeout: 30_000,
     pool: 'forks',
     fileParallelism: false,
