@@ -26,7 +26,6 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
     );
   }
   const logger = createLogger(config.LOG_LEVEL, secretsOf(config));
-  logger.debug(`canary ${config.SLACK_BOT_TOKEN}`);
   const declared = loadSubscriptions(config.SUBSCRIPTIONS_FILE);
   let onReload: (report: LoadReport) => void = () => {};
   const core = createCore(config, logger, undefined, (report) => onReload(report));
