@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { Client, Events, GatewayIntentBits, MessageFlags } from 'discord.js';
 import { FakeDiscord } from '../tests/fakes/fake-discord.js';
 import type { InteractionSpec } from '../tests/fakes/fake-discord-payloads.js';
@@ -21,7 +22,7 @@ function specFor(line: string): InteractionSpec {
 async function startFake(): Promise<FakeDiscord> {
   const fake = await FakeDiscord.start({ token: DISCORD_TOKEN, applicationId: DISCORD_APP_ID });
   // 32 callers wait at once; the fake's emitter would warn past 10 listeners.
-  fake['events'].setMaxListeners(0);
+  (fake as unknown as { events: EventEmitter }).events.setMaxListeners(0);
   return fake;
 }
 

@@ -62,7 +62,10 @@ export async function runFeeds(flags: Map<string, string>): Promise<Row[]> {
   const now = Date.now();
   const server = await startRssServer({ items, hosts, now });
   const urls = server.urls(count);
-  const feeds: FeedConfig[] = urls.map((url, i) => ({ name: `bench-${i}`, url, language: 'en', interval: 30, local: false }));
+  // Loopback feeds must be marked allow_private where the address guard exists (a cast: older configs lack it).
+  const feeds = urls.map(
+    (url, i) => ({ name: `bench-${i}`, url, language: 'en', interval: 30, local: false, allow_private: true }) as FeedConfig,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'briefbot-bench-feeds-'));
   const store = new SqliteStore(join(dir, 'briefbot.db'));
   const briefs = new BriefLibrary(REAL_BRIEFS);

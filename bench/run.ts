@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { runDiscordE2e } from './discord-e2e.js';
+import { runFanout } from './fanout.js';
 import { runFeeds } from './feeds.js';
 import { runLatency } from './latency.js';
 import { runSlackE2e } from './slack-e2e.js';
+import { runStart } from './start.js';
 import { machineLine } from './lib/machine.js';
 import { parseArgs, printRows, type Row } from './lib/report.js';
 
@@ -15,6 +17,8 @@ const BENCHES: Record<string, (flags: Map<string, string>) => Promise<Row[]>> = 
   slack: runSlackE2e,
   discord: runDiscordE2e,
   feeds: runFeeds,
+  fanout: runFanout,
+  start: runStart,
 };
 
 async function main(): Promise<void> {
@@ -22,9 +26,11 @@ async function main(): Promise<void> {
   const name = positional[0];
   if (!name) {
     console.log(`# briefbot benchmarks\n${machineLine()}`);
+    // The whole run stays near 10 minutes: idle for 2 minutes unless told (`start` alone idles 10).
+    const rest = flags.has('idle-minutes') ? process.argv.slice(2) : [...process.argv.slice(2), '--idle-minutes', '2'];
     let failed = 0;
     for (const bench of Object.keys(BENCHES)) {
-      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, bench, ...process.argv.slice(2)], {
+      const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, bench, ...rest], {
         stdio: 'inherit',
       });
       if (r.status !== 0) failed++;
