@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { statementCache } from './statements.js';
 import type { Platform } from '../core/commands/types.js';
 import type { DigestStore, OutboxEntry, OutboxState } from '../core/digests/outbox.js';
 import { type Subscription, type SubscriptionSpec, subscriptionSchema } from '../core/digests/subscription.js';
@@ -36,11 +37,14 @@ function toEntry(r: Row): OutboxEntry {
  * or one transaction, so a crash leaves either the old state or the new one.
  */
 export class SqliteDigestStore implements DigestStore {
-  constructor(private readonly db: Database.Database) {}
+  private readonly sql: (sql: string) => Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.sql = statementCache(db);
+  }
 
   async subscribe(spec: SubscriptionSpec, now: Date): Promise<Subscription> {
-    const row = this.db
-      .prepare(
+    const row = this.sql(
         `INSERT INTO subscriptions (platform, channel_id, spec, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT(platform, channel_id) DO UPDATE SET spec = excluded.spec
          RETURNING *`,
@@ -50,19 +54,18 @@ export class SqliteDigestStore implements DigestStore {
   }
 
   async unsubscribe(platform: Platform, channelId: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM subscriptions WHERE platform = ? AND channel_id = ?').run(platform, channelId).changes > 0;
+    return this.sql('DELETE FROM subscriptions WHERE platform = ? AND channel_id = ?').run(platform, channelId).changes > 0;
   }
 
   async subscriptions(): Promise<Subscription[]> {
-    return (this.db.prepare('SELECT * FROM subscriptions ORDER BY id').all() as Row[]).map(toSubscription);
+    return (this.sql('SELECT * FROM subscriptions ORDER BY id').all() as Row[]).map(toSubscription);
   }
 
   async enqueue(e: { subscriptionId: number; slot: Date; pages: unknown[]; coveredUntil: Date }) {
     const write = this.db.transaction(() => {
-      const sub = this.db.prepare('SELECT * FROM subscriptions WHERE id = ?').get(e.subscriptionId) as Row | undefined;
+      const sub = this.sql('SELECT * FROM subscriptions WHERE id = ?').get(e.subscriptionId) as Row | undefined;
       if (!sub) return undefined;
-      const inserted = this.db
-        .prepare(
+      const inserted = this.sql(
           `INSERT INTO outbox (subscription_id, platform, channel_id, slot, pages, message_ids, state, next_attempt_at, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(subscription_id, slot) DO NOTHING
@@ -79,8 +82,7 @@ export class SqliteDigestStore implements DigestStore {
           e.slot.getTime(),
           Date.now(),
         ) as Row | undefined;
-      this.db
-        .prepare('UPDATE subscriptions SET covered_until = max(coalesce(covered_until, 0), ?) WHERE id = ?')
+      this.sql('UPDATE subscriptions SET covered_until = max(coalesce(covered_until, 0), ?) WHERE id = ?')
         .run(e.coveredUntil.getTime(), e.subscriptionId);
       return inserted ? toEntry(inserted) : undefined;
     });
@@ -89,36 +91,33 @@ export class SqliteDigestStore implements DigestStore {
 
   async due(now: Date, limit: number): Promise<OutboxEntry[]> {
     return (
-      this.db
-        .prepare("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY slot, id LIMIT ?")
+      this.sql("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY slot, id LIMIT ?")
         .all(now.getTime(), limit) as Row[]
     ).map(toEntry);
   }
 
   async markPage(id: number, page: number, messageId: string): Promise<void> {
-    this.db
-      .prepare('UPDATE outbox SET message_ids = json_set(message_ids, ?, ?) WHERE id = ?')
+    this.sql('UPDATE outbox SET message_ids = json_set(message_ids, ?, ?) WHERE id = ?')
       .run(`$[${page}]`, messageId, id);
   }
 
   async markDelivered(id: number): Promise<void> {
-    this.db.prepare("UPDATE outbox SET state = 'delivered', last_error = NULL WHERE id = ?").run(id);
+    this.sql("UPDATE outbox SET state = 'delivered', last_error = NULL WHERE id = ?").run(id);
   }
 
   async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
-    this.db
-      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?')
+    this.sql('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?')
       .run(error, nextAttemptAt.getTime(), id);
   }
 
   async markDead(id: number, error: string): Promise<void> {
-    this.db.prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
+    this.sql("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
   }
 
   async entries(state?: OutboxState): Promise<OutboxEntry[]> {
     const rows = state
-      ? this.db.prepare('SELECT * FROM outbox WHERE state = ? ORDER BY slot').all(state)
-      : this.db.prepare('SELECT * FROM outbox ORDER BY slot').all();
+      ? this.sql('SELECT * FROM outbox WHERE state = ? ORDER BY slot').all(state)
+      : this.sql('SELECT * FROM outbox ORDER BY slot').all();
     return (rows as Row[]).map(toEntry);
   }
 }

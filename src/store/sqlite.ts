@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { statementCache } from './statements.js';
 import type { ClusterMember } from '../core/feeds/cluster.js';
 import type { FeedErrorCode } from '../core/feeds/errors.js';
 import type { ClusterView, FeedStore, StoredItem } from '../core/feeds/store.js';
@@ -51,24 +52,28 @@ function toItem(r: Row, topics: TopicTag[]): StoredItem {
 export class SqliteStore implements FeedStore {
   readonly db: Database.Database;
   readonly version: number;
+  private readonly sql: (sql: string) => Database.Statement;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    // WAL with NORMAL sync survives a killed process intact (what exactly-once needs); only an OS
+    // crash may drop the last commits. FULL would fsync every item's transaction.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.version = migrate(this.db);
+    this.sql = statementCache(this.db);
   }
 
   async getHealth(feed: string) {
-    const row = this.db.prepare('SELECT * FROM feeds WHERE name = ?').get(feed) as Row | undefined;
+    const row = this.sql('SELECT * FROM feeds WHERE name = ?').get(feed) as Row | undefined;
     return row ? toHealth(row) : undefined;
   }
 
   async saveHealth(h: FeedHealth) {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO feeds (name, url, state, etag, last_modified, last_polled_at, last_success_at, last_error_at,
            last_error, last_error_code, consecutive_failures, next_attempt_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -95,31 +100,28 @@ export class SqliteStore implements FeedStore {
   }
 
   async listHealth() {
-    return (this.db.prepare('SELECT * FROM feeds ORDER BY name').all() as Row[]).map(toHealth);
+    return (this.sql('SELECT * FROM feeds ORDER BY name').all() as Row[]).map(toHealth);
   }
 
   async hasItem(item: FeedItem) {
-    const byGuid = this.db
-      .prepare('SELECT 1 FROM items WHERE feed = ? AND guid = ?')
+    const byGuid = this.sql('SELECT 1 FROM items WHERE feed = ? AND guid = ?')
       .get(item.feed, item.guid);
     if (byGuid) return true;
     return (
       item.link !== undefined &&
-      this.db.prepare('SELECT 1 FROM items WHERE link = ?').get(item.link) !== undefined
+      this.sql('SELECT 1 FROM items WHERE link = ?').get(item.link) !== undefined
     );
   }
 
   async createCluster(title: string, at: Date) {
-    const r = this.db
-      .prepare('INSERT INTO clusters (title, first_seen_at, last_seen_at) VALUES (?, ?, ?)')
+    const r = this.sql('INSERT INTO clusters (title, first_seen_at, last_seen_at) VALUES (?, ?, ?)')
       .run(title, at.getTime(), at.getTime());
     return Number(r.lastInsertRowid);
   }
 
   async insertItem(item: FeedItem, tags: TopicTag[], clusterId: number) {
     return this.db.transaction(() => {
-      const r = this.db
-        .prepare(
+      const r = this.sql(
           `INSERT OR IGNORE INTO items (feed, guid, link, title, summary, outlet, language, published_at,
              first_seen_at, date_source, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -137,18 +139,16 @@ export class SqliteStore implements FeedStore {
           clusterId,
         );
       if (r.changes === 0) return false;
-      const insertTag = this.db.prepare('INSERT INTO item_topics (item_id, topic, terms) VALUES (?, ?, ?)');
+      const insertTag = this.sql('INSERT INTO item_topics (item_id, topic, terms) VALUES (?, ?, ?)');
       for (const tag of tags) insertTag.run(r.lastInsertRowid, tag.topic, JSON.stringify(tag.terms));
-      this.db
-        .prepare('UPDATE clusters SET last_seen_at = max(last_seen_at, ?) WHERE id = ?')
+      this.sql('UPDATE clusters SET last_seen_at = max(last_seen_at, ?) WHERE id = ?')
         .run(item.firstSeenAt.getTime(), clusterId);
       return true;
     })();
   }
 
   async clusterMembers(since: Date): Promise<ClusterMember[]> {
-    const rows = this.db
-      .prepare('SELECT cluster_id, title, published_at FROM items WHERE published_at >= ?')
+    const rows = this.sql('SELECT cluster_id, title, published_at FROM items WHERE published_at >= ?')
       .all(since.getTime()) as Row[];
     return rows.map((r) => ({
       clusterId: Number(r.cluster_id),
@@ -158,15 +158,14 @@ export class SqliteStore implements FeedStore {
   }
 
   async clusters(since: Date, topic?: string): Promise<ClusterView[]> {
-    const rows = this.db
-      .prepare(
+    const rows = this.sql(
         `SELECT * FROM items WHERE cluster_id IN (
            SELECT DISTINCT i.cluster_id FROM items i LEFT JOIN item_topics t ON t.item_id = i.id
            WHERE i.published_at >= ? AND (? IS NULL OR t.topic = ?))
          ORDER BY cluster_id, published_at, id`,
       )
       .all(since.getTime(), topic ?? null, topic ?? null) as Row[];
-    const tagRows = this.db.prepare('SELECT topic, terms FROM item_topics WHERE item_id = ?');
+    const tagRows = this.sql('SELECT topic, terms FROM item_topics WHERE item_id = ?');
     const byCluster = new Map<number, ClusterView>();
     for (const r of rows) {
       const topics = (tagRows.all(r.id) as Row[]).map((t) => ({
@@ -196,11 +195,9 @@ export class SqliteStore implements FeedStore {
   async prune(before: Date) {
     return this.db.transaction(() => {
       const t = before.getTime();
-      const items = this.db
-        .prepare('DELETE FROM items WHERE published_at < ? AND first_seen_at < ?')
+      const items = this.sql('DELETE FROM items WHERE published_at < ? AND first_seen_at < ?')
         .run(t, t).changes;
-      const clusters = this.db
-        .prepare('DELETE FROM clusters WHERE id NOT IN (SELECT DISTINCT cluster_id FROM items)')
+      const clusters = this.sql('DELETE FROM clusters WHERE id NOT IN (SELECT DISTINCT cluster_id FROM items)')
         .run().changes;
       return { items, clusters };
     })();
