@@ -26,14 +26,26 @@ class RecordingTarget implements DigestTarget {
   platform: Platform = 'local';
   sent: { channelId: string; page: Reply; key: string }[] = [];
   failures: DeliveryError[] = [];
+  landed: boolean[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  delayMs = 0;
   renderPages(reply: Reply): unknown[] {
     return [reply];
   }
-  async send(channelId: string, page: unknown, key: string) {
-    const failure = this.failures.shift();
-    if (failure) throw failure;
-    this.sent.push({ channelId, page: page as Reply, key });
-    return { messageId: `m${this.sent.length}` };
+  async send(channelId: string, page: unknown, key: string, mayHaveLanded: boolean) {
+    this.landed.push(mayHaveLanded);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+      const failure = this.failures.shift();
+      if (failure) throw failure;
+      this.sent.push({ channelId, page: page as Reply, key });
+      return { messageId: `m${this.sent.length}` };
+    } finally {
+      this.inFlight--;
+    }
   }
 }
 
@@ -166,5 +178,38 @@ describe('digests through the outbox', () => {
     target.failures.push(new DeliveryError('Unknown Channel', false));
     await scheduler.runSlot(sub, now.t);
     expect((await store.entries('dead'))[0]?.lastError).toBe('Unknown Channel (after 1 attempt)');
+  });
+
+  it('tells the target when a page may already have landed (an earlier attempt went unanswered)', async () => {
+    const now = { t: new Date('2026-11-23T13:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    const sub = await store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
+    await addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
+    target.failures.push(new DeliveryError('socket hang up', true));
+    await scheduler.runSlot(sub, now.t);
+    now.t = new Date('2026-11-23T14:00:00Z');
+    await scheduler.deliver();
+    expect(target.landed).toEqual([false, true]);
+    expect(target.sent).toHaveLength(1);
+  });
+
+  it('serves several channels at once, each channel in slot order', async () => {
+    const now = { t: new Date('2026-11-20T00:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    await addItem('Story', 'BBC', new Date('2026-11-22T10:00:00Z'), 'china-ties');
+    const subs = [];
+    for (const channelId of ['C1', 'C2', 'C3']) subs.push(await store.subscribe({ ...spec, channelId, postWhenEmpty: true }, now.t));
+    now.t = new Date('2026-11-24T20:00:00Z');
+    target.delayMs = 30;
+    // Two slots per channel written while delivery was held back, then one pass.
+    for (const sub of subs) {
+      await store.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-23T13:00:00Z'), pages: [{ title: `${sub.channelId} day 1` }], coveredUntil: new Date('2026-11-23T13:00:00Z') });
+      await store.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-24T13:00:00Z'), pages: [{ title: `${sub.channelId} day 2` }], coveredUntil: new Date('2026-11-24T13:00:00Z') });
+    }
+    expect(await scheduler.deliver()).toEqual({ delivered: 6, retrying: 0, dead: 0 });
+    expect(target.maxInFlight).toBe(3);
+    for (const c of ['C1', 'C2', 'C3']) {
+      expect(target.sent.filter((s) => s.channelId === c).map((s) => s.page.title)).toEqual([`${c} day 1`, `${c} day 2`]);
+    }
   });
 });

@@ -67,7 +67,7 @@ describe('Discord digest target', () => {
 
   it('posts a page to the channel with a nonce, mentioning no one', async () => {
     const [page] = target.renderPages(bigDigest(2));
-    const { messageId } = await target.send(CHANNEL_ID, page, 'sub-1/2026-11-23T08:00:00.000Z/0');
+    const { messageId } = await target.send(CHANNEL_ID, page, 'sub-1/2026-11-23T08:00:00.000Z/0', false);
     const request = fake.requests.find((r) => r.path === `/api/v10/channels/${CHANNEL_ID}/messages`)!;
     expect(request.headers.authorization).toBe(`Bot ${TOKEN}`);
     const body = request.body as {
@@ -85,15 +85,15 @@ describe('Discord digest target', () => {
 
   it('a resend with the same key returns the first message instead of posting twice', async () => {
     const [page] = target.renderPages(bigDigest(1));
-    const first = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0');
-    const again = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0');
+    const first = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0', false);
+    const again = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0', false);
     expect(again.messageId).toBe(first.messageId);
     expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.id === first.messageId)).toHaveLength(1);
   });
 
   it('an unknown channel is a permanent failure', async () => {
     const [page] = target.renderPages(bigDigest(1));
-    const error = await failure(target.send('999999999999999999', page, 'k-unknown'));
+    const error = await failure(target.send('999999999999999999', page, 'k-unknown', false));
     expect(error).toBeInstanceOf(DeliveryError);
     expect((error as DeliveryError).retryable).toBe(false);
     expect((error as DeliveryError).message).toContain('10003');
@@ -103,7 +103,7 @@ describe('Discord digest target', () => {
     const fail = { status: 500, body: { message: 'oops', code: 0 } };
     fake.script('POST', /\/channels\/\d+\/messages$/, fail, fail, fail, fail);
     const [page] = target.renderPages(bigDigest(1));
-    const error = await failure(target.send(CHANNEL_ID, page, 'k-500'));
+    const error = await failure(target.send(CHANNEL_ID, page, 'k-500', false));
     expect(error).toBeInstanceOf(DeliveryError);
     expect((error as DeliveryError).retryable).toBe(true);
   });
@@ -112,7 +112,7 @@ describe('Discord digest target', () => {
     fake.script('POST', /\/channels\/\d+\/messages$/, FakeDiscord.rateLimited(0.2));
     const [page] = target.renderPages(bigDigest(1));
     const started = Date.now();
-    const { messageId } = await target.send(CHANNEL_ID, page, 'k-429');
+    const { messageId } = await target.send(CHANNEL_ID, page, 'k-429', false);
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
     expect(messageId).toBeTruthy();
     expect(fake.unmatched).toEqual([]);

@@ -101,6 +101,13 @@ export class SqliteDigestStore implements DigestStore {
       .run(`$[${page}]`, messageId, id);
   }
 
+  async markAttempt(id: number, page: number): Promise<void> {
+    // Only a page never tried becomes '' (an id, once recorded, stays).
+    this.sql(
+      "UPDATE outbox SET message_ids = json_set(message_ids, ?, '') WHERE id = ? AND json_extract(message_ids, ?) IS NULL",
+    ).run(`$[${page}]`, id, `$[${page}]`);
+  }
+
   async markDelivered(id: number): Promise<void> {
     this.sql("UPDATE outbox SET state = 'delivered', last_error = NULL WHERE id = ?").run(id);
   }

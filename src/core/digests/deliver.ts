@@ -7,9 +7,16 @@ export interface DeliverOptions {
   maxAttempts: number;
   baseBackoffMs: number;
   maxBackoffMs: number;
+  /** Channels served at once; each channel's digests still go out one after another, in order. */
+  channelConcurrency?: number;
 }
 
-export const DEFAULT_DELIVERY: Omit<DeliverOptions, 'now'> = { maxAttempts: 6, baseBackoffMs: 5_000, maxBackoffMs: 10 * 60_000 };
+export const DEFAULT_DELIVERY: Omit<DeliverOptions, 'now'> = {
+  maxAttempts: 6,
+  baseBackoffMs: 5_000,
+  maxBackoffMs: 10 * 60_000,
+  channelConcurrency: 8,
+};
 
 export interface DeliveryReport {
   delivered: number;
@@ -24,7 +31,8 @@ export function pageKey(entry: Pick<OutboxEntry, 'subscriptionId' | 'slot'>, pag
 
 /**
  * Send what is due, page by page, recording each page's message id as soon as it is sent, so a
- * crash resends at most the page in flight (which the target recognises by its key).
+ * crash resends at most the page in flight (which the target recognises by its key). Several
+ * channels at once; within a channel, in slot order.
  */
 export async function deliverDue(
   store: DigestStore,
@@ -32,12 +40,25 @@ export async function deliverDue(
   options: DeliverOptions,
 ): Promise<DeliveryReport> {
   const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0 };
-  for (const entry of await store.due(options.now(), 100)) {
-    const target = targets.get(entry.platform);
-    if (!target) continue; // That platform is not connected in this process; the entry waits.
-    const outcome = await deliverEntry(store, target, entry, options);
-    report[outcome]++;
+  const byChannel = new Map<string, OutboxEntry[]>();
+  for (const entry of await store.due(options.now(), 500)) {
+    // An entry for a platform not connected in this process waits for one that is.
+    if (!targets.has(entry.platform)) continue;
+    const channel = `${entry.platform}:${entry.channelId}`;
+    byChannel.set(channel, [...(byChannel.get(channel) ?? []), entry]);
   }
+  const queues = [...byChannel.values()];
+  const worker = async () => {
+    for (let queue = queues.shift(); queue; queue = queues.shift()) {
+      for (const entry of queue) {
+        const outcome = await deliverEntry(store, targets.get(entry.platform)!, entry, options);
+        report[outcome]++;
+        // A later digest for the same channel must not overtake one that is waiting to retry.
+        if (outcome !== 'delivered') break;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.channelConcurrency ?? 1) }, worker));
   return report;
 }
 
@@ -50,7 +71,9 @@ async function deliverEntry(
   for (const [i, page] of entry.pages.entries()) {
     if (entry.messageIds[i]) continue;
     try {
-      const { messageId } = await target.send(entry.channelId, page, pageKey(entry, i));
+      const mayHaveLanded = entry.messageIds[i] === '';
+      if (!mayHaveLanded) await store.markAttempt(entry.id, i);
+      const { messageId } = await target.send(entry.channelId, page, pageKey(entry, i), mayHaveLanded);
       await store.markPage(entry.id, i, messageId);
     } catch (err) {
       const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);

@@ -14,7 +14,7 @@ export interface OutboxEntry {
   slot: Date;
   /** Platform payloads, one per message, in order. */
   pages: unknown[];
-  /** Message ids of pages already delivered (null where not yet). */
+  /** Per page: the message id once delivered; '' once a send was attempted (it may have landed); null before. */
   messageIds: (string | null)[];
   state: OutboxState;
   attempts: number;
@@ -39,6 +39,8 @@ export interface DigestStore extends SubscriptionStore {
   }): Promise<OutboxEntry | undefined>;
   due(now: Date, limit: number): Promise<OutboxEntry[]>;
   markPage(id: number, page: number, messageId: string): Promise<void>;
+  /** Record that a page is about to be sent, so a resend after a crash knows to check first. */
+  markAttempt(id: number, page: number): Promise<void>;
   markDelivered(id: number): Promise<void>;
   markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void>;
   markDead(id: number, error: string): Promise<void>;
@@ -63,6 +65,9 @@ export class DeliveryError extends Error {
 export interface DigestTarget {
   platform: Platform;
   renderPages(reply: Reply): unknown[];
-  /** Send one page. `key` is stable across restarts, so a resend after a crash can be recognised. */
-  send(channelId: string, page: unknown, key: string): Promise<{ messageId: string }>;
+  /**
+   * Send one page. `key` is stable across restarts. `mayHaveLanded` says an earlier attempt of this
+   * page ended without an answer (a crash, a reset): the target must not post it twice.
+   */
+  send(channelId: string, page: unknown, key: string, mayHaveLanded: boolean): Promise<{ messageId: string }>;
 }

@@ -36,9 +36,10 @@ export function slackDigestTarget(client: WebClient): DigestTarget {
         const { text, blocks } = renderSlack(p).message;
         return { text, blocks };
       }),
-    async send(channel, page, key) {
+    async send(channel, page, key, mayHaveLanded) {
       try {
-        const earlier = await findSent(client, channel, key);
+        // Only a page whose earlier attempt went unanswered can already be in the channel.
+        const earlier = mayHaveLanded ? await findSent(client, channel, key) : undefined;
         if (earlier) return { messageId: earlier };
         const { text, blocks } = page as { text: string; blocks: webApi.KnownBlock[] };
         const result = await client.chat.postMessage({
