@@ -113,7 +113,7 @@ async function fanout(platform: 'discord' | 'slack', subs: number, latencyMs: nu
       ratio: ratio(deliverMs, floorMs),
       target: '0 lost, 0 doubled',
       verdict: verdict(wrong === 0 && dead === 0),
-      note: `${wrong} channels with a wrong count, ${dead} dead; ${proxy.rateLimited} 429s; writing the outbox took ${(writeMs / 1000).toFixed(1)} s; delivery is serial (≈ ${((deliverMs / totalPages) | 0)} ms a message)`,
+      note: `${wrong} channels with a wrong count, ${dead} dead; ${proxy.rateLimited} 429s; writing the outbox took ${(writeMs / 1000).toFixed(1)} s; delivery ≈ ${((deliverMs / totalPages) | 0)} ms a message, up to 8 channels at once`,
     };
   } finally {
     await feeds.close();

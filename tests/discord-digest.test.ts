@@ -91,6 +91,20 @@ describe('Discord digest target', () => {
     expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.id === first.messageId)).toHaveLength(1);
   });
 
+  it('a page that landed before a long outage is found in the channel, not posted again', async () => {
+    const [page] = target.renderPages({ ...bigDigest(1), title: 'Digest before the outage' });
+    const first = await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', false);
+    // The bot was down longer than Discord remembers nonces.
+    const stored = fake.channelMessages.get(CHANNEL_ID)!.find((m) => m.id === first.messageId)!;
+    stored.timestamp = new Date(Date.now() - 3_600_000).toISOString();
+    const resent = await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', true);
+    expect(resent.messageId).toBe(first.messageId);
+    expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.embeds[0]?.title === 'Digest before the outage')).toHaveLength(1);
+    // Without the hint, the expired nonce no longer protects: this is why the outbox keeps it.
+    await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', false);
+    expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.embeds[0]?.title === 'Digest before the outage')).toHaveLength(2);
+  });
+
   it('an unknown channel is a permanent failure', async () => {
     const [page] = target.renderPages(bigDigest(1));
     const error = await failure(target.send('999999999999999999', page, 'k-unknown', false));

@@ -54,6 +54,8 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Channels the bot may post in; others answer 404 Unknown Channel. */
   channels?: string[];
+  /** How long a message nonce is remembered with enforce_nonce ("a few minutes" on Discord). */
+  nonceWindowMs?: number;
 }
 
 interface InteractionState {
@@ -124,6 +126,7 @@ export class FakeDiscord {
       interactionDeadlineMs: 3000,
       heartbeatIntervalMs: 41_250,
       channels: [CHANNEL_ID],
+      nonceWindowMs: 5 * 60_000,
       ...options,
     });
     server.on('request', (req, res) => fake.onRequest(req, res));
@@ -343,6 +346,19 @@ export class FakeDiscord {
       },
       {
         method: 'GET',
+        pattern: /^\/api\/v10\/channels\/(\d+)\/messages$/,
+        name: 'channel messages',
+        // Newest first, as Discord lists them; nonces are not part of a stored message.
+        handle: (r) => ({
+          status: 200,
+          body: (this.channelMessages.get(r.params[0]!) ?? [])
+            .slice(-Number(r.query.limit ?? 50))
+            .reverse()
+            .map(({ nonce: _nonce, ...m }) => m),
+        }),
+      },
+      {
+        method: 'GET',
         pattern: new RegExp(`^/api/v10/applications/${app}(?:/guilds/(\\d+))?/commands$`),
         name: 'get commands',
         handle: (r) => ({ status: 200, body: this.commands.get(r.params[1] ?? 'global') ?? [] }),
@@ -448,7 +464,10 @@ export class FakeDiscord {
     if (problems.length) return invalidForm(problems);
     const body = r.body as Record<string, unknown>;
     const posted = this.channelMessages.get(channelId) ?? [];
-    const earlier = body.enforce_nonce && posted.find((m) => m.nonce !== undefined && m.nonce === body.nonce);
+    const remembered = Date.now() - this.options.nonceWindowMs;
+    const earlier =
+      body.enforce_nonce &&
+      posted.find((m) => m.nonce !== undefined && m.nonce === body.nonce && Date.parse(m.timestamp) >= remembered);
     if (earlier) return { status: 200, body: earlier };
     const message = { ...messageObject(channelId, body), nonce: body.nonce as string | undefined };
     this.channelMessages.set(channelId, [...posted, message]);

@@ -56,7 +56,7 @@ export function createDiscordAdapter(
     name: 'discord',
     health: () => gateway.health(),
     // The client's REST carries the token once logged in; digests are only sent while running.
-    digestTarget: discordDigestTarget(client.rest),
+    digestTarget: discordDigestTarget(client.rest, () => client.user?.id),
     async start() {
       if (!config.DISCORD_TOKEN) {
         throw new ConfigError('Configuration error:\n  DISCORD_TOKEN is required for Discord');

@@ -9,9 +9,11 @@ type Page = Pick<DiscordMessage, 'content' | 'embeds' | 'allowed_mentions'>;
 /**
  * Digests on Discord, posted with the REST client (no channel cache needed). Each page carries a
  * nonce derived from its key with `enforce_nonce`, so Discord itself returns the earlier message
- * instead of posting twice when a send is retried within its dedupe window (a few minutes).
+ * instead of posting twice when a send is retried within its dedupe window (a few minutes). A page
+ * whose earlier attempt went unanswered may be older than that window (the bot was down for a
+ * while), so it is first looked for among the channel's recent messages by its content.
  */
-export function discordDigestTarget(rest: REST): DigestTarget {
+export function discordDigestTarget(rest: REST, botUserId: () => string | undefined = () => undefined): DigestTarget {
   return {
     platform: 'discord',
     renderPages: (reply) =>
@@ -19,8 +21,10 @@ export function discordDigestTarget(rest: REST): DigestTarget {
         const { content, embeds, allowed_mentions } = renderDiscord(p).message;
         return { ...(content ? { content } : {}), embeds, allowed_mentions };
       }),
-    async send(channelId, page, key) {
+    async send(channelId, page, key, mayHaveLanded) {
       try {
+        const earlier = mayHaveLanded ? await findSent(rest, channelId, page as Page, botUserId()) : undefined;
+        if (earlier) return { messageId: earlier };
         const message = (await rest.post(Routes.channelMessages(channelId), {
           body: {
             ...(page as Page),
@@ -35,6 +39,17 @@ export function discordDigestTarget(rest: REST): DigestTarget {
       }
     },
   };
+}
+
+/** A recent message of ours in the channel showing the same embeds as this page. */
+async function findSent(rest: REST, channelId: string, page: Page, botUserId: string | undefined): Promise<string | undefined> {
+  const recent = (await rest.get(Routes.channelMessages(channelId), {
+    query: new URLSearchParams({ limit: '50' }),
+  })) as APIMessage[];
+  const fingerprint = (embeds: Page['embeds']) =>
+    JSON.stringify((embeds ?? []).map((e) => [e.title ?? '', e.description ?? '', e.footer?.text ?? '']));
+  const wanted = fingerprint(page.embeds);
+  return recent.find((m) => (!botUserId || m.author.id === botUserId) && fingerprint(m.embeds) === wanted)?.id;
 }
 
 /** Discord nonces are at most 25 characters; the key may be longer, so hash it. */
