@@ -36,18 +36,24 @@ export function titleTokens(title: string): Set<string> {
   );
 }
 
+const weight = (t: string, anchors: ReadonlySet<string>) => (anchors.has(t) ? 0.5 : 1);
+
+function weightedSize(tokens: Set<string>, anchors: ReadonlySet<string>): number {
+  let size = 0;
+  for (const t of tokens) size += weight(t, anchors);
+  return size;
+}
+
 /** Dice coefficient over token sets, with anchor tokens weighted 0.5 so topic words alone never merge stories. */
 export function similarity(a: Set<string>, b: Set<string>, anchors: ReadonlySet<string>): number {
-  const w = (t: string) => (anchors.has(t) ? 0.5 : 1);
+  return dice(a, weightedSize(a, anchors), b, weightedSize(b, anchors), anchors);
+}
+
+function dice(a: Set<string>, sizeA: number, b: Set<string>, sizeB: number, anchors: ReadonlySet<string>): number {
+  if (sizeA + sizeB === 0) return 0;
   let shared = 0;
-  let sizeA = 0;
-  let sizeB = 0;
-  for (const t of a) {
-    sizeA += w(t);
-    if (b.has(t)) shared += w(t);
-  }
-  for (const t of b) sizeB += w(t);
-  return sizeA + sizeB === 0 ? 0 : (2 * shared) / (sizeA + sizeB);
+  for (const t of a) if (b.has(t)) shared += weight(t, anchors);
+  return (2 * shared) / (sizeA + sizeB);
 }
 
 export interface ClusterMember {
@@ -62,7 +68,7 @@ export interface ClusterMember {
  * over an inverted index), which finds exactly what comparing with every member would.
  */
 export class ClusterIndex {
-  private readonly members: (ClusterMember & { tokens: Set<string> })[] = [];
+  private readonly members: (ClusterMember & { tokens: Set<string>; size: number; at: number })[] = [];
   /** Token → indexes into `members` of the titles that have it, ascending. */
   private readonly postings = new Map<string, number[]>();
 
@@ -75,7 +81,8 @@ export class ClusterIndex {
 
   add(member: ClusterMember): void {
     const tokens = titleTokens(member.title);
-    const index = this.members.push({ ...member, tokens }) - 1;
+    const size = weightedSize(tokens, this.options.anchors);
+    const index = this.members.push({ ...member, tokens, size, at: member.publishedAt.getTime() }) - 1;
     for (const t of tokens) {
       const list = this.postings.get(t);
       if (list) list.push(index);
@@ -86,13 +93,17 @@ export class ClusterIndex {
   /** The cluster telling the same story as this title, if any: the most similar member above the threshold. */
   find(title: string, publishedAt: Date): { clusterId: number; score: number } | undefined {
     const tokens = titleTokens(title);
+    const { anchors, threshold: t, windowMs } = this.options;
+    const size = weightedSize(tokens, anchors);
+    const at = publishedAt.getTime();
+    // Dice ≥ t needs the two weighted sizes within a factor (2 − t)/t of each other.
+    const [minSize, maxSize] = t > 0 ? [(size * t) / (2 - t) - 1e-9, (size * (2 - t)) / t + 1e-9] : [0, Infinity];
     let best: { clusterId: number; score: number } | undefined;
     for (const i of this.candidates(tokens)) {
       const m = this.members[i]!;
-      if (Math.abs(m.publishedAt.getTime() - publishedAt.getTime()) > this.options.windowMs) continue;
-      const score = similarity(tokens, m.tokens, this.options.anchors);
-      if (score >= this.options.threshold && (!best || score > best.score))
-        best = { clusterId: m.clusterId, score };
+      if (Math.abs(m.at - at) > windowMs || m.size < minSize || m.size > maxSize) continue;
+      const score = dice(tokens, size, m.tokens, m.size, anchors);
+      if (score >= t && (!best || score > best.score)) best = { clusterId: m.clusterId, score };
     }
     return best;
   }
