@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { statementCache } from './statements.js';
 import type { ClusterMember } from '../core/feeds/cluster.js';
 import type { FeedErrorCode } from '../core/feeds/errors.js';
-import type { ClusterView, FeedStore, StoredItem } from '../core/feeds/store.js';
+import type { ClusterView, FeedStore, ItemPlanner, StoredItem, StoredNew } from '../core/feeds/store.js';
 import type { FeedHealth, FeedItem, HealthState, TopicTag } from '../core/feeds/types.js';
 import { migrate } from './migrations.js';
 
@@ -74,7 +74,7 @@ export class SqliteStore implements FeedStore {
 
   async saveHealth(h: FeedHealth) {
     this.sql(
-        `INSERT INTO feeds (name, url, state, etag, last_modified, last_polled_at, last_success_at, last_error_at,
+      `INSERT INTO feeds (name, url, state, etag, last_modified, last_polled_at, last_success_at, last_error_at,
            last_error, last_error_code, consecutive_failures, next_attempt_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET url = excluded.url, state = excluded.state, etag = excluded.etag,
@@ -82,21 +82,20 @@ export class SqliteStore implements FeedStore {
            last_success_at = excluded.last_success_at, last_error_at = excluded.last_error_at,
            last_error = excluded.last_error, last_error_code = excluded.last_error_code,
            consecutive_failures = excluded.consecutive_failures, next_attempt_at = excluded.next_attempt_at`,
-      )
-      .run(
-        h.feed,
-        h.url,
-        h.state,
-        h.etag ?? null,
-        h.lastModified ?? null,
-        ms(h.lastPolledAt),
-        ms(h.lastSuccessAt),
-        ms(h.lastErrorAt),
-        h.lastError ?? null,
-        h.lastErrorCode ?? null,
-        h.consecutiveFailures,
-        ms(h.nextAttemptAt),
-      );
+    ).run(
+      h.feed,
+      h.url,
+      h.state,
+      h.etag ?? null,
+      h.lastModified ?? null,
+      ms(h.lastPolledAt),
+      ms(h.lastSuccessAt),
+      ms(h.lastErrorAt),
+      h.lastError ?? null,
+      h.lastErrorCode ?? null,
+      h.consecutiveFailures,
+      ms(h.nextAttemptAt),
+    );
   }
 
   async listHealth() {
@@ -104,52 +103,85 @@ export class SqliteStore implements FeedStore {
   }
 
   async hasItem(item: FeedItem) {
-    const byGuid = this.sql('SELECT 1 FROM items WHERE feed = ? AND guid = ?')
-      .get(item.feed, item.guid);
-    if (byGuid) return true;
-    return (
-      item.link !== undefined &&
-      this.sql('SELECT 1 FROM items WHERE link = ?').get(item.link) !== undefined
-    );
+    return this.has(item);
   }
 
   async createCluster(title: string, at: Date) {
-    const r = this.sql('INSERT INTO clusters (title, first_seen_at, last_seen_at) VALUES (?, ?, ?)')
-      .run(title, at.getTime(), at.getTime());
-    return Number(r.lastInsertRowid);
+    return this.newCluster(title, at);
   }
 
   async insertItem(item: FeedItem, tags: TopicTag[], clusterId: number) {
+    return this.db.transaction(() => this.insert(item, tags, clusterId))();
+  }
+
+  async storeItems(items: FeedItem[], plan: ItemPlanner, stored: (s: StoredNew) => void) {
+    // One transaction for a whole feed: one commit instead of one per item.
     return this.db.transaction(() => {
-      const r = this.sql(
-          `INSERT OR IGNORE INTO items (feed, guid, link, title, summary, outlet, language, published_at,
-             first_seen_at, date_source, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          item.feed,
-          item.guid,
-          item.link ?? null,
-          item.title,
-          item.summary,
-          item.outlet,
-          item.language,
-          item.publishedAt.getTime(),
-          item.firstSeenAt.getTime(),
-          item.dateSource,
-          clusterId,
-        );
-      if (r.changes === 0) return false;
-      const insertTag = this.sql('INSERT INTO item_topics (item_id, topic, terms) VALUES (?, ?, ?)');
-      for (const tag of tags) insertTag.run(r.lastInsertRowid, tag.topic, JSON.stringify(tag.terms));
-      this.sql('UPDATE clusters SET last_seen_at = max(last_seen_at, ?) WHERE id = ?')
-        .run(item.firstSeenAt.getTime(), clusterId);
-      return true;
+      let duplicates = 0;
+      for (const item of items) {
+        if (this.has(item)) {
+          duplicates++;
+          continue;
+        }
+        const { tags, clusterId } = plan(item);
+        const cluster = clusterId ?? this.newCluster(item.title, item.firstSeenAt);
+        if (!this.insert(item, tags, cluster)) {
+          duplicates++;
+          continue;
+        }
+        stored({ item, tags, clusterId: cluster, joined: clusterId !== undefined });
+      }
+      return { duplicates };
     })();
   }
 
+  private has(item: FeedItem): boolean {
+    if (this.sql('SELECT 1 FROM items WHERE feed = ? AND guid = ?').get(item.feed, item.guid)) return true;
+    return (
+      item.link !== undefined && this.sql('SELECT 1 FROM items WHERE link = ?').get(item.link) !== undefined
+    );
+  }
+
+  private newCluster(title: string, at: Date): number {
+    const r = this.sql('INSERT INTO clusters (title, first_seen_at, last_seen_at) VALUES (?, ?, ?)').run(
+      title,
+      at.getTime(),
+      at.getTime(),
+    );
+    return Number(r.lastInsertRowid);
+  }
+
+  private insert(item: FeedItem, tags: TopicTag[], clusterId: number): boolean {
+    const r = this.sql(
+      `INSERT OR IGNORE INTO items (feed, guid, link, title, summary, outlet, language, published_at,
+         first_seen_at, date_source, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      item.feed,
+      item.guid,
+      item.link ?? null,
+      item.title,
+      item.summary,
+      item.outlet,
+      item.language,
+      item.publishedAt.getTime(),
+      item.firstSeenAt.getTime(),
+      item.dateSource,
+      clusterId,
+    );
+    if (r.changes === 0) return false;
+    const insertTag = this.sql('INSERT INTO item_topics (item_id, topic, terms) VALUES (?, ?, ?)');
+    for (const tag of tags) insertTag.run(r.lastInsertRowid, tag.topic, JSON.stringify(tag.terms));
+    this.sql('UPDATE clusters SET last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
+      item.firstSeenAt.getTime(),
+      clusterId,
+    );
+    return true;
+  }
+
   async clusterMembers(since: Date): Promise<ClusterMember[]> {
-    const rows = this.sql('SELECT cluster_id, title, published_at FROM items WHERE published_at >= ?')
-      .all(since.getTime()) as Row[];
+    const rows = this.sql('SELECT cluster_id, title, published_at FROM items WHERE published_at >= ?').all(
+      since.getTime(),
+    ) as Row[];
     return rows.map((r) => ({
       clusterId: Number(r.cluster_id),
       title: String(r.title),
@@ -159,12 +191,11 @@ export class SqliteStore implements FeedStore {
 
   async clusters(since: Date, topic?: string): Promise<ClusterView[]> {
     const rows = this.sql(
-        `SELECT * FROM items WHERE cluster_id IN (
+      `SELECT * FROM items WHERE cluster_id IN (
            SELECT DISTINCT i.cluster_id FROM items i LEFT JOIN item_topics t ON t.item_id = i.id
            WHERE i.published_at >= ? AND (? IS NULL OR t.topic = ?))
          ORDER BY cluster_id, published_at, id`,
-      )
-      .all(since.getTime(), topic ?? null, topic ?? null) as Row[];
+    ).all(since.getTime(), topic ?? null, topic ?? null) as Row[];
     const tagRows = this.sql('SELECT topic, terms FROM item_topics WHERE item_id = ?');
     const byCluster = new Map<number, ClusterView>();
     for (const r of rows) {
@@ -195,10 +226,13 @@ export class SqliteStore implements FeedStore {
   async prune(before: Date) {
     return this.db.transaction(() => {
       const t = before.getTime();
-      const items = this.sql('DELETE FROM items WHERE published_at < ? AND first_seen_at < ?')
-        .run(t, t).changes;
-      const clusters = this.sql('DELETE FROM clusters WHERE id NOT IN (SELECT DISTINCT cluster_id FROM items)')
-        .run().changes;
+      const items = this.sql('DELETE FROM items WHERE published_at < ? AND first_seen_at < ?').run(
+        t,
+        t,
+      ).changes;
+      const clusters = this.sql(
+        'DELETE FROM clusters WHERE id NOT IN (SELECT DISTINCT cluster_id FROM items)',
+      ).run().changes;
       return { items, clusters };
     })();
   }

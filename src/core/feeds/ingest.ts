@@ -23,23 +23,20 @@ export async function ingestItems(
   deps: { store: FeedStore; topics: CompiledTopic[]; clusters: ClusterIndex },
 ): Promise<IngestCounts> {
   const counts: IngestCounts = { newItems: 0, duplicates: 0, tagged: 0, newClusters: 0, joinedClusters: 0 };
-  for (const item of items) {
-    if (await deps.store.hasItem(item)) {
-      counts.duplicates++;
-      continue;
-    }
-    const tags = tagItem(item, deps.topics, feed.topics);
-    const match = deps.clusters.find(item.title, item.publishedAt);
-    const clusterId = match?.clusterId ?? (await deps.store.createCluster(item.title, item.firstSeenAt));
-    if (!(await deps.store.insertItem(item, tags, clusterId))) {
-      counts.duplicates++;
-      continue;
-    }
-    deps.clusters.add({ clusterId, title: item.title, publishedAt: item.publishedAt });
-    counts.newItems++;
-    if (tags.length > 0) counts.tagged++;
-    if (match) counts.joinedClusters++;
-    else counts.newClusters++;
-  }
+  const { duplicates } = await deps.store.storeItems(
+    items,
+    (item) => ({
+      tags: tagItem(item, deps.topics, feed.topics),
+      clusterId: deps.clusters.find(item.title, item.publishedAt)?.clusterId,
+    }),
+    ({ item, tags, clusterId, joined }) => {
+      deps.clusters.add({ clusterId, title: item.title, publishedAt: item.publishedAt });
+      counts.newItems++;
+      if (tags.length > 0) counts.tagged++;
+      if (joined) counts.joinedClusters++;
+      else counts.newClusters++;
+    },
+  );
+  counts.duplicates = duplicates;
   return counts;
 }

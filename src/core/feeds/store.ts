@@ -16,6 +16,17 @@ export interface ClusterView {
   items: StoredItem[];
 }
 
+/** For each item not stored yet: its topic tags, and the cluster it joins (undefined: a new one). */
+export type ItemPlanner = (item: FeedItem) => { tags: TopicTag[]; clusterId: number | undefined };
+
+export interface StoredNew {
+  item: FeedItem;
+  tags: TopicTag[];
+  clusterId: number;
+  /** It joined a story another item already told. */
+  joined: boolean;
+}
+
 /**
  * Everything the feed pipeline keeps, behind one narrow interface: SQLite now (src/store/sqlite.ts),
  * Postgres later. Async so a networked store fits without changing callers.
@@ -29,6 +40,15 @@ export interface FeedStore {
   createCluster(title: string, at: Date): Promise<number>;
   /** Store an item with its topic tags in its cluster; false if it was already there. */
   insertItem(item: FeedItem, tags: TopicTag[], clusterId: number): Promise<boolean>;
+  /**
+   * Store one feed's items at once (one transaction where the store has them), planning each new item
+   * in order — so an item can join a story told earlier in the same feed — and reporting each stored.
+   */
+  storeItems(
+    items: FeedItem[],
+    plan: ItemPlanner,
+    stored: (s: StoredNew) => void,
+  ): Promise<{ duplicates: number }>;
   /** Titles of items published since `since`, for matching new items to stories. */
   clusterMembers(since: Date): Promise<ClusterMember[]>;
   clusters(since: Date, topic?: string): Promise<ClusterView[]>;
