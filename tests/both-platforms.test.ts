@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { APP_ID, TOKEN } from './fakes/discord-harness.js';
 import { FakeDiscord } from './fakes/fake-discord.js';
 import { FakeSlack, signedRequest, slashCommandFields } from './fakes/fake-slack.js';
 import { SIGNING_SECRET } from './fakes/slack-harness.js';
+import { freePort } from './helpers/bot-process.js';
 
 /** `briefbot start` with Discord and Slack configured: one process serves both, and stops cleanly. */
 
@@ -24,10 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), 'briefbot-both-'));
 beforeAll(async () => {
   discord = await FakeDiscord.start({ token: TOKEN, applicationId: APP_ID });
   slack = await FakeSlack.start();
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
+  port = await freePort();
   writeFileSync(join(dir, 'feeds.yaml'), 'feeds: []\n');
   child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
     stdio: ['ignore', 'pipe', 'pipe'],

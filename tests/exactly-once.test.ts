@@ -1,13 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack, signedRequest, slashCommandFields } from './fakes/fake-slack.js';
-import { SIGNING_SECRET } from './fakes/slack-harness.js';
+import { FakeSlack } from './fakes/fake-slack.js';
+import { type BotProcess, CHANNEL, type Deployment, deployment, exited, kill, slash, startBot } from './helpers/bot-process.js';
 
 /**
  * Exactly-once digests across crashes: the real bot process (`briefbot start`, Slack HTTP mode)
@@ -16,11 +12,9 @@ import { SIGNING_SECRET } from './fakes/slack-harness.js';
  * looks for that key in the channel's history.
  */
 
-const CHANNEL = 'C0DIGEST';
-const ADMIN = 'U0ADMIN';
 let fake: FakeSlack;
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
+const bots: BotProcess[] = [];
+const deployments: Deployment[] = [];
 
 beforeAll(async () => {
   fake = await FakeSlack.start();
@@ -28,91 +22,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close();
 });
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+afterEach(async () => {
+  for (const b of bots.splice(0)) await kill(b);
+  for (const d of deployments.splice(0)) rmSync(d.dir, { recursive: true, force: true });
   fake.onRequest = undefined;
   fake.messages.clear();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
+async function deploy(options: { postWhenEmpty?: boolean } = {}): Promise<Deployment> {
+  const d = await deployment(fake, { ...options, env: { LOG_LEVEL: 'warn' } });
+  deployments.push(d);
+  return d;
 }
 
-async function deployment(options: { postWhenEmpty?: boolean } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'briefbot-once-'));
-  dirs.push(dir);
-  const feeds = ['andes-wire.xml', 'hemisphere-monitor.atom'].map((f, i) => ({
-    name: `sample-${i}`,
-    url: pathToFileURL(resolve('examples/feeds', f)).href,
-    local: true,
-    language: 'en',
-  }));
-  writeFileSync(join(dir, 'feeds.yaml'), JSON.stringify({ feeds }));
-  const subscription = {
-    platform: 'slack',
-    channelId: CHANNEL,
-    topics: ['nato-status', 'decertification', 'china-ties'],
-    schedule: { time: '08:00', timezone: 'America/Bogota' },
-    postWhenEmpty: options.postWhenEmpty ?? false,
-  };
-  writeFileSync(join(dir, 'subscriptions.yaml'), JSON.stringify({ subscriptions: [subscription] }));
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    BRIEFS_DIR: resolve('briefs'),
-    DATA_DIR: join(dir, 'data'),
-    FEEDS_FILE: join(dir, 'feeds.yaml'),
-    SUBSCRIPTIONS_FILE: join(dir, 'subscriptions.yaml'),
-    DIGEST_MAX_AGE_DAYS: '3650',
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    SLACK_ADMIN_USERS: ADMIN,
-    DISCORD_TOKEN: '',
-    SLACK_APP_TOKEN: '',
-  };
-  return { dir, port, env, db: join(dir, 'data', 'briefbot.db') };
+async function start(d: Deployment): Promise<ChildProcess> {
+  const bot = await startBot(d);
+  bots.push(bot);
+  return bot.child;
 }
 
-async function startBot(d: Awaited<ReturnType<typeof deployment>>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], { env: d.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (b: Buffer) => {
-    output += b;
-  });
-  child.stderr?.on('data', (b: Buffer) => {
-    output += b;
-  });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode}: ${output}`);
-    const ready = await fetch(`http://127.0.0.1:${d.port}/readyz`).then((r) => r.ok, () => false);
-    if (ready) return child;
-    if (Date.now() > deadline) throw new Error(`bot not ready in 20 s: ${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-// A process killed by a signal has signalCode set and exitCode null.
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((r) =>
-    child.exitCode !== null || child.signalCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code)),
-  );
-
-async function digestNow(port: number): Promise<void> {
-  const fields = slashCommandFields({ command: '/digest', text: 'now', channel_id: CHANNEL, user_id: ADMIN, response_url: fake.responseUrl('now') });
-  await fetch(`http://127.0.0.1:${port}/slack/events`, signedRequest(fields, { signingSecret: SIGNING_SECRET })).catch(() => undefined);
-}
-
+const digestNow = (port: number) => slash(fake, port, '/digest', 'now').catch(() => undefined);
 const posted = () => fake.messages.get(CHANNEL) ?? [];
 
 async function settle(count: number, ms = 8000): Promise<void> {
@@ -124,8 +53,8 @@ async function settle(count: number, ms = 8000): Promise<void> {
 
 describe('digests are delivered exactly once across crashes', () => {
   it('(a) SIGKILL after the outbox write, before the send reaches Slack: the restart sends it once', async () => {
-    const d = await deployment();
-    const first = await startBot(d);
+    const d = await deploy();
+    const first = await start(d);
     fake.script('chat.postMessage', { hang: true, record: false });
     fake.onRequest = (r) => {
       if (r.apiMethod === 'chat.postMessage') first.kill('SIGKILL');
@@ -135,7 +64,7 @@ describe('digests are delivered exactly once across crashes', () => {
     fake.onRequest = undefined;
     expect(posted()).toHaveLength(0);
 
-    const second = await startBot(d);
+    const second = await start(d);
     await settle(1);
     expect(posted()).toHaveLength(1);
     expect(JSON.stringify(posted()[0]!.blocks)).toContain('Digest for');
@@ -144,8 +73,8 @@ describe('digests are delivered exactly once across crashes', () => {
   }, 60_000);
 
   it('(b) SIGKILL after Slack posted it, before it was marked delivered: the restart finds it and does not post again', async () => {
-    const d = await deployment();
-    const first = await startBot(d);
+    const d = await deploy();
+    const first = await start(d);
     fake.script('chat.postMessage', { hang: true, record: true });
     fake.onRequest = (r) => {
       if (r.apiMethod === 'chat.postMessage') first.kill('SIGKILL');
@@ -155,7 +84,7 @@ describe('digests are delivered exactly once across crashes', () => {
     fake.onRequest = undefined;
     expect(posted()).toHaveLength(1);
 
-    const second = await startBot(d);
+    const second = await start(d);
     await settle(2, 3000);
     expect(posted()).toHaveLength(1);
     const db = new Database(d.db, { readonly: true });
@@ -167,8 +96,8 @@ describe('digests are delivered exactly once across crashes', () => {
   }, 60_000);
 
   it('a slot missed while the bot was down is posted once on start, not once per missed day', async () => {
-    const d = await deployment({ postWhenEmpty: true });
-    const first = await startBot(d);
+    const d = await deploy({ postWhenEmpty: true });
+    const first = await start(d);
     first.kill('SIGTERM');
     expect(await exited(first)).toBe(0);
     // The bot was down for three days.
@@ -176,13 +105,13 @@ describe('digests are delivered exactly once across crashes', () => {
     db.prepare('UPDATE subscriptions SET created_at = ?').run(Date.now() - 3 * 86_400_000);
     db.close();
 
-    const second = await startBot(d);
+    const second = await start(d);
     await settle(1);
     expect(posted()).toHaveLength(1);
     second.kill('SIGTERM');
     await exited(second);
 
-    const third = await startBot(d);
+    const third = await start(d);
     await settle(2, 2000);
     expect(posted()).toHaveLength(1);
     third.kill('SIGTERM');

@@ -7,7 +7,7 @@ import { FakeDiscord } from './fakes/fake-discord.js';
 import { CHANNEL_ID, PERMISSIONS } from './fakes/fake-discord-payloads.js';
 import { FakeSlack } from './fakes/fake-slack.js';
 import { failOnUnhandledRejections, slackEnv } from './fakes/slack-harness.js';
-import { ADMIN, CHANNEL, slash } from './helpers/faults-bot.js';
+import { ADMIN, CHANNEL, slash } from './helpers/bot-process.js';
 import { type NewsBot, keysOf, longDigest, startNewsBot } from './helpers/faults-news.js';
 import { type FaultProxy, startFaultProxy } from './helpers/faults-proxy.js';
 

@@ -18,7 +18,7 @@ import {
   slash,
   startBot,
   until,
-} from './helpers/faults-bot.js';
+} from './helpers/bot-process.js';
 
 /**
  * The store's disk fails: DATA_DIR read-only or full at start, and full mid-run. The real bot

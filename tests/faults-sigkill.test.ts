@@ -15,7 +15,7 @@ import {
   spawnBot,
   startBot,
   until,
-} from './helpers/faults-bot.js';
+} from './helpers/bot-process.js';
 import { signedRequest, slashCommandFields } from './fakes/fake-slack.js';
 import { SIGNING_SECRET } from './fakes/slack-harness.js';
 

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from './fakes/fake-discord.js';
 import { FakeSlack, signedRequest, slashCommandFields } from './fakes/fake-slack.js';
+import { freePort } from './helpers/bot-process.js';
 
 /**
  * Secrets never appear in logs, errors or /metrics. The real `briefbot start` runs as child processes
@@ -49,13 +49,6 @@ afterAll(async () => {
   await slack?.close();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 interface Run {
   port: number;

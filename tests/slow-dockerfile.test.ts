@@ -1,11 +1,11 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from './fakes/fake-slack.js';
 import { SIGNING_SECRET } from './fakes/slack-harness.js';
+import { freePort } from './helpers/bot-process.js';
 
 /**
  * No Docker engine runs here, so this plays the Dockerfile by hand: every RUN of the build stage
@@ -124,10 +124,3 @@ describe('the Dockerfile', () => {
   }, 900_000);
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
