@@ -69,4 +69,14 @@ describe('digest schedules', () => {
       'timezone must be an IANA zone such as America/Bogota',
     );
   });
+
+  it('names a bad cap or weekday in words a channel manager understands', async () => {
+    const { subscriptionSchema } = await import('../src/core/digests/subscription.js');
+    const base = { platform: 'slack', channelId: 'C1', topics: ['nato-status'] };
+    const bad = (extra: object) => subscriptionSchema.safeParse({ ...base, ...extra }).error?.issues.map((i) => i.message);
+    expect(bad({ schedule: { time: '08:00', timezone: 'UTC' }, cap: Number('abc') })).toEqual(['cap must be a whole number from 1 to 50']);
+    expect(bad({ schedule: { time: '08:00', timezone: 'UTC', weekdays: ['fun'] } })).toEqual([
+      'weekdays must be daily, weekdays, or days such as mon,wed,fri',
+    ]);
+  });
 });

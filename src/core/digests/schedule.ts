@@ -7,7 +7,10 @@ export const scheduleSchema = z.object({
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM, 24-hour'),
   /** IANA zone, e.g. America/Bogota. */
   timezone: z.string().refine(isTimeZone, 'timezone must be an IANA zone such as America/Bogota'),
-  weekdays: z.array(z.enum(WEEKDAYS)).min(1).default([...WEEKDAYS]),
+  weekdays: z
+    .array(z.enum(WEEKDAYS, { error: 'weekdays must be daily, weekdays, or days such as mon,wed,fri' }))
+    .min(1, 'weekdays must name at least one day')
+    .default([...WEEKDAYS]),
 });
 export type Schedule = z.infer<typeof scheduleSchema>;
 

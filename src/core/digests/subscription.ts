@@ -7,7 +7,12 @@ export const subscriptionSchema = z.object({
   topics: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/)).min(1, 'choose at least one topic'),
   schedule: scheduleSchema,
   /** At most this many stories per digest. */
-  cap: z.number().int().min(1).max(50).default(10),
+  cap: z
+    .number({ error: 'cap must be a whole number from 1 to 50' })
+    .int('cap must be a whole number from 1 to 50')
+    .min(1, 'cap must be a whole number from 1 to 50')
+    .max(50, 'cap must be a whole number from 1 to 50')
+    .default(10),
   /** Post a digest even when nothing is new ("nothing new today"). */
   postWhenEmpty: z.boolean().default(false),
 });
