@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from './fakes/fake-discord.js';
 import { FakeSlack, signedRequest, slashCommandFields } from './fakes/fake-slack.js';
-import { freePort } from './helpers/bot-process.js';
+import { freePort, writeSampleFeeds } from './helpers/bot-process.js';
 
 /**
  * Secrets never appear in logs, errors or /metrics. The real `briefbot start` runs as child processes
@@ -62,13 +61,7 @@ async function run(env: Record<string, string>): Promise<Run> {
   dirs.push(dir);
   const port = await freePort();
   // Local sample feeds: no network, but the poller, the store and their logs all run.
-  const feeds = ['andes-wire.xml', 'hemisphere-monitor.atom'].map((f, i) => ({
-    name: `sample-${i}`,
-    url: pathToFileURL(resolve('examples/feeds', f)).href,
-    local: true,
-    language: 'en',
-  }));
-  writeFileSync(join(dir, 'feeds.yaml'), JSON.stringify({ feeds }));
+  writeSampleFeeds(join(dir, 'feeds.yaml'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
     env: {
       PATH: process.env.PATH ?? '',

@@ -32,19 +32,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A deployment subscribed to the three topics in CHANNEL, reading the example feeds from disk. */
-export async function deployment(
-  fake: FakeSlack,
-  options: { postWhenEmpty?: boolean; dataDir?: string; env?: Record<string, string> } = {},
-): Promise<Deployment> {
-  const dir = mkdtempSync(join(tmpdir(), 'briefbot-faults-'));
+/** A feeds file of two sample feeds read from disk: no network, but the whole poller runs. */
+export function writeSampleFeeds(file: string): void {
   const feeds = ['andes-wire.xml', 'hemisphere-monitor.atom'].map((f, i) => ({
     name: `sample-${i}`,
     url: pathToFileURL(resolve('examples/feeds', f)).href,
     local: true,
     language: 'en',
   }));
-  writeFileSync(join(dir, 'feeds.yaml'), JSON.stringify({ feeds }));
+  writeFileSync(file, JSON.stringify({ feeds }));
+}
+
+/** A deployment subscribed to the three topics in CHANNEL, reading the example feeds from disk. */
+export async function deployment(
+  fake: FakeSlack,
+  options: { postWhenEmpty?: boolean; dataDir?: string; env?: Record<string, string> } = {},
+): Promise<Deployment> {
+  const dir = mkdtempSync(join(tmpdir(), 'briefbot-faults-'));
+  writeSampleFeeds(join(dir, 'feeds.yaml'));
   const subscription = {
     platform: 'slack',
     channelId: CHANNEL,
