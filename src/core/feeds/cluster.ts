@@ -62,15 +62,37 @@ export interface ClusterMember {
   publishedAt: Date;
 }
 
+/** Grow a typed array to hold index `i`, doubling so appends stay amortised O(1). */
+function room<T extends Float64Array | Uint32Array>(a: T, i: number, make: (n: number) => T): T {
+  if (i < a.length) return a;
+  const b = make(Math.max(64, a.length * 2, i + 1));
+  b.set(a);
+  return b;
+}
+
 /**
  * The clusters of a time window in memory. Each new title is compared only with the members that
  * could reach the threshold: those sharing a token with the title's rarest tokens (a prefix filter
  * over an inverted index), which finds exactly what comparing with every member would.
+ *
+ * Tokens are interned to numbers and members kept in flat arrays: a window of 50,000 titles is a few
+ * MB, and a comparison is a walk over a handful of integers rather than a Set lookup per token.
  */
 export class ClusterIndex {
-  private readonly members: (ClusterMember & { tokens: Set<string>; size: number; at: number })[] = [];
-  /** Token → indexes into `members` of the titles that have it, ascending. */
-  private readonly postings = new Map<string, number[]>();
+  private readonly tokenIds = new Map<string, number>();
+  /** Per token id: its weight, and the members that have it (ascending indexes). */
+  private readonly tokenWeight: number[] = [];
+  private readonly postings: number[][] = [];
+  /** Per member: cluster, time, weighted size, and its token ids at tokens[start[i]..start[i + 1]). */
+  private readonly clusterIds: number[] = [];
+  private at = new Float64Array(0);
+  private size = new Float64Array(0);
+  private readonly start: number[] = [0];
+  private readonly tokens: number[] = [];
+  /** Stamps per member (already considered) and per token (in the title being matched) for one find. */
+  private seen = new Uint32Array(0);
+  private inQuery = new Uint32Array(0);
+  private stamp = 0;
 
   constructor(
     private readonly options: ClusterOptions,
@@ -79,56 +101,98 @@ export class ClusterIndex {
     for (const m of initial) this.add(m);
   }
 
+  get memberCount(): number {
+    return this.clusterIds.length;
+  }
+
   add(member: ClusterMember): void {
-    const tokens = titleTokens(member.title);
-    const size = weightedSize(tokens, this.options.anchors);
-    const index = this.members.push({ ...member, tokens, size, at: member.publishedAt.getTime() }) - 1;
-    for (const t of tokens) {
-      const list = this.postings.get(t);
-      if (list) list.push(index);
-      else this.postings.set(t, [index]);
+    const i = this.clusterIds.push(member.clusterId) - 1;
+    this.at = room(this.at, i, (n) => new Float64Array(n));
+    this.size = room(this.size, i, (n) => new Float64Array(n));
+    this.at[i] = member.publishedAt.getTime();
+    let size = 0;
+    for (const token of titleTokens(member.title)) {
+      const id = this.intern(token);
+      size += this.tokenWeight[id]!;
+      this.tokens.push(id);
+      this.postings[id]!.push(i);
     }
+    this.size[i] = size;
+    this.start.push(this.tokens.length);
   }
 
   /** The cluster telling the same story as this title, if any: the most similar member above the threshold. */
   find(title: string, publishedAt: Date): { clusterId: number; score: number } | undefined {
-    const tokens = titleTokens(title);
     const { anchors, threshold: t, windowMs } = this.options;
-    const size = weightedSize(tokens, anchors);
+    const stamp = this.nextStamp();
+    // Known tokens by rarity; a token no member has still counts in the title's size.
+    const known: number[] = [];
+    let size = 0;
+    for (const token of titleTokens(title)) {
+      const id = this.tokenIds.get(token);
+      size += weight(token, anchors);
+      if (id === undefined) continue;
+      known.push(id);
+      this.inQuery[id] = stamp;
+    }
+    known.sort((a, b) => this.postings[a]!.length - this.postings[b]!.length);
     const at = publishedAt.getTime();
     // Dice ≥ t needs the two weighted sizes within a factor (2 − t)/t of each other.
     const [minSize, maxSize] = t > 0 ? [(size * t) / (2 - t) - 1e-9, (size * (2 - t)) / t + 1e-9] : [0, Infinity];
-    let best: { clusterId: number; score: number } | undefined;
-    for (const i of this.candidates(tokens)) {
-      const m = this.members[i]!;
-      if (Math.abs(m.at - at) > windowMs || m.size < minSize || m.size > maxSize) continue;
-      const score = dice(tokens, size, m.tokens, m.size, anchors);
-      if (score >= t && (!best || score > best.score)) best = { clusterId: m.clusterId, score };
+    let best = -1;
+    let bestScore = 0;
+    const consider = (i: number) => {
+      this.seen[i] = stamp;
+      const other = this.size[i]!;
+      if (Math.abs(this.at[i]! - at) > windowMs || other < minSize || other > maxSize || size + other === 0) return;
+      let shared = 0;
+      for (let k = this.start[i]!; k < this.start[i + 1]!; k++) {
+        const id = this.tokens[k]!;
+        if (this.inQuery[id] === stamp) shared += this.tokenWeight[id]!;
+      }
+      const score = (2 * shared) / (size + other);
+      // Ties go to the earliest member, as a scan in insertion order would.
+      if (score >= t && (best < 0 || score > bestScore || (score === bestScore && i < best))) {
+        best = i;
+        bestScore = score;
+      }
+    };
+    if (t <= 0 || t >= 2) {
+      for (let i = 0; i < this.memberCount; i++) consider(i);
+    } else {
+      // Dice ≥ t with shared weight S ≤ size(B) means S ≥ t·size(A)/(2 − t): a member must share a
+      // token with any subset of A's tokens whose leftover weight is below that, so only the
+      // postings of the rarest tokens need reading.
+      let rest = size;
+      const needed = (t * size) / (2 - t) - 1e-9;
+      for (const id of known) {
+        if (rest < needed) break;
+        rest -= this.tokenWeight[id]!;
+        for (const i of this.postings[id]!) if (this.seen[i] !== stamp) consider(i);
+      }
     }
-    return best;
+    return best < 0 ? undefined : { clusterId: this.clusterIds[best]!, score: bestScore };
   }
 
-  /**
-   * Members, in insertion order (ties keep going to the earliest), that can score ≥ threshold t.
-   * Dice ≥ t with shared weight S ≤ size(B) means S ≥ t·size(A)/(2 − t): a member must share a
-   * token with any subset of A's tokens whose leftover weight is below that. Taking the rarest
-   * tokens first keeps the lists to merge short.
-   */
-  private candidates(tokens: Set<string>): Iterable<number> {
-    const t = this.options.threshold;
-    if (t <= 0 || t >= 2) return this.members.keys();
-    const w = (token: string) => (this.options.anchors.has(token) ? 0.5 : 1);
-    const sorted = [...tokens].sort(
-      (a, b) => (this.postings.get(a)?.length ?? 0) - (this.postings.get(b)?.length ?? 0),
-    );
-    let rest = sorted.reduce((sum, token) => sum + w(token), 0);
-    const needed = (t * rest) / (2 - t) - 1e-9;
-    const found = new Set<number>();
-    for (const token of sorted) {
-      if (rest < needed) break;
-      rest -= w(token);
-      for (const i of this.postings.get(token) ?? []) found.add(i);
+  private intern(token: string): number {
+    let id = this.tokenIds.get(token);
+    if (id === undefined) {
+      id = this.tokenWeight.push(weight(token, this.options.anchors)) - 1;
+      this.tokenIds.set(token, id);
+      this.postings.push([]);
     }
-    return [...found].sort((a, b) => a - b);
+    return id;
+  }
+
+  private nextStamp(): number {
+    this.seen = room(this.seen, this.memberCount, (n) => new Uint32Array(n));
+    this.inQuery = room(this.inQuery, this.tokenWeight.length, (n) => new Uint32Array(n));
+    // 2^32 finds would wrap the stamp; start the marks afresh then.
+    if (++this.stamp === 0xffffffff) {
+      this.seen.fill(0);
+      this.inQuery.fill(0);
+      this.stamp = 1;
+    }
+    return this.stamp;
   }
 }
