@@ -92,6 +92,9 @@ export class ClusterIndex {
   /** Stamps per member (already considered) and per token (in the title being matched) for one find. */
   private seen = new Uint32Array(0);
   private inQuery = new Uint32Array(0);
+  /** Per member, during one find: the weight it shares with the title in the postings read so far. */
+  private shared = new Float64Array(0);
+  private lastTitle: { title: string; tokens: Set<string> } | undefined;
   private stamp = 0;
 
   constructor(
@@ -111,7 +114,7 @@ export class ClusterIndex {
     this.size = room(this.size, i, (n) => new Float64Array(n));
     this.at[i] = member.publishedAt.getTime();
     let size = 0;
-    for (const token of titleTokens(member.title)) {
+    for (const token of this.tokenize(member.title)) {
       const id = this.intern(token);
       size += this.tokenWeight[id]!;
       this.tokens.push(id);
@@ -123,34 +126,38 @@ export class ClusterIndex {
 
   /** The cluster telling the same story as this title, if any: the most similar member above the threshold. */
   find(title: string, publishedAt: Date): { clusterId: number; score: number } | undefined {
-    const { anchors, threshold: t, windowMs } = this.options;
+    const { threshold: t, windowMs } = this.options;
     const stamp = this.nextStamp();
     // Known tokens by rarity; a token no member has still counts in the title's size.
     const known: number[] = [];
     let size = 0;
-    for (const token of titleTokens(title)) {
+    let knownWeight = 0;
+    for (const token of this.tokenize(title)) {
+      const w = weight(token, this.options.anchors);
+      size += w;
       const id = this.tokenIds.get(token);
-      size += weight(token, anchors);
       if (id === undefined) continue;
       known.push(id);
+      knownWeight += w;
       this.inQuery[id] = stamp;
     }
     known.sort((a, b) => this.postings[a]!.length - this.postings[b]!.length);
     const at = publishedAt.getTime();
     // Dice ≥ t needs the two weighted sizes within a factor (2 − t)/t of each other.
     const [minSize, maxSize] = t > 0 ? [(size * t) / (2 - t) - 1e-9, (size * (2 - t)) / t + 1e-9] : [0, Infinity];
+    const possible = (i: number) => {
+      const other = this.size[i]!;
+      return Math.abs(this.at[i]! - at) <= windowMs && other >= minSize && other <= maxSize && size + other > 0;
+    };
     let best = -1;
     let bestScore = 0;
-    const consider = (i: number) => {
-      this.seen[i] = stamp;
-      const other = this.size[i]!;
-      if (Math.abs(this.at[i]! - at) > windowMs || other < minSize || other > maxSize || size + other === 0) return;
+    const verify = (i: number) => {
       let shared = 0;
       for (let k = this.start[i]!; k < this.start[i + 1]!; k++) {
         const id = this.tokens[k]!;
         if (this.inQuery[id] === stamp) shared += this.tokenWeight[id]!;
       }
-      const score = (2 * shared) / (size + other);
+      const score = (2 * shared) / (size + this.size[i]!);
       // Ties go to the earliest member, as a scan in insertion order would.
       if (score >= t && (best < 0 || score > bestScore || (score === bestScore && i < best))) {
         best = i;
@@ -158,20 +165,38 @@ export class ClusterIndex {
       }
     };
     if (t <= 0 || t >= 2) {
-      for (let i = 0; i < this.memberCount; i++) consider(i);
+      for (let i = 0; i < this.memberCount; i++) if (possible(i)) verify(i);
     } else {
       // Dice ≥ t with shared weight S ≤ size(B) means S ≥ t·size(A)/(2 − t): a member must share a
       // token with any subset of A's tokens whose leftover weight is below that, so only the
-      // postings of the rarest tokens need reading.
-      let rest = size;
+      // postings of the rarest tokens need reading. What they share there is summed on the way.
+      let rest = knownWeight;
       const needed = (t * size) / (2 - t) - 1e-9;
+      const candidates: number[] = [];
       for (const id of known) {
         if (rest < needed) break;
         rest -= this.tokenWeight[id]!;
-        for (const i of this.postings[id]!) if (this.seen[i] !== stamp) consider(i);
+        for (const i of this.postings[id]!) {
+          if (this.seen[i] !== stamp) {
+            this.seen[i] = stamp;
+            this.shared[i] = 0;
+            if (possible(i)) candidates.push(i);
+          }
+          this.shared[i]! += this.tokenWeight[id]!;
+        }
+      }
+      // Beyond the postings read, a member can share at most the weight of the tokens left unread.
+      for (const i of candidates) {
+        if ((2 * (this.shared[i]! + rest)) / (size + this.size[i]!) >= t - 1e-9) verify(i);
       }
     }
     return best < 0 ? undefined : { clusterId: this.clusterIds[best]!, score: bestScore };
+  }
+
+  /** `find` and then `add` of one title is the common pair: tokenise it once. */
+  private tokenize(title: string): Set<string> {
+    if (this.lastTitle?.title !== title) this.lastTitle = { title, tokens: titleTokens(title) };
+    return this.lastTitle.tokens;
   }
 
   private intern(token: string): number {
@@ -186,6 +211,7 @@ export class ClusterIndex {
 
   private nextStamp(): number {
     this.seen = room(this.seen, this.memberCount, (n) => new Uint32Array(n));
+    this.shared = room(this.shared, this.memberCount, (n) => new Float64Array(n));
     this.inQuery = room(this.inQuery, this.tokenWeight.length, (n) => new Uint32Array(n));
     // 2^32 finds would wrap the stamp; start the marks afresh then.
     if (++this.stamp === 0xffffffff) {
