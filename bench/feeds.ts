@@ -10,7 +10,7 @@ import { pollOnce } from '../src/core/feeds/poll.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { REAL_BRIEFS } from './lib/briefs.js';
 import { numberFlag, type Row, verdict } from './lib/report.js';
-import { startRssServer } from './lib/rss.js';
+import { startRssServerProcess } from './lib/rss-process.js';
 import { mb, ratio } from './lib/stats.js';
 
 /** The same feeds fetched and parsed with nothing else: undici + rss-parser, `concurrency` at a time. */
@@ -60,7 +60,7 @@ export async function runFeeds(flags: Map<string, string>): Promise<Row[]> {
   const hosts = numberFlag(flags, 'hosts', 1);
   const perHost = flags.get('per-host') ? numberFlag(flags, 'per-host', 2) : undefined;
   const now = Date.now();
-  const server = await startRssServer({ items, hosts, now });
+  const server = await startRssServerProcess({ items, hosts, now });
   const urls = server.urls(count);
   // Loopback feeds must be marked allow_private where the address guard exists (a cast: older configs lack it).
   const feeds = urls.map(
@@ -75,11 +75,11 @@ export async function runFeeds(flags: Map<string, string>): Promise<Row[]> {
   try {
     const baseline = process.memoryUsage().rss;
     const first = await withPeakRss(() => pollOnce(feeds, deps));
-    const bytes1 = server.stats().bytes;
+    const bytes1 = (await server.stats()).bytes;
     const stored = (store.db.prepare('SELECT count(*) AS n, count(DISTINCT cluster_id) AS c FROM items').get() as { n: number; c: number });
     if (first.value.failed > 0) throw new Error(`${first.value.failed} feeds failed: ${JSON.stringify(first.value.feeds.find((f) => f.status === 'error'))}`);
     const second = await pollOnce(feeds, { ...deps, force: true });
-    const bytes2 = server.stats().bytes - bytes1;
+    const bytes2 = (await server.stats()).bytes - bytes1;
     const notModified = second.feeds.filter((f) => f.status === 'not-modified').length;
     const bare = await bareCycle(urls, 8);
     const share = bytes2 / bytes1;

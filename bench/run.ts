@@ -1,10 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { runDiscordE2e } from './discord-e2e.js';
-import { runFanout } from './fanout.js';
-import { runFeeds } from './feeds.js';
-import { runLatency } from './latency.js';
-import { runSlackE2e } from './slack-e2e.js';
-import { runStart } from './start.js';
 import { machineLine } from './lib/machine.js';
 import { parseArgs, printRows, type Row } from './lib/report.js';
 
@@ -12,13 +6,15 @@ import { parseArgs, printRows, type Row } from './lib/report.js';
  * `npm run bench [name] [--flags]`. With no name every benchmark runs in its own child process
  * (so one's memory and sockets never colour another's figures), one after the other.
  */
-const BENCHES: Record<string, (flags: Map<string, string>) => Promise<Row[]>> = {
-  latency: runLatency,
-  slack: runSlackE2e,
-  discord: runDiscordE2e,
-  feeds: runFeeds,
-  fanout: runFanout,
-  start: runStart,
+type Bench = (flags: Map<string, string>) => Promise<Row[]>;
+// Loaded on demand, so a benchmark's memory figures never include the other benchmarks' libraries.
+const BENCHES: Record<string, () => Promise<Bench>> = {
+  latency: async () => (await import('./latency.js')).runLatency,
+  slack: async () => (await import('./slack-e2e.js')).runSlackE2e,
+  discord: async () => (await import('./discord-e2e.js')).runDiscordE2e,
+  feeds: async () => (await import('./feeds.js')).runFeeds,
+  fanout: async () => (await import('./fanout.js')).runFanout,
+  start: async () => (await import('./start.js')).runStart,
 };
 
 async function main(): Promise<void> {
@@ -38,11 +34,11 @@ async function main(): Promise<void> {
     process.exitCode = failed > 0 ? 1 : 0;
     return;
   }
-  const bench = BENCHES[name];
-  if (!bench) throw new Error(`unknown benchmark '${name}'; one of: ${Object.keys(BENCHES).join(', ')}`);
+  const load = BENCHES[name];
+  if (!load) throw new Error(`unknown benchmark '${name}'; one of: ${Object.keys(BENCHES).join(', ')}`);
   console.log(`## ${name}\n${machineLine()}`);
   const started = performance.now();
-  const rows = await bench(flags);
+  const rows = await (await load())(flags);
   printRows(rows);
   console.log(`(${name} took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
