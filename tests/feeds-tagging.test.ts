@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import { compileTopics, tagItem } from '../src/core/feeds/tag.js';
+import { foldTokens } from '../src/core/feeds/text.js';
 
 const labelledSchema = z.object({
   items: z.array(z.object({ title: z.string(), summary: z.string(), topics: z.array(z.string()) })).min(80),
@@ -35,6 +37,28 @@ describe('tagging with the briefs’ match rules', () => {
     expect(tag('Bogotano in Otanto')).toEqual([]);
     expect(tag('Belt and Road in Bogotá bone china')).toEqual([]);
     expect(tagItem({ title: 'Bogotá y la OTAN', summary: '' }, rules, ['other'])).toEqual([]);
+  });
+
+  it('given ASCII or any other text, then the ASCII shortcut folds words exactly as the Unicode path does', () => {
+    // The Unicode path, as it folds text that is not ASCII.
+    const unicode = (text: string) =>
+      text
+        .normalize('NFD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((t) => t.length > 0);
+    const ascii = fc.string({
+      unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)),
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(fc.oneof(ascii, fc.string({ unit: 'grapheme', maxLength: 30 })), (text) => {
+        expect(foldTokens(text)).toEqual(unicode(text));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(foldTokens("Petro's NATO-partner, 2025")).toEqual(['petro', 's', 'nato', 'partner', '2025']);
   });
 
   it('given the labelled set, then precision and recall are at least 0.9 for every topic', () => {

@@ -125,7 +125,8 @@ export class SqliteStore implements FeedStore {
         }
         const { tags, clusterId } = plan(item);
         const cluster = clusterId ?? this.newCluster(item.title, item.firstSeenAt);
-        if (!this.insert(item, tags, cluster)) {
+        // A cluster made just now already has this item's time as its last sighting.
+        if (!this.insert(item, tags, cluster, clusterId !== undefined)) {
           duplicates++;
           continue;
         }
@@ -151,7 +152,7 @@ export class SqliteStore implements FeedStore {
     return Number(r.lastInsertRowid);
   }
 
-  private insert(item: FeedItem, tags: TopicTag[], clusterId: number): boolean {
+  private insert(item: FeedItem, tags: TopicTag[], clusterId: number, touchCluster = true): boolean {
     const r = this.sql(
       `INSERT OR IGNORE INTO items (feed, guid, link, title, summary, outlet, language, published_at,
          first_seen_at, date_source, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -171,10 +172,12 @@ export class SqliteStore implements FeedStore {
     if (r.changes === 0) return false;
     const insertTag = this.sql('INSERT INTO item_topics (item_id, topic, terms) VALUES (?, ?, ?)');
     for (const tag of tags) insertTag.run(r.lastInsertRowid, tag.topic, JSON.stringify(tag.terms));
-    this.sql('UPDATE clusters SET last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
-      item.firstSeenAt.getTime(),
-      clusterId,
-    );
+    if (touchCluster) {
+      this.sql('UPDATE clusters SET last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
+        item.firstSeenAt.getTime(),
+        clusterId,
+      );
+    }
     return true;
   }
 

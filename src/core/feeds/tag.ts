@@ -34,8 +34,17 @@ export function compileTopics(rules: TopicRules[]): CompiledTopic[] {
   }));
 }
 
-function occursIn(term: CompiledTerm, words: string[]): boolean {
+/** An item's words, in order and as a set: most terms are one word, and a set answers those at once. */
+interface Words {
+  list: string[];
+  set: Set<string>;
+}
+
+function occursIn(term: CompiledTerm, { list: words, set }: Words): boolean {
   const n = term.tokens.length;
+  // Every occurrence starts with the first token, whole unless it is also the prefix-matched last one.
+  if (!(n === 1 && term.prefix) && !set.has(term.tokens[0] as string)) return false;
+  if (n === 1 && !term.prefix) return true;
   for (let i = 0; i + n <= words.length; i++) {
     let ok = true;
     for (let j = 0; j < n && ok; j++) {
@@ -59,7 +68,8 @@ export function tagItem(
   topics: CompiledTopic[],
   allowed?: readonly string[],
 ): TopicTag[] {
-  const words = foldTokens(`${text.title} \n ${text.summary}`);
+  const list = foldTokens(`${text.title} \n ${text.summary}`);
+  const words: Words = { list, set: new Set(list) };
   const tags: TopicTag[] = [];
   for (const topic of topics) {
     if (allowed && !allowed.includes(topic.topic)) continue;

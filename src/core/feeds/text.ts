@@ -26,11 +26,19 @@ export function truncate(text: string, maxLength: number): string {
   return `${(space > maxLength * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
  * Lowercase, accent-free word tokens: "Bogotá's NATO-partner" → ["bogota", "s", "nato", "partner"].
  * Tagging and clustering both compare text in this form, so terms and items fold the same way.
  */
 export function foldTokens(text: string): string[] {
+  // Most headlines are ASCII: the same tokens without Unicode normalisation and property classes.
+  if (!NON_ASCII.test(text))
+    return text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((t) => t.length > 0);
   return text
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
