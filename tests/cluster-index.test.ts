@@ -38,18 +38,4 @@ describe('ClusterIndex (inverted index + prefix filter)', () => {
       { numRuns: 500 },
     );
   });
-
-  it('stays fast with many members (50,000 titles, one lookup each)', () => {
-    const options: ClusterOptions = { threshold: 0.6, windowMs: 48 * 3600_000, anchors: new Set(['colombia']) };
-    const index = new ClusterIndex(options);
-    const at = new Date();
-    const started = performance.now();
-    for (let i = 0; i < 50_000; i++) {
-      const t = `colombia story${i % 5000} a${(i * 7) % 1296} b${(i * 13) % 1296} c${i % 97} detail${i % 5000}`;
-      const match = index.find(t, at);
-      index.add({ clusterId: match?.clusterId ?? i, title: t, publishedAt: at });
-    }
-    // The linear scan took minutes here; the index takes well under a few seconds even on a busy CI.
-    expect(performance.now() - started).toBeLessThan(20_000);
-  });
 });

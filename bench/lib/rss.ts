@@ -26,7 +26,7 @@ function hash(n: number): number {
  * about ten feeds under slightly different titles, so clustering has real matches to find among many
  * near misses.
  */
-function itemTitle(i: number, j: number): string {
+export function itemTitle(i: number, j: number): string {
   const story = (i * 7 + j * 131) % STORIES;
   const variant = (i + j) % 4;
   // Four common words (1,296 to choose from) and three rare ones (names, places: 46,656).
