@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Parser from 'rss-parser';
@@ -67,6 +68,45 @@ function clusterOnly(feeds: number, items: number, options: ConstructorParameter
   return { ms: performance.now() - started, clusters };
 }
 
+const ROOT = join(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+
+/** A process's peak resident set so far (VmHWM): threads included, as the kernel counts it. */
+const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+/**
+ * `briefbot poll --once` as an operator runs it: the built CLI in its own process, fresh data dir,
+ * the same feeds. Its peak RSS is the bot's alone (no benchmark harness, no TypeScript loader).
+ */
+async function cliCycle(urls: string[], dir: string): Promise<{ ms: number; peak: number; output: string }> {
+  if (!existsSync(CLI) || process.env.BENCH_BUILD !== 'false') {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  const feedsFile = join(dir, 'feeds.yaml');
+  const entries = urls.map((url, i) => `  - { name: cli-${i}, url: "${url}", language: en, interval: 30, allow_private: true }`);
+  writeFileSync(feedsFile, `feeds:\n${entries.join('\n')}\n`);
+  const env = { ...process.env, DATA_DIR: join(dir, 'cli-data'), LOG_LEVEL: 'warn' };
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'poll', '--once', '--feeds', feedsFile], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, peakRss(child.pid!));
+    } catch {
+      // The process has just exited.
+    }
+  }, 25);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`briefbot poll --once exited with ${code}:\n${output.slice(-2000)}`);
+  return { ms: performance.now() - started, peak, output };
+}
+
 /**
  * 2. One full poll cycle (fetch, parse in workers, normalise, tag, cluster, store in SQLite) over
  * 1,000 feeds × 50 items on loopback, against a bare fetch + rss-parser of the same feeds; then an
@@ -102,6 +142,8 @@ export async function runFeeds(flags: Map<string, string>): Promise<Row[]> {
     const bare = await bareCycle(urls, 8);
     const share = bytes2 / bytes1;
     const clustering = clusterOnly(count, items, deps.cluster);
+    const cli = await cliCycle(urls, dir);
+    const cliStored = /(\d+) new items,/.exec(cli.output)?.[1];
     const limits = `global 8, per host ${perHost ?? 2}`;
     return [
       {
@@ -122,11 +164,17 @@ export async function runFeeds(flags: Map<string, string>): Promise<Row[]> {
       },
       {
         bench: 'feed cycle',
-        metric: 'peak RSS during the cycle',
-        value: mb(first.peak),
+        metric: '`briefbot poll --once`, built, in its own process: peak RSS',
+        value: mb(cli.peak),
         target: '< 250 MB',
-        verdict: verdict(first.peak < 250 * (1 << 20)),
-        note: `RSS before the cycle ${mb(baseline)}; maxRSS of the process ${mb(process.resourceUsage().maxRSS * 1024)}`,
+        verdict: verdict(cli.peak < 250 * (1 << 20)),
+        note: `VmHWM of the process (main thread, parse workers, SQLite); ${(cli.ms / 1000).toFixed(2)} s from spawn to exit; ${cliStored ?? '?'} new items`,
+      },
+      {
+        bench: 'feed cycle',
+        metric: 'peak RSS during the cycle, in the benchmark process',
+        value: mb(first.peak),
+        note: `info: counts the TypeScript loader and the harness; RSS before the cycle ${mb(baseline)}; maxRSS of the process ${mb(process.resourceUsage().maxRSS * 1024)}`,
       },
       {
         bench: 'feed cycle',

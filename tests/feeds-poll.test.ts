@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ItemPlanner, StoredNew } from '../src/core/feeds/store.js';
+import type { FeedItem } from '../src/core/feeds/types.js';
+import { SqliteStore } from '../src/store/sqlite.js';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
 import { type FeedServer, startFeedServer } from './helpers/feed-server.js';
@@ -177,5 +180,42 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     await pollOnce([flaky], { ...deps, force: true });
     expect(kinds()).toEqual(['failing', 'backed-off', 'recovered']);
     expect(await t.store.getHealth('flaky')).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
+  });
+
+  it('given storing lags behind fetching, then no more feeds are fetched than the backlog allows, and none is lost', async () => {
+    // The real store, held shut until the test opens it: a disk or lock that stalls.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    class StalledStore extends SqliteStore {
+      override async storeItems(items: FeedItem[], plan: ItemPlanner, stored: (s: StoredNew) => void) {
+        await gate;
+        return super.storeItems(items, plan, stored);
+      }
+    }
+    const store = new StalledStore(`${t.dir}/stalled.db`);
+    const feeds = Array.from({ length: 10 }, (_, i) => feed(`backlog-${i}`, `/examples/andes-wire.xml?copy=${i}`));
+    const fetched = () => server.requests.filter((q) => q.path === '/examples/andes-wire.xml').length;
+    const before = fetched();
+    const cycle = pollOnce(feeds, { ...t.deps, store, backlog: 3 });
+    await expect.poll(() => fetched() - before, { timeout: 5000 }).toBe(3);
+    // The three wait to be stored; nothing more is fetched while they do.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(fetched() - before).toBe(3);
+    open();
+    const summary = await cycle;
+    expect(fetched() - before).toBe(10);
+    expect(summary.feeds.map((f) => f.status)).toEqual(Array(10).fill('ok'));
+    // Ten copies of one feed: the first stores every item, the other nine see each as a duplicate.
+    const first = summary.feeds.find((f) => f.status === 'ok' && f.newItems > 0);
+    const items = first?.status === 'ok' ? first.fetched : 0;
+    expect(items).toBeGreaterThan(0);
+    const counted = summary.feeds.map((f) => (f.status === 'ok' ? [f.newItems, f.duplicates] : []));
+    expect(counted.filter(([n]) => n === items)).toHaveLength(1);
+    expect(counted.filter(([n, d]) => n === 0 && d === items)).toHaveLength(9);
+    const rows = store.db.prepare('SELECT count(*) AS n FROM items').get() as { n: number };
+    expect(rows.n).toBe(items);
+    await store.close();
   });
 });

@@ -6,16 +6,27 @@ export class Semaphore {
   constructor(readonly max: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+    const release = await this.acquire();
     try {
       return await task();
     } finally {
+      release();
+    }
+  }
+
+  /** A slot to hold across several steps; call the returned function once to give it back. */
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       const next = this.waiting.shift();
       // Hand the slot straight to the next waiter so a newcomer cannot overtake it.
       if (next) next();
       else this.active--;
-    }
+    };
   }
 }
 

@@ -6,7 +6,7 @@ import { asFeedError, type FeedErrorCode } from './errors.js';
 import { type FetchOptions, fetchFeed } from './fetch.js';
 import { type BackoffPolicy, isBackingOff, newHealth, recordFailure, recordSuccess } from './health.js';
 import { type IngestCounts, ingestItems } from './ingest.js';
-import type { HostLimiter } from './limiter.js';
+import { type HostLimiter, Semaphore } from './limiter.js';
 import { normaliseFeed } from './normalise.js';
 import type { FeedParser } from './parse.js';
 import type { FeedStore } from './store.js';
@@ -28,6 +28,8 @@ export interface PollDeps {
   force?: boolean;
   /** Delete items older than this many days after the poll. */
   retentionDays?: number;
+  /** Feeds fetched but not yet stored, at most (default 16): bounds memory when storing lags fetching. */
+  backlog?: number;
 }
 
 export type FeedPollResult = { feed: string; ms: number } & (
@@ -67,7 +69,10 @@ export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<Pol
     );
     return run;
   };
-  const results = await Promise.all(feeds.map((feed) => pollFeed(feed, deps, now, clusters, serial)));
+  const backlog = new Semaphore(deps.backlog ?? 16);
+  const results = await Promise.all(
+    feeds.map((feed) => pollFeed(feed, deps, now, { clusters, serial, backlog })),
+  );
   const pruned =
     deps.retentionDays === undefined
       ? undefined
@@ -86,9 +91,13 @@ async function pollFeed(
   feed: FeedConfig,
   deps: PollDeps,
   now: () => Date,
-  clusters: ClusterIndex,
-  serial: <T>(task: () => Promise<T>) => Promise<T>,
+  cycle: {
+    clusters: ClusterIndex;
+    serial: <T>(task: () => Promise<T>) => Promise<T>;
+    backlog: Semaphore;
+  },
 ): Promise<FeedPollResult> {
+  const { clusters, serial, backlog } = cycle;
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   const prev = (await deps.store.getHealth(feed.name)) ?? newHealth(feed.name, feed.url);
@@ -101,8 +110,13 @@ async function pollFeed(
     if (transition.event)
       deps.onHealthEvent?.({ kind: transition.event, feed: feed.name, health: transition.health });
   };
+  let release = () => {};
   try {
-    const fetched = await deps.limiter.run(feed.url, () => fetchFeed(feed.url, health, { ...deps.fetch, allowPrivate: feed.allow_private === true }));
+    const fetched = await deps.limiter.run(feed.url, async () => {
+      // A backlog slot is taken before fetching and held until stored: a body is never fetched only to wait.
+      release = await backlog.acquire();
+      return fetchFeed(feed.url, health, { ...deps.fetch, allowPrivate: feed.allow_private === true });
+    });
     if (fetched.kind === 'not-modified') {
       await finish(recordSuccess(health, now(), feed.interval * 60_000, {}));
       return { feed: feed.name, ms: elapsed(), status: 'not-modified' };
@@ -128,5 +142,7 @@ async function pollFeed(
     const error = asFeedError(err);
     await finish(recordFailure(health, error, now(), deps.backoff));
     return { feed: feed.name, ms: elapsed(), status: 'error', code: error.code, error: error.message };
+  } finally {
+    release();
   }
 }
