@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { BriefSource } from '../briefs/library.js';
 import { DEFAULT_CLUSTER_OPTIONS } from './cluster.js';
 import type { AddressGuard } from './address-guard.js';
@@ -20,6 +21,7 @@ export interface PollSettings {
   parseTimeoutMs: number;
   globalConcurrency: number;
   perHostConcurrency: number;
+  parseWorkers: number;
 }
 
 export const DEFAULT_POLL_SETTINGS: PollSettings = {
@@ -30,6 +32,9 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = {
   parseTimeoutMs: 10_000,
   globalConcurrency: 8,
   perHostConcurrency: 2,
+  // The main thread is busy storing while workers parse: on two cores a second worker only takes
+  // turns with it (same cycle time, ~25 MB more; see docs/BENCHMARKS.md).
+  parseWorkers: Math.min(2, Math.max(1, availableParallelism() - 1)),
 };
 
 /** Everything pollOnce needs, from the briefs (for topics) and a store. Call `close` when done. */
@@ -48,7 +53,7 @@ export function createPollDeps(
   const { guard, ...rest } = extra;
   const dispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, guard ?? {});
   const privateDispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, false);
-  const parser = createFeedParser({ timeoutMs: s.parseTimeoutMs, workers: 2 });
+  const parser = createFeedParser({ timeoutMs: s.parseTimeoutMs, workers: s.parseWorkers });
   return {
     store,
     parser,
