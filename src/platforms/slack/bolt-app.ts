@@ -58,6 +58,8 @@ export function createBoltApp(
     logger: boltLogger,
     clientOptions,
     deferInitialization: true,
+    // We keep no conversation state; Bolt's default store builds an Error for every event that has none.
+    convoStore: false,
   });
   return { app, transport };
 }
