@@ -56,10 +56,12 @@ export interface PollSummary {
 export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<PollSummary> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
-  const clusters = new ClusterIndex(
-    deps.cluster,
-    await deps.store.clusterMembers(new Date(startedAt.getTime() - deps.cluster.windowMs)),
-  );
+  // Built when the first feed has items to store: a cycle of 304s never loads the window's titles.
+  let index: Promise<ClusterIndex> | undefined;
+  const clusters = () =>
+    (index ??= deps.store
+      .clusterMembers(new Date(startedAt.getTime() - deps.cluster.windowMs))
+      .then((members) => new ClusterIndex(deps.cluster, members)));
   let storing = Promise.resolve();
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
     const run = storing.then(task);
@@ -92,7 +94,7 @@ async function pollFeed(
   deps: PollDeps,
   now: () => Date,
   cycle: {
-    clusters: ClusterIndex;
+    clusters: () => Promise<ClusterIndex>;
     serial: <T>(task: () => Promise<T>) => Promise<T>;
     backlog: Semaphore;
   },
@@ -124,8 +126,8 @@ async function pollFeed(
     const decoded = decodeFeedBody(fetched.body, fetched.contentType);
     const raw = await deps.parser.parse(decoded.text);
     const { items, skipped } = normaliseFeed(raw, feed, fetched.url, now());
-    const counts = await serial(() =>
-      ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters }),
+    const counts = await serial(async () =>
+      ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters: await clusters() }),
     );
     // Validators are kept only once the items are stored: a 304 must never hide items we lost.
     await finish(recordSuccess(health, now(), feed.interval * 60_000, fetched));
