@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import type { Platform } from '../src/core/commands/types.js';
@@ -8,11 +10,13 @@ import { DEFAULT_DELIVERY } from '../src/core/digests/deliver.js';
 import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js';
 import { DigestScheduler } from '../src/core/digests/scheduler.js';
 import type { SubscriptionSpec } from '../src/core/digests/subscription.js';
+import { pollOnce } from '../src/core/feeds/poll.js';
 import type { FeedItem } from '../src/core/feeds/types.js';
 import type { Reply } from '../src/core/reply.js';
 import { createLogger } from '../src/logger.js';
 import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { testDeps } from './helpers/feed-deps.js';
 
 const briefs = new BriefLibrary('briefs');
 briefs.load();
@@ -65,7 +69,7 @@ async function setup(now: { t: Date }) {
     delivery: { ...DEFAULT_DELIVERY, maxAttempts: 3, baseBackoffMs: 1000 },
     deliverEveryMs: 60_000,
   });
-  const addItem = async (title: string, outlet: string, seen: Date, topic: string) => {
+  const addItem = async (title: string, outlet: string, seen: Date, topic: string, opts: { cluster?: number; published?: Date } = {}) => {
     const item: FeedItem = {
       feed: outlet,
       guid: `${outlet}:${title}`,
@@ -74,12 +78,13 @@ async function setup(now: { t: Date }) {
       summary: `${title}.`,
       outlet,
       language: 'en',
-      publishedAt: seen,
+      publishedAt: opts.published ?? seen,
       firstSeenAt: seen,
       dateSource: 'feed',
     };
-    const cluster = await feeds.createCluster(title, seen);
+    const cluster = opts.cluster ?? (await feeds.createCluster(title, seen));
     await feeds.insertItem(item, [{ topic, terms: ['colombia', topic] }], cluster);
+    return cluster;
   };
   return { feeds, store, target, scheduler, addItem, dir };
 }
@@ -210,6 +215,77 @@ describe('digests through the outbox', () => {
     expect(target.maxInFlight).toBe(3);
     for (const c of ['C1', 'C2', 'C3']) {
       expect(target.sent.filter((s) => s.channelId === c).map((s) => s.page.title)).toEqual([`${c} day 1`, `${c} day 2`]);
+    }
+  });
+
+  it('given a story first seen before a digest, then a later outlet with an earlier date does not bring it back', async () => {
+    const now = { t: new Date('2026-11-22T12:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    const sub = await store.subscribe(spec, now.t);
+    const story = await addItem('NATO story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'nato-status');
+    now.t = new Date('2026-11-23T13:00:05Z');
+    await scheduler.runSlot(sub, new Date('2026-11-23T13:00:00Z'));
+    // A feed polled late (it was failing) tells the same story, dated before the first outlet's item.
+    await addItem('NATO story, retold', 'AFP', new Date('2026-11-23T20:00:00Z'), 'nato-status', {
+      cluster: story,
+      published: new Date('2026-11-23T09:00:00Z'),
+    });
+    await addItem('China story', 'Reuters', new Date('2026-11-23T21:00:00Z'), 'china-ties');
+    now.t = new Date('2026-11-24T13:00:05Z');
+    await scheduler.runSlot((await store.subscriptions())[0]!, new Date('2026-11-24T13:00:00Z'));
+    const digests = target.sent.map((s) => s.page.sections.flatMap((x) => x.items.map((i) => i.text)));
+    expect(digests).toEqual([['NATO story'], ['China story']]);
+  });
+
+  it('given a poll that fetched before a digest slot and stored after it, then its story is in the next digest', async () => {
+    const now = { t: new Date('2026-11-22T12:00:00Z') };
+    const { feeds, store, target, scheduler, dir } = await setup(now);
+    const sub = await store.subscribe(spec, now.t);
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(
+        `<rss version="2.0"><channel><title>Wire</title><item><title>Colombia leaves NATO partnership, Petro says</title>
+         <link>https://wire.example/nato</link><guid>wire-nato</guid><pubDate>Mon, 23 Nov 2026 12:30:00 GMT</pubDate></item></channel></rss>`,
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed.xml`;
+    // The poller's own connection to the same database, held before the store step (where a feed
+    // waits its turn behind others) until the test opens it.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let waiting = false;
+    class StalledStore extends SqliteStore {
+      override async clusterMembers(since: Date) {
+        waiting = true;
+        await gate;
+        return super.clusterMembers(since);
+      }
+    }
+    const poller = new StalledStore(join(dir, 'briefbot.db'));
+    const t = testDeps();
+    try {
+      now.t = new Date('2026-11-23T12:59:50Z');
+      const feed = { name: 'wire', url, language: 'en', interval: 30, local: false, allow_private: true };
+      const cycle = pollOnce([feed], { ...t.deps, store: poller, now: () => now.t });
+      await expect.poll(() => waiting, { timeout: 5000 }).toBe(true);
+      // 08:00 in Bogotá: the digest is composed while the fetched item still waits to be stored.
+      now.t = new Date('2026-11-23T13:00:30Z');
+      await scheduler.runSlot(sub, new Date('2026-11-23T13:00:00Z'));
+      expect(target.sent).toHaveLength(0);
+      open();
+      expect((await cycle).newItems).toBe(1);
+      now.t = new Date('2026-11-24T13:00:10Z');
+      await scheduler.runSlot((await store.subscriptions())[0]!, new Date('2026-11-24T13:00:00Z'));
+      expect(target.sent.map((s) => s.page.sections.flatMap((x) => x.items.map((i) => i.text)))).toEqual([
+        ['Colombia leaves NATO partnership, Petro says'],
+      ]);
+      expect((await feeds.clusters(new Date(0)))[0]?.firstSeenAt.toISOString()).toBe('2026-11-23T13:00:30.000Z');
+    } finally {
+      await poller.close();
+      await t.cleanup();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

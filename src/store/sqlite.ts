@@ -220,6 +220,8 @@ export class SqliteStore implements FeedStore {
         byCluster.set(item.clusterId, view);
       }
       view.items.push(item);
+      // Rows come by publication date; the story was first seen at its earliest sighting, whichever item that was.
+      if (item.firstSeenAt < view.firstSeenAt) view.firstSeenAt = item.firstSeenAt;
       if (!view.outlets.includes(item.outlet)) view.outlets.push(item.outlet);
       for (const t of topics) if (!view.topics.includes(t.topic)) view.topics.push(t.topic);
     }

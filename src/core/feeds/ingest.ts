@@ -16,15 +16,24 @@ export interface IngestCounts {
 /**
  * Tag, cluster and store one feed's items. Callers run this for one feed at a time: clustering reads
  * what the previous feed just wrote.
+ *
+ * Items are first seen when they are stored (`seenAt`, taken just before), not when their feed was
+ * fetched: a digest composed between the two would otherwise miss them for good, since the next
+ * digest only looks after its slot.
  */
 export async function ingestItems(
   items: FeedItem[],
   feed: FeedConfig,
-  deps: { store: FeedStore; topics: CompiledTopic[]; clusters: ClusterIndex },
+  deps: { store: FeedStore; topics: CompiledTopic[]; clusters: ClusterIndex; seenAt: Date },
 ): Promise<IngestCounts> {
   const counts: IngestCounts = { newItems: 0, duplicates: 0, tagged: 0, newClusters: 0, joinedClusters: 0 };
+  const { seenAt } = deps;
   const { duplicates } = await deps.store.storeItems(
-    items,
+    items.map((item) => ({
+      ...item,
+      firstSeenAt: seenAt,
+      publishedAt: item.dateSource === 'first-seen' ? seenAt : item.publishedAt,
+    })),
     (item) => ({
       tags: tagItem(item, deps.topics, feed.topics),
       clusterId: deps.clusters.find(item.title, item.publishedAt)?.clusterId,

@@ -126,9 +126,10 @@ async function pollFeed(
     const decoded = decodeFeedBody(fetched.body, fetched.contentType);
     const raw = await deps.parser.parse(decoded.text);
     const { items, skipped } = normaliseFeed(raw, feed, fetched.url, now());
-    const counts = await serial(async () =>
-      ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters: await clusters() }),
-    );
+    const counts = await serial(async () => {
+      const index = await clusters();
+      return ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters: index, seenAt: now() });
+    });
     // Validators are kept only once the items are stored: a 304 must never hide items we lost.
     await finish(recordSuccess(health, now(), feed.interval * 60_000, fetched));
     return {
