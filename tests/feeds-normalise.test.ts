@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { canonicalLink } from '../src/core/feeds/canonical.js';
@@ -109,6 +110,21 @@ describe('normalising items', () => {
     expect(htmlToText('one two three four five', 16)).toBe('one two three…');
     expect(textOf({ nope: 1 })).toBeUndefined();
     expect(canonicalLink('HTTPS://Example.ORG:443/x?fbclid=1#y')).toBe('https://example.org/x');
+  });
+
+  it('given text with no markup or entity, then the plain-text shortcut gives what the HTML path gives', () => {
+    // Wrapped in a tag, the same text must take the full HTML path, which turns the tag into a space.
+    const unit = fc.oneof(
+      fc.constantFrom(' ', '\n', '\t', '\u200b', '\u2028', '>', 'é', '”', '\u0007'),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    );
+    const plain = fc.string({ unit, maxLength: 80 }).filter((t) => !/[<&]/.test(t));
+    fc.assert(
+      fc.property(plain, fc.integer({ min: 2, max: 90 }), (text, max) => {
+        expect(htmlToText(text, max)).toBe(htmlToText(`<b>${text}</b>`, max));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -23,13 +23,17 @@ class SafeParser extends Parser {
 }
 const parser = new SafeParser({ defaultRSS: 2, customFields: { item: [['source', 'source'], ['dc:date', 'dcDate']] } });
 const KEEP = ['title', 'link', 'guid', 'id', 'pubDate', 'isoDate', 'rawDate', 'dcDate', 'content',
-  'contentSnippet', 'summary', 'creator', 'author', 'source'];
+  'contentSnippet', 'summary', 'source'];
 parentPort.on('message', async (job) => {
   try {
     const feed = await parser.parseString(job.text);
     const items = (Array.isArray(feed.items) ? feed.items : []).map((it) => {
       const out = {};
       for (const k of KEEP) if (it[k] !== undefined) out[k] = it[k];
+      // The summary is the first of contentSnippet, summary, content that is text: the others (often
+      // a whole article's HTML) need not be copied to the main thread.
+      if (typeof out.contentSnippet === 'string') { delete out.summary; delete out.content; }
+      else if (typeof out.summary === 'string') delete out.content;
       return out;
     });
     parentPort.postMessage({ id: job.id, ok: true, feed: { title: feed.title, link: feed.link, items } });

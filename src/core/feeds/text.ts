@@ -6,6 +6,8 @@ import { decodeEntities } from './entities.js';
  * the length at a word boundary. Not a sanitiser: the result is text, and each platform escapes it.
  */
 export function htmlToText(html: string, maxLength: number): string {
+  // Most titles are plain text: without '<' or '&' there is no markup or entity to remove.
+  if (!/[<&]/.test(html)) return truncate(cleanText(html).replace(/\s+/g, ' ').trim(), maxLength);
   const noBlocks = html
     .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
     .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
