@@ -59,6 +59,17 @@ describe('SQLite store', () => {
     const [view] = await store.clusters(new Date(0), 'nato-status');
     expect(view?.items[0]?.topics).toEqual(tags);
     expect(await store.clusters(new Date(0), 'china-ties')).toEqual([]);
+    // Each item keeps its own tags, in topic order, however many it has.
+    const both = [
+      { topic: 'nato-status', terms: ['colombia*', 'otan'] },
+      { topic: 'china-ties', terms: ['colombia*', 'china'] },
+    ];
+    await store.insertItem(item({ guid: 'g3', link: 'https://example.org/c' }), both, cluster);
+    const [again] = await store.clusters(new Date(0), 'china-ties');
+    expect(again?.items.map((i) => [i.guid, i.topics])).toEqual([
+      [item().guid, tags],
+      ['g3', [both[1], both[0]]],
+    ]);
     await store.close();
   });
 

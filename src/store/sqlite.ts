@@ -193,19 +193,27 @@ export class SqliteStore implements FeedStore {
   }
 
   async clusters(since: Date, topic?: string): Promise<ClusterView[]> {
+    const inWindow = `SELECT DISTINCT i.cluster_id FROM items i LEFT JOIN item_topics t ON t.item_id = i.id
+         WHERE i.published_at >= ? AND (? IS NULL OR t.topic = ?)`;
+    const params = [since.getTime(), topic ?? null, topic ?? null];
     const rows = this.sql(
-      `SELECT * FROM items WHERE cluster_id IN (
-           SELECT DISTINCT i.cluster_id FROM items i LEFT JOIN item_topics t ON t.item_id = i.id
-           WHERE i.published_at >= ? AND (? IS NULL OR t.topic = ?))
-         ORDER BY cluster_id, published_at, id`,
-    ).all(since.getTime(), topic ?? null, topic ?? null) as Row[];
-    const tagRows = this.sql('SELECT topic, terms FROM item_topics WHERE item_id = ?');
+      `SELECT * FROM items WHERE cluster_id IN (${inWindow}) ORDER BY cluster_id, published_at, id`,
+    ).all(...params) as Row[];
+    // Every item's tags in one query, not one query per item.
+    const tagsOf = new Map<number, TopicTag[]>();
+    const tagRows = this.sql(
+      `SELECT t.item_id, t.topic, t.terms FROM item_topics t JOIN items i ON i.id = t.item_id
+         WHERE i.cluster_id IN (${inWindow}) ORDER BY t.item_id, t.topic`,
+    ).all(...params) as Row[];
+    for (const t of tagRows) {
+      const id = Number(t.item_id);
+      const list = tagsOf.get(id) ?? [];
+      list.push({ topic: String(t.topic), terms: JSON.parse(String(t.terms)) as string[] });
+      tagsOf.set(id, list);
+    }
     const byCluster = new Map<number, ClusterView>();
     for (const r of rows) {
-      const topics = (tagRows.all(r.id) as Row[]).map((t) => ({
-        topic: String(t.topic),
-        terms: JSON.parse(String(t.terms)) as string[],
-      }));
+      const topics = tagsOf.get(Number(r.id)) ?? [];
       const item = toItem(r, topics);
       let view = byCluster.get(item.clusterId);
       if (!view) {
