@@ -6,8 +6,8 @@ import type { DiscordMessage } from '../src/platforms/discord/render.js';
 import { commandLines } from './lib/briefs.js';
 import { DISCORD_APP_ID, DISCORD_TOKEN, startBenchBot } from './lib/bots.js';
 import { precomputed } from './lib/payloads.js';
-import { numberFlag, type Row, verdict } from './lib/report.js';
-import { closedLoop, ms, ratio, summarise } from './lib/stats.js';
+import { latencyRows, numberFlag, type Row } from './lib/report.js';
+import { closedLoop, summarise } from './lib/stats.js';
 
 /** `/brief topic:x section:facts` as the interaction Discord would send. */
 function specFor(line: string): InteractionSpec {
@@ -91,26 +91,9 @@ export async function runDiscordE2e(flags: Map<string, string>): Promise<Row[]> 
       const ours = summarise(samples.briefbot);
       const base = summarise(samples.bare);
       const same = summarise(samples.samePayload);
-      rows.push({
-        bench: `discord gateway c=${concurrency}`,
-        metric: `INTERACTION_CREATE → callback, ${rounds}×${calls} calls`,
-        value: `p50 ${ms(ours.p50)} · p99 ${ms(ours.p99)}`,
-        baseline: `p50 ${ms(base.p50)} · p99 ${ms(base.p99)}`,
-        ratio: `p50 ${ratio(ours.p50, base.p50)} · p99 ${ratio(ours.p99, base.p99)}`,
-        target: '≤ 1.2× bare',
-        verdict: verdict(ours.p50 <= 1.2 * base.p50),
-        note: `mean ${ms(ours.mean)} vs ${ms(base.mean)}`,
-      });
-      rows.push({
-        bench: `discord gateway c=${concurrency}`,
-        metric: 'vs bare discord.js replying the same payload',
-        value: `p50 ${ms(ours.p50)} · p99 ${ms(ours.p99)}`,
-        baseline: `p50 ${ms(same.p50)} · p99 ${ms(same.p99)}`,
-        ratio: `p50 ${ratio(ours.p50, same.p50)} · p99 ${ratio(ours.p99, same.p99)}`,
-        target: 'info',
-        verdict: 'info',
-        note: 'the gap that is our code, not answer size',
-      });
+      rows.push(
+        ...latencyRows({ bench: `discord gateway c=${concurrency}`, metric: `INTERACTION_CREATE → callback, ${rounds}×${calls} calls`, concurrency, samePayload: 'vs bare discord.js replying the same payload' }, ours, base, same),
+      );
     }
     if (failures > 0) throw new Error(`${failures} interactions were not answered`);
     return rows;

@@ -6,8 +6,8 @@ import type { SlackMessage } from '../src/platforms/slack/render.js';
 import { commandLines } from './lib/briefs.js';
 import { SIGNING_SECRET, startBenchBot } from './lib/bots.js';
 import { precomputed } from './lib/payloads.js';
-import { numberFlag, type Row, verdict } from './lib/report.js';
-import { closedLoop, ms, ratio, summarise } from './lib/stats.js';
+import { latencyRows, numberFlag, type Row } from './lib/report.js';
+import { closedLoop, summarise } from './lib/stats.js';
 
 /** A slash command as Slack POSTs it, built (and signed) before the clock starts. */
 function prepared(lines: string[], n: number) {
@@ -94,26 +94,9 @@ export async function runSlackE2e(flags: Map<string, string>): Promise<Row[]> {
       const ours = summarise(samples.briefbot);
       const base = summarise(samples.bare);
       const same = summarise(samples.samePayload);
-      rows.push({
-        bench: `slack http c=${concurrency}`,
-        metric: `signed request → response, ${rounds}×${calls} calls`,
-        value: `p50 ${ms(ours.p50)} · p99 ${ms(ours.p99)}`,
-        baseline: `p50 ${ms(base.p50)} · p99 ${ms(base.p99)}`,
-        ratio: `p50 ${ratio(ours.p50, base.p50)} · p99 ${ratio(ours.p99, base.p99)}`,
-        target: '≤ 1.2× bare',
-        verdict: verdict(ours.p50 <= 1.2 * base.p50),
-        note: `mean ${ms(ours.mean)} vs ${ms(base.mean)}`,
-      });
-      rows.push({
-        bench: `slack http c=${concurrency}`,
-        metric: 'vs bare Bolt acking the same payload',
-        value: `p50 ${ms(ours.p50)} · p99 ${ms(ours.p99)}`,
-        baseline: `p50 ${ms(same.p50)} · p99 ${ms(same.p99)}`,
-        ratio: `p50 ${ratio(ours.p50, same.p50)} · p99 ${ratio(ours.p99, same.p99)}`,
-        target: 'info',
-        verdict: 'info',
-        note: 'the gap that is our code, not answer size',
-      });
+      rows.push(
+        ...latencyRows({ bench: `slack http c=${concurrency}`, metric: `signed request → response, ${rounds}×${calls} calls`, concurrency, samePayload: 'vs bare Bolt acking the same payload' }, ours, base, same),
+      );
     }
     if (failures > 0) throw new Error(`${failures} requests failed`);
     return rows;

@@ -1,3 +1,5 @@
+import { ms, ratio, type Summary } from './stats.js';
+
 /** One line of a benchmark's result: printed as a Markdown table row, and collected as JSON. */
 export interface Row {
   bench: string;
@@ -51,4 +53,53 @@ export function numberFlag(flags: Map<string, string>, name: string, fallback: n
   const n = Number(v);
   if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${v}`);
   return n;
+}
+
+/**
+ * The rows of an end-to-end latency run: the bot against the bare library (the 1.2× target), against
+ * the bare library sending the bot's own answer (what is our code), and at concurrency 1 the time the
+ * bot adds per command (the proposed restatement, docs/BENCHMARKS.md).
+ */
+export function latencyRows(
+  run: { bench: string; metric: string; concurrency: number; samePayload: string },
+  ours: Summary,
+  base: Summary,
+  same: Summary,
+): Row[] {
+  const p50s = (a: Summary) => `p50 ${ms(a.p50)} · p99 ${ms(a.p99)}`;
+  const ratios = (a: Summary, b: Summary) => `p50 ${ratio(a.p50, b.p50)} · p99 ${ratio(a.p99, b.p99)}`;
+  const rows: Row[] = [
+    {
+      bench: run.bench,
+      metric: run.metric,
+      value: p50s(ours),
+      baseline: p50s(base),
+      ratio: ratios(ours, base),
+      target: '≤ 1.2× bare',
+      verdict: verdict(ours.p50 <= 1.2 * base.p50),
+      note: `mean ${ms(ours.mean)} vs ${ms(base.mean)}`,
+    },
+    {
+      bench: run.bench,
+      metric: run.samePayload,
+      value: p50s(ours),
+      baseline: p50s(same),
+      ratio: ratios(ours, same),
+      target: 'info',
+      verdict: 'info',
+      note: 'the gap that is our code, not answer size',
+    },
+  ];
+  if (run.concurrency === 1) {
+    const added = ours.p50 - base.p50;
+    rows.push({
+      bench: run.bench,
+      metric: 'added per command at p50',
+      value: `${added >= 0 ? '+' : ''}${ms(added)}`,
+      target: '≤ 0.5 ms (proposed)',
+      verdict: verdict(added <= 0.5),
+      note: 'bot p50 minus bare p50, same run',
+    });
+  }
+  return rows;
 }
