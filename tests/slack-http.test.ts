@@ -149,6 +149,12 @@ describe('every command over signed HTTP', () => {
     for (const c of commands) expect(blockText(answer)).toContain(`/${nameOn(c.definition, 'slack')}`);
   });
 
+  it('a command Slack sends that briefbot does not serve (an old manifest) gets a pointer to help', async () => {
+    const answer = await ask('', 'nato-stauts');
+    expect(answer.response_type).toBe('ephemeral');
+    expect(blockText(answer)).toContain("I don't know the command /nato-stauts. Try /briefbot-help.");
+  });
+
   it('a bad option gets a usage hint, still within the ack', async () => {
     const answer = await ask('section:nonsense', 'nato-status');
     expect(answer.blocks[0]).toMatchObject({ text: { text: 'Sorry' } });

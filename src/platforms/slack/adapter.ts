@@ -139,41 +139,42 @@ interface ListenerDeps {
   inFlight: InFlight;
 }
 
-/** One `app.command('/<name>')` per command the core serves, all through dispatchText. */
+/** Every slash command Slack sends us, answered through dispatchText. */
 function registerCommands(app: App, deps: PlatformDeps, listener: ListenerDeps): void {
   const logger = deps.logger.child({ platform: 'slack' });
-  for (const command of deps.context.commands) {
-    const name = nameOn(command.definition, 'slack');
-    app.command(`/${name}`, async ({ command: body, ack, respond }) => {
-      const delivery: SlackDelivery = {
-        ack: (message) => (message ? ack(message) : ack()),
-        respond: (message) => respond(message),
-      };
-      if (listener.isStopping()) {
-        await answerSlashCommand(
-          async () => textReply('Restarting', 'briefbot is restarting. Please try again in a minute.'),
-          delivery,
-          { command: name, budgetMs: listener.ackBudgetMs, logger },
-        );
-        return;
-      }
-      const produce = async () =>
-        dispatchText(
-          `/${name} ${body.text ?? ''}`,
-          {
-            user: { id: body.user_id, name: body.user_name },
-            channelId: body.channel_id,
-            platform: 'slack',
-            canManageChannel: await listener.isManager(body.user_id),
-          },
-          deps.context,
-          deps.observe,
-        );
-      await listener.inFlight.track(
-        answerSlashCommand(produce, delivery, { command: name, budgetMs: listener.ackBudgetMs, logger }),
+  // One listener for every command: Bolt runs each listener's matching middleware on every event,
+  // so a listener per command multiplied that work by the number of commands. dispatch() resolves
+  // the name (and answers one Slack sends that we do not know).
+  app.command(/^\//, async ({ command: body, ack, respond }) => {
+    const name = body.command.slice(1);
+    const delivery: SlackDelivery = {
+      ack: (message) => (message ? ack(message) : ack()),
+      respond: (message) => respond(message),
+    };
+    if (listener.isStopping()) {
+      await answerSlashCommand(
+        async () => textReply('Restarting', 'briefbot is restarting. Please try again in a minute.'),
+        delivery,
+        { command: name, budgetMs: listener.ackBudgetMs, logger },
       );
-    });
-  }
+      return;
+    }
+    const produce = async () =>
+      dispatchText(
+        `/${name} ${body.text ?? ''}`,
+        {
+          user: { id: body.user_id, name: body.user_name },
+          channelId: body.channel_id,
+          platform: 'slack',
+          canManageChannel: await listener.isManager(body.user_id),
+        },
+        deps.context,
+        deps.observe,
+      );
+    await listener.inFlight.track(
+      answerSlashCommand(produce, delivery, { command: name, budgetMs: listener.ackBudgetMs, logger }),
+    );
+  });
 }
 
 /** Slack answered and said no (invalid_auth, account_inactive…), as opposed to being unreachable. */
