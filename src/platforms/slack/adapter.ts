@@ -1,7 +1,6 @@
 import { type App, webApi } from '@slack/bolt';
 import type { Config } from '../../config.js';
 import { dispatchText } from '../../core/commands/dispatch.js';
-import { nameOn } from '../../core/commands/types.js';
 import { textReply } from '../../core/reply.js';
 import type { PlatformAdapter, PlatformDeps } from '../types.js';
 import { answerSlashCommand, type SlackDelivery } from './answer.js';
