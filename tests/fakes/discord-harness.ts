@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { LogSink } from './harness.js';
-import { type Core, createCore, type Running, runBot } from '../../src/app.js';
-import { type Config, loadConfig, secretsOf } from '../../src/config.js';
+import { type LogSink, testCore } from './harness.js';
+import { type Core, type Running, runBot } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import type { CommandModule } from '../../src/core/commands/types.js';
-import { createLogger } from '../../src/logger.js';
 import { createDiscordAdapter, type DiscordAdapterOptions } from '../../src/platforms/discord/adapter.js';
 import type { PlatformAdapter } from '../../src/platforms/types.js';
 import type { FakeDiscord } from './fake-discord.js';
@@ -51,13 +50,7 @@ export async function startDiscordBot(
   } = {},
 ): Promise<DiscordBot> {
   const config = loadConfig(discordEnv(fake, options.env));
-  const logs = new LogSink();
-  const base = createCore(config, createLogger(config.LOG_LEVEL, secretsOf(config), logs));
-  // The command list is part of the context, so a test can add commands without touching ours.
-  const core: Core = {
-    ...base,
-    context: { ...base.context, commands: [...base.context.commands, ...(options.extraCommands ?? [])] },
-  };
+  const { core, logs } = testCore(config, options.extraCommands);
   let adapter: PlatformAdapter | undefined;
   const started = performance.now();
   const running = await runBot(config, core, (deps) => {

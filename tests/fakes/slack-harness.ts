@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { LogSink } from './harness.js';
-import { type Core, createCore, type Running, runBot } from '../../src/app.js';
-import { type Config, loadConfig, secretsOf } from '../../src/config.js';
+import { type LogSink, testCore } from './harness.js';
+import { type Core, type Running, runBot } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import type { CommandModule } from '../../src/core/commands/types.js';
-import { createLogger } from '../../src/logger.js';
 import { createSlackAdapter, type SlackAdapterOptions } from '../../src/platforms/slack/adapter.js';
 import type { PlatformAdapter } from '../../src/platforms/types.js';
 import { type FakeSlack, type SignOptions, signedRequest, slashCommandFields } from './fake-slack.js';
@@ -50,12 +49,7 @@ export async function startSlackBot(
   } = {},
 ): Promise<SlackBot> {
   const config = loadConfig(slackEnv(fake, options.env));
-  const logs = new LogSink();
-  const base = createCore(config, createLogger(config.LOG_LEVEL, secretsOf(config), logs));
-  const core: Core = {
-    ...base,
-    context: { ...base.context, commands: [...base.context.commands, ...(options.extraCommands ?? [])] },
-  };
+  const { core, logs } = testCore(config, options.extraCommands);
   let adapter: PlatformAdapter | undefined;
   const running = await runBot(config, core, (deps) => {
     adapter = createSlackAdapter(config, deps, {
