@@ -153,6 +153,20 @@ describe('Slack: digest delivery through Bolt’s WebClient under API faults', (
     expect((await bot.news.scheduler.deliver()).delivered).toBe(1);
     expectOnce(bot, entry, posted());
   }, 40_000);
+
+  it('a page posted before a timeout is still found after a busy channel has moved on by 450 messages', async () => {
+    const entry = await digest();
+    fake.script('chat.postMessage', { hang: true, record: true });
+    expect((await bot.news.scheduler.deliver()).retrying).toBe(1);
+    // The newsroom keeps talking before the retry: the page is no longer among the latest messages.
+    const list = fake.messages.get(CHANNEL)!;
+    for (let i = 0; i < 450; i++) list.push({ ts: `${1_900_000_000 + i}.000001`, text: `chatter ${i}`, blocks: undefined, metadata: undefined });
+    bot.advance(15 * MINUTE);
+    expect((await bot.news.scheduler.deliver()).delivered).toBe(1);
+    expectOnce(bot, entry, posted());
+    // 200 messages a page: found on the third.
+    expect(proxy.requests.filter((r) => r.path.endsWith('/conversations.history'))).toHaveLength(3);
+  }, 40_000);
 });
 
 describe('Discord: digest delivery through discord.js REST under API faults', () => {

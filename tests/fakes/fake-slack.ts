@@ -306,11 +306,20 @@ export class FakeSlack {
         const all = this.messages.get(String(record.body.channel)) ?? [];
         const withMeta = record.body.include_all_metadata === 'true' || record.body.include_all_metadata === true;
         const oldest = Number(record.body.oldest ?? 0);
-        const messages = all
-          .filter((m) => Number(m.ts) >= oldest)
-          .reverse()
+        // Newest first, `limit` at a time (default 100, at most 999), with an opaque cursor to the next page.
+        const limit = Math.min(999, Math.max(1, Number(record.body.limit ?? 100) || 100));
+        const from = record.body.cursor ? Number(Buffer.from(String(record.body.cursor), 'base64').toString().slice(5)) : 0;
+        const newestFirst = all.filter((m) => Number(m.ts) >= oldest).reverse();
+        const messages = newestFirst
+          .slice(from, from + limit)
           .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
-        return send(200, { ok: true, messages, has_more: false });
+        const more = from + limit < newestFirst.length;
+        return send(200, {
+          ok: true,
+          messages,
+          has_more: more,
+          response_metadata: { next_cursor: more ? Buffer.from(`next:${from + limit}`).toString('base64') : '' },
+        });
       }
       default:
         this.unmatched.push(record);

@@ -25,8 +25,8 @@ export const DIGEST_CLIENT_OPTIONS = {
 
 /**
  * Digests on Slack. chat.postMessage has no idempotency key, so each page carries its key in
- * message metadata and a send first looks for that key in the channel's recent history: a page
- * sent just before a crash is found there and not posted twice.
+ * message metadata and a resend first looks for that key in the channel's history: a page sent just
+ * before a crash is found there and not posted twice.
  */
 export function slackDigestTarget(client: WebClient): DigestTarget {
   return {
@@ -58,12 +58,31 @@ export function slackDigestTarget(client: WebClient): DigestTarget {
   };
 }
 
+/** How far back a resend looks for its page: pages of 200 messages, newest first. */
+const HISTORY_PAGE = 200;
+const HISTORY_PAGES = 10;
+
+/**
+ * The page's message if an earlier attempt posted it. A busy channel may have moved on since, so
+ * this reads history page by page (up to 2,000 messages) rather than only the latest few.
+ */
 async function findSent(client: WebClient, channel: string, key: string): Promise<string | undefined> {
-  const history = await client.conversations.history({ channel, limit: 50, include_all_metadata: true });
-  const match = history.messages?.find(
-    (m) => m.metadata?.event_type === EVENT_TYPE && (m.metadata.event_payload as { key?: string } | undefined)?.key === key,
-  );
-  return match?.ts;
+  let cursor: string | undefined;
+  for (let page = 0; page < HISTORY_PAGES; page++) {
+    const history = await client.conversations.history({
+      channel,
+      limit: HISTORY_PAGE,
+      include_all_metadata: true,
+      ...(cursor ? { cursor } : {}),
+    });
+    const match = history.messages?.find(
+      (m) => m.metadata?.event_type === EVENT_TYPE && (m.metadata.event_payload as { key?: string } | undefined)?.key === key,
+    );
+    if (match?.ts) return match.ts;
+    cursor = history.response_metadata?.next_cursor || undefined;
+    if (!cursor) return undefined;
+  }
+  return undefined;
 }
 
 function asDeliveryError(err: unknown): DeliveryError {
