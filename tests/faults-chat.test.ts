@@ -4,7 +4,7 @@ import { createDiscordAdapter } from '../src/platforms/discord/adapter.js';
 import { createSlackAdapter } from '../src/platforms/slack/adapter.js';
 import { APP_ID, discordEnv, eventually, TOKEN } from './fakes/discord-harness.js';
 import { FakeDiscord } from './fakes/fake-discord.js';
-import { CHANNEL_ID, PERMISSIONS } from './fakes/fake-discord-payloads.js';
+import { CHANNEL_ID, messageObject, PERMISSIONS } from './fakes/fake-discord-payloads.js';
 import { FakeSlack } from './fakes/fake-slack.js';
 import { failOnUnhandledRejections, slackEnv } from './fakes/slack-harness.js';
 import { ADMIN, CHANNEL, slash } from './helpers/bot-process.js';
@@ -282,6 +282,24 @@ describe('Discord: digest delivery through discord.js REST under API faults', ()
     // Page 1 is posted twice (the first never reached Discord); page 2's retry finds the posted page
     // among the channel's recent messages instead of posting it again.
     expect(postCalls().length).toBe(entry.pages.length + 1);
+  }, 30_000);
+
+  it('a page posted before a reset is found after Discord forgot its nonce and the channel moved on by 250 messages', async () => {
+    const entry = await digest();
+    // Discord posts page 1, but the answer never arrives.
+    proxy.inject(/POST \/api\/v10\/channels\/\d+\/messages$/, { reset: 'after' });
+    expect((await bot.news.scheduler.deliver()).retrying).toBe(1);
+    // The bot was down past Discord's nonce window, and the channel kept talking.
+    fake.options.nonceWindowMs = 0;
+    const list = fake.channelMessages.get(CHANNEL_ID)!;
+    for (let i = 0; i < 250; i++) list.push(messageObject(CHANNEL_ID, { content: `chatter ${i}` }));
+    bot.advance(15 * MINUTE);
+    expect((await bot.news.scheduler.deliver()).delivered).toBe(1);
+    expect((await byNonce(entry)).filter((m) => m.key !== undefined)).toHaveLength(entry.pages.length);
+    expectOnce(bot, entry, (await byNonce(entry)).filter((m) => m.key !== undefined));
+    // 100 messages a page: found on the third.
+    const reads = proxy.requests.filter((r) => r.method === 'GET' && /\/channels\/\d+\/messages/.test(r.path));
+    expect(reads).toHaveLength(3);
   }, 30_000);
 
   it('gateway disconnect and resume mid-digest: every page once, and commands are answered after the resume', async () => {

@@ -348,14 +348,21 @@ export class FakeDiscord {
         method: 'GET',
         pattern: /^\/api\/v10\/channels\/(\d+)\/messages$/,
         name: 'channel messages',
-        // Newest first, as Discord lists them; nonces are not part of a stored message.
-        handle: (r) => ({
-          status: 200,
-          body: (this.channelMessages.get(r.params[0]!) ?? [])
-            .slice(-Number(r.query.limit ?? 50))
-            .reverse()
-            .map(({ nonce: _nonce, ...m }) => m),
-        }),
+        // Newest first, `limit` at a time (default 50, at most 100), `before` paging back from a
+        // message, as Discord lists them; nonces are not part of a stored message.
+        handle: (r) => {
+          const all = this.channelMessages.get(r.params[0]!) ?? [];
+          const limit = Math.min(100, Math.max(1, Number(r.query.limit ?? 50) || 50));
+          const end = r.query.before ? Math.max(0, all.findIndex((m) => m.id === r.query.before)) : all.length;
+          return {
+            status: 200,
+            body: all
+              .slice(0, end)
+              .slice(-limit)
+              .reverse()
+              .map(({ nonce: _nonce, ...m }) => m),
+          };
+        },
       },
       {
         method: 'GET',

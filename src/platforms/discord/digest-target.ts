@@ -11,7 +11,7 @@ type Page = Pick<DiscordMessage, 'content' | 'embeds' | 'allowed_mentions'>;
  * nonce derived from its key with `enforce_nonce`, so Discord itself returns the earlier message
  * instead of posting twice when a send is retried within its dedupe window (a few minutes). A page
  * whose earlier attempt went unanswered may be older than that window (the bot was down for a
- * while), so it is first looked for among the channel's recent messages by its content.
+ * while), so it is first looked for in the channel's messages by its content.
  */
 export function discordDigestTarget(rest: REST, botUserId: () => string | undefined = () => undefined): DigestTarget {
   return {
@@ -41,15 +41,29 @@ export function discordDigestTarget(rest: REST, botUserId: () => string | undefi
   };
 }
 
-/** A recent message of ours in the channel showing the same embeds as this page. */
+/** How far back a resend looks for its page: pages of 100 messages (Discord's most), newest first. */
+const HISTORY_PAGE = 100;
+const HISTORY_PAGES = 20;
+
+/**
+ * A message of ours in the channel showing the same embeds as this page. A busy channel may have
+ * moved on since the attempt, so this pages back (up to 2,000 messages) rather than reading only
+ * the latest few.
+ */
 async function findSent(rest: REST, channelId: string, page: Page, botUserId: string | undefined): Promise<string | undefined> {
-  const recent = (await rest.get(Routes.channelMessages(channelId), {
-    query: new URLSearchParams({ limit: '50' }),
-  })) as APIMessage[];
   const fingerprint = (embeds: Page['embeds']) =>
     JSON.stringify((embeds ?? []).map((e) => [e.title ?? '', e.description ?? '', e.footer?.text ?? '']));
   const wanted = fingerprint(page.embeds);
-  return recent.find((m) => (!botUserId || m.author.id === botUserId) && fingerprint(m.embeds) === wanted)?.id;
+  let before: string | undefined;
+  for (let n = 0; n < HISTORY_PAGES; n++) {
+    const query = new URLSearchParams({ limit: String(HISTORY_PAGE), ...(before ? { before } : {}) });
+    const messages = (await rest.get(Routes.channelMessages(channelId), { query })) as APIMessage[];
+    const match = messages.find((m) => (!botUserId || m.author.id === botUserId) && fingerprint(m.embeds) === wanted);
+    if (match) return match.id;
+    if (messages.length < HISTORY_PAGE) return undefined;
+    before = messages.at(-1)!.id;
+  }
+  return undefined;
 }
 
 /** Discord nonces are at most 25 characters; the key may be longer, so hash it. */
