@@ -25,6 +25,16 @@ failOnUnhandledRejections();
 
 const MINUTE = 60_000;
 
+/** Delivery passes 15 minutes apart (the outbox's backoff) until one delivers, at most five. */
+async function deliverWithRetries(bot: NewsBot) {
+  let report = await bot.news.scheduler.deliver();
+  for (let pass = 0; pass < 4 && report.delivered === 0; pass++) {
+    bot.advance(15 * MINUTE);
+    report = await bot.news.scheduler.deliver();
+  }
+  return report;
+}
+
 function expectOnce(
   bot: NewsBot,
   entry: OutboxEntry,
@@ -131,12 +141,7 @@ describe('Slack: digest delivery through Bolt’s WebClient under API faults', (
   it('connection reset before Slack saw page 1 and after Slack posted page 2: every page once', async () => {
     const entry = await digest();
     proxy.inject(/chat\.postMessage$/, { reset: 'before' }, { pass: true }, { reset: 'after' });
-    let report = await bot.news.scheduler.deliver();
-    for (let pass = 0; pass < 4 && report.delivered === 0; pass++) {
-      bot.advance(15 * MINUTE);
-      report = await bot.news.scheduler.deliver();
-    }
-    expect(report.delivered).toBe(1);
+    expect((await deliverWithRetries(bot)).delivered).toBe(1);
     expect(proxy.pending()).toBe(0);
     expectOnce(bot, entry, posted());
     // Page 2 was sent twice over the wire and posted once: the resend found it in the channel's history.
@@ -271,12 +276,7 @@ describe('Discord: digest delivery through discord.js REST under API faults', ()
       { pass: true },
       { reset: 'after' },
     );
-    let report = await bot.news.scheduler.deliver();
-    for (let pass = 0; pass < 4 && report.delivered === 0; pass++) {
-      bot.advance(15 * MINUTE);
-      report = await bot.news.scheduler.deliver();
-    }
-    expect(report.delivered).toBe(1);
+    expect((await deliverWithRetries(bot)).delivered).toBe(1);
     expect(proxy.pending()).toBe(0);
     expectOnce(bot, entry, await byNonce(entry));
     // Page 1 is posted twice (the first never reached Discord); page 2's retry finds the posted page
