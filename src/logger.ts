@@ -11,8 +11,10 @@ export function createLogger(level: string, secrets: string[] = [], destination?
   return pino(
     {
       level,
+      // Exact paths only: a wildcard path makes pino walk every line's top-level keys (about 6 µs on each
+      // command's line). Secret values anywhere are caught by the scrub below.
       redact: {
-        paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization', 'signingSecret', 'appToken'],
+        paths: ['token', 'headers.authorization', 'signingSecret', 'appToken', 'err.config.headers.authorization', 'err.config.headers.Authorization'],
         censor: '[redacted]',
       },
       hooks: {

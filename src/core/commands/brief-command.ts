@@ -1,4 +1,5 @@
-import { BRIEF_SECTIONS, type BriefSection, briefReply } from '../briefs/to-reply.js';
+import { memoBriefReply } from '../briefs/reply-memo.js';
+import { BRIEF_SECTIONS, type BriefSection } from '../briefs/to-reply.js';
 import { errorReply, type Reply } from '../reply.js';
 import type { CommandContext, CommandModule, CommandRequest, OptionDefinition } from './types.js';
 
@@ -34,7 +35,7 @@ export async function answerWithBrief(
   }
   const section = (request.options.section as BriefSection | undefined) ?? 'all';
   const headlines = section === 'all' && context.headlines ? await context.headlines(topic, HEADLINES) : [];
-  return briefReply(brief, {
+  return memoBriefReply(brief, {
     section,
     ephemeral: request.options.share !== true,
     now: context.now(),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errorReply, type Reply } from '../reply.js';
 import { parseCommandText } from './parse-text.js';
-import { type CommandContext, type CommandRequest, findCommand, nameOn, type OptionChoice } from './types.js';
+import { type CommandContext, type CommandModule, type CommandRequest, findCommand, nameOn, type OptionChoice } from './types.js';
 
 export type Outcome = 'ok' | 'unknown' | 'refused' | 'invalid' | 'error';
 
@@ -25,11 +25,19 @@ export async function dispatch(
   context: CommandContext,
   observe: CommandObserver = () => {},
 ): Promise<Reply> {
+  return run(findCommand(context.commands, request.command, request.platform), request, context, observe);
+}
+
+async function run(
+  command: CommandModule | undefined,
+  request: CommandRequest,
+  context: CommandContext,
+  observe?: CommandObserver,
+): Promise<Reply> {
   const started = performance.now();
   const report = (outcome: Outcome, extra: Partial<CommandEvent> = {}) =>
-    observe({ platform: request.platform, command: request.command, outcome, ms: performance.now() - started, ...extra });
+    observe?.({ platform: request.platform, command: request.command, outcome, ms: performance.now() - started, ...extra });
 
-  const command = findCommand(context.commands, request.command, request.platform);
   if (!command) {
     report('unknown');
     const help = context.commands.find((c) => c.definition.name === 'help');
@@ -67,9 +75,9 @@ export async function dispatchText(
       observe?.({ platform: base.platform, command: name, outcome: 'invalid', ms: 0 });
       return errorReply(parsed.error);
     }
-    return dispatch({ ...base, command: name, options: parsed.options }, context, observe);
+    return run(command, { ...base, command: name, options: parsed.options }, context, observe);
   }
-  return dispatch({ ...base, command: name, options: {} }, context, observe);
+  return run(undefined, { ...base, command: name, options: {} }, context, observe);
 }
 
 export function autocomplete(

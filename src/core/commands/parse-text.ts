@@ -15,17 +15,18 @@ export function parseCommandText(definition: CommandDefinition, text: string): T
   const tokens = [...text.matchAll(/(\S+?:)?"([^"]*)"|\S+/g)].map((m) =>
     m[2] !== undefined ? `${m[1] ?? ''}${m[2]}` : m[0],
   );
-  const byName = new Map(definition.options.map((o) => [o.name, o]));
-  const usage = usageOf(definition);
+  const byName = (name: string) => definition.options.find((o) => o.name === name);
+  // Built only for an error message: most commands parse cleanly.
+  const usage = () => usageOf(definition);
 
   for (const token of tokens) {
     const colon = token.indexOf(':');
-    const named = colon > 0 ? byName.get(token.slice(0, colon).toLowerCase()) : undefined;
+    const named = colon > 0 ? byName(token.slice(0, colon).toLowerCase()) : undefined;
     if (named) {
       const raw = token.slice(colon + 1);
       if (named.type === 'boolean') {
         const v = raw.toLowerCase();
-        if (!TRUE.has(v) && !FALSE.has(v)) return { ok: false, error: `${named.name} takes true or false. ${usage}` };
+        if (!TRUE.has(v) && !FALSE.has(v)) return { ok: false, error: `${named.name} takes true or false. ${usage()}` };
         options[named.name] = TRUE.has(v);
       } else {
         options[named.name] = raw;
@@ -33,7 +34,7 @@ export function parseCommandText(definition: CommandDefinition, text: string): T
       continue;
     }
     const lower = token.toLowerCase();
-    const flag = byName.get(lower);
+    const flag = byName(lower);
     if (flag?.type === 'boolean') {
       options[flag.name] = true;
       continue;
@@ -46,15 +47,15 @@ export function parseCommandText(definition: CommandDefinition, text: string): T
       continue;
     }
     const free = definition.options.find((o) => o.type === 'string' && !o.choices && options[o.name] === undefined);
-    if (!free) return { ok: false, error: `I don't understand '${token}'. ${usage}` };
+    if (!free) return { ok: false, error: `I don't understand '${token}'. ${usage()}` };
     options[free.name] = token;
   }
 
   for (const o of definition.options) {
     const v = options[o.name];
-    if (o.required && v === undefined) return { ok: false, error: `${o.name} is required. ${usage}` };
+    if (o.required && v === undefined) return { ok: false, error: `${o.name} is required. ${usage()}` };
     if (typeof v === 'string' && o.choices && !o.choices.some((c) => c.value === v)) {
-      return { ok: false, error: `${o.name} must be one of ${o.choices.map((c) => c.value).join(', ')}. ${usage}` };
+      return { ok: false, error: `${o.name} must be one of ${o.choices.map((c) => c.value).join(', ')}. ${usage()}` };
     }
   }
   return { ok: true, options };

@@ -2,6 +2,7 @@ import type { APIEmbed } from 'discord.js';
 import type { Link, Reply, ReplyItem, ReplySection } from '../../core/reply.js';
 import { fitLines, trimAtSentence } from '../../core/text.js';
 import { cleanText, isWebUrl, printableUrl } from '../../core/untrusted.js';
+import { renderOnce } from '../render-once.js';
 
 /** Discord's documented message limits (developers/resources/message.mdx). */
 export const DISCORD_LIMITS = {
@@ -30,7 +31,10 @@ export interface Rendered<T> {
   trimmed: string[];
 }
 
-export function renderDiscord(reply: Reply): Rendered<DiscordMessage> {
+/** A Reply as a DiscordMessage; a frozen Reply (a brief view the core reuses) is rendered once. */
+export const renderDiscord = renderOnce(render);
+
+function render(reply: Reply): Rendered<DiscordMessage> {
   const full = renderWith(reply, false);
   // Publisher names on every citation cost room; source numbers keep all of a long brief.
   if (full.trimmed.length === 0) return full;

@@ -12,6 +12,8 @@ export function toBoltLogger(logger: Logger): BoltLogger {
   const write =
     (level: Level) =>
     (...args: unknown[]) => {
+      // Bolt logs at debug on every request; formatting a line nobody will see is wasted work.
+      if (!logger.isLevelEnabled(level)) return;
       const err = args.find((a): a is Error => a instanceof Error);
       const text = args
         .filter((a) => a !== err)

@@ -2,6 +2,7 @@ import type { Link, Reply, ReplyItem, ReplySection } from '../../core/reply.js';
 import { fitLines, trimAtSentence } from '../../core/text.js';
 import { cleanText, isWebUrl, printableUrl } from '../../core/untrusted.js';
 import type { Rendered } from '../discord/render.js';
+import { renderOnce } from '../render-once.js';
 
 /** Slack's Block Kit limits (docs.slack.dev/reference/block-kit). */
 export const SLACK_LIMITS = {
@@ -33,7 +34,10 @@ export interface SlackMessage {
   response_type: 'ephemeral' | 'in_channel';
 }
 
-export function renderSlack(reply: Reply): Rendered<SlackMessage> {
+/** A Reply as a SlackMessage; a frozen Reply (a brief view the core reuses) is rendered once. */
+export const renderSlack = renderOnce(render);
+
+function render(reply: Reply): Rendered<SlackMessage> {
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: trimAtSentence(cleanText(reply.title), SLACK_LIMITS.headerText), emoji: false } },
   ];
