@@ -11,7 +11,10 @@ export function renderOnce<T extends object>(render: (reply: Reply) => T): (repl
   return (reply) => {
     if (!Object.isFrozen(reply)) return render(reply);
     let rendered = done.get(reply);
-    if (!rendered) done.set(reply, (rendered = deepFreeze(render(reply))));
+    if (!rendered) {
+      rendered = deepFreeze(render(reply));
+      done.set(reply, rendered);
+    }
     return rendered;
   };
 }

@@ -15,7 +15,10 @@ const views = new WeakMap<Brief, Map<string, Reply>>();
 export function memoBriefReply(brief: Brief, options: BriefReplyOptions): Reply {
   const key = viewKey(options);
   let known = views.get(brief);
-  if (!known) views.set(brief, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    views.set(brief, known);
+  }
   const hit = known.get(key);
   if (hit) return hit;
   // Bounded crudely: a full map is yesterday's and stale headlines' views, mostly.
