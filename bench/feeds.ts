@@ -120,7 +120,7 @@ export async function runFeeds(flags: Map<string, string>): Promise<Row[]> {
   const perHost = flags.get('per-host') ? numberFlag(flags, 'per-host', 2) : undefined;
   const now = Date.now();
   const server = await startRssServerProcess({ items, hosts, now });
-  const urls = server.urls(count);
+  const urls = await server.urls(count);
   // Loopback feeds must be marked allow_private where the address guard exists (a cast: older configs lack it).
   const feeds = urls.map(
     (url, i) => ({ name: `bench-${i}`, url, language: 'en', interval: 30, local: false, allow_private: true }) as FeedConfig,

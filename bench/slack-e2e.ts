@@ -1,22 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { Agent, request } from 'undici';
-import { FakeSlack, signedRequest, slashCommandFields } from '../tests/fakes/fake-slack.js';
+import { request } from 'undici';
+import { FakeSlack } from '../tests/fakes/fake-slack.js';
 import type { SlackMessage } from '../src/platforms/slack/render.js';
 import { commandLines } from './lib/briefs.js';
 import { SIGNING_SECRET, startBenchBot } from './lib/bots.js';
 import { precomputed } from './lib/payloads.js';
-import { latencyRows, numberFlag, type Row } from './lib/report.js';
-import { closedLoop, summarise } from './lib/stats.js';
-
-/** A slash command as Slack POSTs it, built (and signed) before the clock starts. */
-function prepared(lines: string[], n: number) {
-  return Array.from({ length: n }, (_, i) => {
-    const [name, ...rest] = lines[i % lines.length]!.split(' ');
-    const command = name === '/help' ? '/briefbot-help' : name!;
-    return signedRequest(slashCommandFields({ command, text: rest.join(' ') }), { signingSecret: SIGNING_SECRET });
-  });
-}
+import { cpuRow, latencyRows, numberFlag, type Row } from './lib/report.js';
+import { preparedCommands, startSlackLoad } from './lib/slack-load.js';
+import { summarise } from './lib/stats.js';
 
 /**
  * The bare library: the same Bolt HTTPReceiver, every command acked with a constant string — or, with
@@ -52,7 +44,8 @@ async function startBareBolt(
 
 /**
  * 1b. Slack over HTTP: signed slash command → HTTP response, the real bot (runBot + Bolt adapter)
- * against the bare Bolt app, in alternating rounds of the same run, at concurrency 1 and 32.
+ * against the bare Bolt app, in alternating rounds of the same run, at concurrency 1 and 32. The
+ * requests come from a load generator in its own process, as Slack's would come from outside.
  */
 export async function runSlackE2e(flags: Map<string, string>): Promise<Row[]> {
   const calls = numberFlag(flags, 'calls', 3000);
@@ -66,29 +59,30 @@ export async function runSlackE2e(flags: Map<string, string>): Promise<Row[]> {
   const lines = commandLines(bot.topics);
   const bare = await startBareBolt(fake);
   const samePayload = await startBareBolt(fake, await precomputed(bot.core, lines, 'slack'));
-  const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+  const load = await startSlackLoad(SIGNING_SECRET);
   const targets = { briefbot: bot.url('/slack/events'), bare: bare.url, samePayload: samePayload.url };
   let failures = 0;
-  const send = async (url: string, init: ReturnType<typeof signedRequest>) => {
-    const res = await request(url, { method: 'POST', headers: init.headers, body: init.body, dispatcher });
-    const body = await res.body.text();
-    if (res.statusCode !== 200 || body.length === 0) failures++;
-  };
   const rows: Row[] = [];
   try {
     // A correctness check before timing: the bot answers with the brief, in the ack itself.
-    const [probe] = prepared(['/nato-status section:facts'], 1);
-    const answer = await (await request(targets.briefbot, { ...probe!, dispatcher })).body.text();
+    const [probe] = preparedCommands(['/nato-status section:facts'], 1, SIGNING_SECRET);
+    const answer = await (await request(targets.briefbot, probe!)).body.text();
     if (!answer.includes('"blocks"')) throw new Error(`bot did not answer with blocks: ${answer.slice(0, 200)}`);
 
     for (const concurrency of [1, 32]) {
       const samples = { briefbot: [] as number[], bare: [] as number[], samePayload: [] as number[] };
+      const cpu = { briefbot: 0, bare: 0, samePayload: 0 };
       for (let round = 0; round < rounds + 1; round++) {
         for (const who of ['briefbot', 'bare', 'samePayload'] as const) {
           const n = round === 0 ? 500 : calls; // round 0 is warm-up, not recorded
-          const reqs = prepared(lines, n);
-          const { latencies } = await closedLoop(n, concurrency, async (i) => send(targets[who], reqs[i]!));
-          if (round > 0) samples[who].push(...latencies);
+          const before = process.cpuUsage();
+          const run = await load.call('run', { url: targets[who], lines, n, concurrency });
+          const used = process.cpuUsage(before);
+          failures += run.failures;
+          if (round > 0) {
+            samples[who].push(...run.latencies);
+            cpu[who] += used.user + used.system;
+          }
         }
       }
       const ours = summarise(samples.briefbot);
@@ -96,12 +90,13 @@ export async function runSlackE2e(flags: Map<string, string>): Promise<Row[]> {
       const same = summarise(samples.samePayload);
       rows.push(
         ...latencyRows({ bench: `slack http c=${concurrency}`, metric: `signed request → response, ${rounds}×${calls} calls`, concurrency, samePayload: 'vs bare Bolt acking the same payload' }, ours, base, same),
+        cpuRow(`slack http c=${concurrency}`, cpu, rounds * calls),
       );
     }
     if (failures > 0) throw new Error(`${failures} requests failed`);
     return rows;
   } finally {
-    await dispatcher.close();
+    await load.close();
     await bare.stop();
     await samePayload.stop();
     await bot.stop();

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { commands } from '../commands/index.js';
 import { BriefLibrary, type LoadReport } from './core/briefs/library.js';
 import { formatProblem } from './core/briefs/schema.js';
-import type { CommandObserver } from './core/commands/dispatch.js';
+import type { CommandEvent, CommandObserver } from './core/commands/dispatch.js';
 import type { CommandContext } from './core/commands/types.js';
 import type { Config } from './config.js';
 import { createHttpServer, listen } from './http/server.js';
@@ -44,12 +44,15 @@ export function createCore(
     logger.warn({ problems: report.problems.map(formatProblem) }, 'some briefs have problems and were not loaded');
   }
   const context: CommandContext = { briefs, commands, now };
-  const observe: CommandObserver = (event) => {
+  const record = (event: CommandEvent) => {
     metrics.observeCommand(event);
     const line = { platform: event.platform, command: event.command, outcome: event.outcome, ms: Math.round(event.ms * 10) / 10 };
     if (event.outcome === 'error') logger.error({ ...line, errorId: event.errorId, err: event.error }, 'command failed');
     else logger.info(line, 'command');
   };
+  // Counted and logged once the answer is on its way (the next turn of the event loop, before any
+  // new request is read): the user does not wait for our bookkeeping.
+  const observe: CommandObserver = (event) => setImmediate(record, event);
   return { briefs, context, metrics, observe, logger };
 }
 

@@ -103,3 +103,21 @@ export function latencyRows(
   }
   return rows;
 }
+
+/**
+ * CPU time the app under test spent per call (its process alone; the load generator is elsewhere): a
+ * figure that does not depend on whether the app or the load generator is the bottleneck at c=32.
+ */
+export function cpuRow(bench: string, cpuMicros: { briefbot: number; bare: number; samePayload: number }, calls: number): Row {
+  const per = (us: number) => us / calls;
+  return {
+    bench,
+    metric: 'CPU per call in the app process',
+    value: `${per(cpuMicros.briefbot).toFixed(0)} µs`,
+    baseline: `${per(cpuMicros.bare).toFixed(0)} µs`,
+    ratio: ratio(cpuMicros.briefbot, cpuMicros.bare),
+    target: 'info',
+    verdict: 'info',
+    note: `bare with the same payload: ${per(cpuMicros.samePayload).toFixed(0)} µs (${ratio(cpuMicros.briefbot, cpuMicros.samePayload)})`,
+  };
+}

@@ -1,58 +1,27 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { type Child, forkChild, serveChild } from './child.js';
 import { type RssServer, startRssServer } from './rss.js';
+
+type Options = Parameters<typeof startRssServer>[0];
+type Handlers = { urls(count: number): string[]; stats(): ReturnType<RssServer['stats']>; close(): Promise<void> };
 
 /**
  * The RSS server of `startRssServer`, in a child process: the feed benchmark's RSS and CPU figures
  * then count the bot's cycle (as it runs in production) and not the server that feeds it.
  */
-type Request = { id: number; op: 'stats' | 'close' };
-type Reply = { id: number; value: unknown };
-type Options = Parameters<typeof startRssServer>[0];
-
-export async function startRssServerProcess(options: Options): Promise<Omit<RssServer, 'stats'> & { stats(): Promise<ReturnType<RssServer['stats']>> }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', JSON.stringify(options)], { stdio: 'inherit' });
-  const ready = await new Promise<{ urls: string[] }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { urls: string[] }));
-    child.once('exit', (code) => reject(new Error(`rss server exited with ${code}`)));
-  });
-  let nextId = 1;
-  const call = (op: Request['op']) =>
-    new Promise<unknown>((resolve) => {
-      const id = nextId++;
-      const onMessage = (m: Reply) => {
-        if (m.id !== id) return;
-        child.off('message', onMessage);
-        resolve(m.value);
-      };
-      child.on('message', onMessage);
-      child.send({ id, op } satisfies Request);
-    });
+export async function startRssServerProcess(options: Options): Promise<{
+  urls(count: number): Promise<string[]>;
+  stats(): Promise<ReturnType<RssServer['stats']>>;
+  close(): Promise<void>;
+}> {
+  const child: Child<Handlers> = await forkChild(import.meta.url, options);
   return {
-    // The child makes URLs for up to 100,000 feeds; a run asks for fewer.
-    urls: (count) => ready.urls.slice(0, count),
-    stats: async () => (await call('stats')) as ReturnType<RssServer['stats']>,
-    async close() {
-      await call('close');
-      await stop(child);
-    },
+    urls: (count) => child.call('urls', count),
+    stats: () => child.call('stats'),
+    close: () => child.close(),
   };
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.disconnect();
-  });
-}
-
-if (process.argv[2] === '--serve' && process.send) {
-  const options = JSON.parse(process.argv[3]!) as Options;
+await serveChild(import.meta.url, async (options: Options): Promise<Handlers> => {
   const server = await startRssServer(options);
-  process.on('message', async (m: Request) => {
-    const value = m.op === 'stats' ? server.stats() : await server.close();
-    process.send!({ id: m.id, value } satisfies Reply);
-  });
-  process.send({ urls: server.urls(100_000) });
-}
+  return { urls: (count) => server.urls(count), stats: () => server.stats(), close: () => server.close() };
+});

@@ -29,8 +29,8 @@ export function memoBriefReply(brief: Brief, options: BriefReplyOptions): Reply 
 }
 
 function viewKey(o: BriefReplyOptions): string {
-  // The day is all `now` changes in a brief (its age label); headlines are compared whole.
-  const day = o.now.toISOString().slice(0, 10);
+  // The UTC day is all `now` changes in a brief (its age label); headlines are compared whole.
+  const day = Math.floor(o.now.getTime() / 86_400_000);
   const headlines = o.headlines?.length ? JSON.stringify(o.headlines) : '';
   return `${o.section}\n${o.ephemeral}\n${o.command}\n${day}\n${headlines}`;
 }
