@@ -25,6 +25,7 @@ const digest: CommandModule = {
       { name: 'weekdays', description: 'daily, weekdays, or e.g. mon,wed,fri (default daily)', type: 'string' },
       { name: 'cap', description: 'At most this many stories (default 10)', type: 'string' },
     ],
+    managerActions: true,
     help: 'A daily digest of tagged news in this channel: /digest subscribe topics:nato-status,china-ties time:08:00 timezone:America/Bogota; also list, preview, now, unsubscribe. Channel managers only for subscribe, unsubscribe and now.',
   },
   async handle(request, context) {

@@ -264,6 +264,15 @@ describe('slow answers, errors and managers', () => {
     expect(fake.calls('users.info').map((r) => r.body.user)).toContain('U0ADMIN');
   });
 
+  it('a brief is answered without asking Slack who the user is; a managers-only command asks', async () => {
+    const asked = () => fake.calls('users.info').map((r) => r.body.user);
+    await ask('section:facts', 'nato-status', 'U0NEWCOMER');
+    await ask('', 'briefbot-help', 'U0NEWCOMER');
+    expect(asked()).not.toContain('U0NEWCOMER');
+    expect(blockText(await ask('', 'managers-test', 'U0NEWCOMER'))).toContain('Only channel managers');
+    expect(asked()).toContain('U0NEWCOMER');
+  });
+
   it('managers-only: users.info failing counts as not a manager, and is logged', async () => {
     fake.admins.add('U0FLAKY');
     fake.script('users.info', { status: 500 });

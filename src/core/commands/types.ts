@@ -29,6 +29,16 @@ export interface CommandDefinition {
   platformNames?: Partial<Record<Platform, string>>;
   /** Only channel managers may run it (Discord: Manage Channels; Slack: admins). */
   managersOnly?: boolean;
+  /** Some of its actions are for channel managers only: its handler reads `canManageChannel`. */
+  managerActions?: boolean;
+}
+
+/**
+ * Whether a request's `canManageChannel` can change this command's answer. Where finding out costs an
+ * API call (Slack's users.info), a platform asks only for these commands.
+ */
+export function dependsOnManagerRole(definition: CommandDefinition): boolean {
+  return definition.managersOnly === true || definition.managerActions === true;
 }
 
 export type OptionValues = Record<string, string | boolean | undefined>;

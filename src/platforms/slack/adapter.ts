@@ -1,6 +1,7 @@
 import { type App, webApi } from '@slack/bolt';
 import type { Config } from '../../config.js';
 import { dispatchText } from '../../core/commands/dispatch.js';
+import { dependsOnManagerRole, findCommand } from '../../core/commands/types.js';
 import { textReply } from '../../core/reply.js';
 import type { PlatformAdapter, PlatformDeps } from '../types.js';
 import { answerSlashCommand, type SlackDelivery } from './answer.js';
@@ -158,18 +159,19 @@ function registerCommands(app: App, deps: PlatformDeps, listener: ListenerDeps):
       );
       return;
     }
-    const produce = async () =>
-      dispatchText(
+    const produce = async () => {
+      // users.info is a Web API round trip (cached per user for minutes): ask only when it can
+      // change the answer, not before every brief.
+      const command = findCommand(deps.context.commands, name, 'slack');
+      const canManageChannel =
+        command && dependsOnManagerRole(command.definition) ? await listener.isManager(body.user_id) : false;
+      return dispatchText(
         `/${name} ${body.text ?? ''}`,
-        {
-          user: { id: body.user_id, name: body.user_name },
-          channelId: body.channel_id,
-          platform: 'slack',
-          canManageChannel: await listener.isManager(body.user_id),
-        },
+        { user: { id: body.user_id, name: body.user_name }, channelId: body.channel_id, platform: 'slack', canManageChannel },
         deps.context,
         deps.observe,
       );
+    };
     await listener.inFlight.track(
       answerSlashCommand(produce, delivery, { command: name, budgetMs: listener.ackBudgetMs, logger }),
     );
