@@ -20,6 +20,7 @@ import { REAL_BRIEFS } from './lib/briefs.js';
 import { startLimitProxy } from './lib/limit-proxy.js';
 import { numberFlag, type Row, verdict } from './lib/report.js';
 import { ratio } from './lib/stats.js';
+import { storeItem } from '../tests/helpers/store-item.js';
 
 const DAY = 86_400_000;
 
@@ -58,11 +59,10 @@ async function fanout(platform: 'discord' | 'slack', subs: number, latencyMs: nu
     for (let i = 0; i < 12; i++) {
       const seen = new Date(slot.getTime() - (i + 1) * 3600_000);
       const title = `Colombia and NATO story ${i}: partnership talks continue in Brussels`;
-      const cluster = await feeds.createCluster(title, seen);
-      await feeds.insertItem(
+      await storeItem(
+        feeds,
         { feed: 'bench', guid: `g${i}`, link: `https://news.example/${i}`, title, summary: `${title}. Details of the day.`, outlet: 'Bench Wire', language: 'en', publishedAt: seen, firstSeenAt: seen, dateSource: 'feed' },
         [{ topic: 'nato-status', terms: ['colombia', 'nato'] }],
-        cluster,
       );
     }
     for (const channelId of channels) {

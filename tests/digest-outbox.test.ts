@@ -17,6 +17,7 @@ import { createLogger } from '../src/logger.js';
 import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { testDeps } from './helpers/feed-deps.js';
+import { storeItem } from './helpers/store-item.js';
 
 const briefs = new BriefLibrary('briefs');
 briefs.load();
@@ -82,8 +83,8 @@ async function setup(now: { t: Date }) {
       firstSeenAt: seen,
       dateSource: 'feed',
     };
-    const cluster = opts.cluster ?? (await feeds.createCluster(title, seen));
-    await feeds.insertItem(item, [{ topic, terms: ['colombia', topic] }], cluster);
+    const cluster = await storeItem(feeds, item, [{ topic, terms: ['colombia', topic] }], opts.cluster);
+    if (cluster === undefined) throw new Error(`${item.guid} was stored already`);
     return cluster;
   };
   return { feeds, store, target, scheduler, addItem, dir };

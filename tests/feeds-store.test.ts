@@ -7,6 +7,7 @@ import { newHealth } from '../src/core/feeds/health.js';
 import type { FeedItem } from '../src/core/feeds/types.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { storeItem } from './helpers/store-item.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'briefbot-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,22 +50,23 @@ describe('SQLite store', () => {
 
   it('given items, then they are stored once (by feed+guid or canonical link) with their tags and terms', async () => {
     const store = new SqliteStore(join(dir, 'b.db'));
-    const cluster = await store.createCluster('Colombia to end NATO partnership', new Date());
     const tags = [{ topic: 'nato-status', terms: ['colombia*', 'nato'] }];
-    expect(await store.insertItem(item(), tags, cluster)).toBe(true);
-    expect(await store.insertItem(item(), tags, cluster)).toBe(false);
-    expect(await store.hasItem(item())).toBe(true);
-    expect(await store.hasItem(item({ feed: 'other', guid: 'x' }))).toBe(true);
-    expect(await store.hasItem(item({ guid: 'g2', link: 'https://example.org/b' }))).toBe(false);
+    const cluster = await storeItem(store, item(), tags);
+    expect(cluster).toBeDefined();
+    expect(await storeItem(store, item(), tags, cluster)).toBeUndefined();
+    // The same canonical link from another feed is the same story item.
+    expect(await storeItem(store, item({ feed: 'other', guid: 'x' }), tags, cluster)).toBeUndefined();
+    // Another link is another item (here in a story of its own, untagged).
+    expect(await storeItem(store, item({ guid: 'g2', link: 'https://example.org/b' }))).not.toBe(cluster);
     const [view] = await store.clusters(new Date(0), 'nato-status');
-    expect(view?.items[0]?.topics).toEqual(tags);
+    expect(view?.items.map((i) => [i.guid, i.topics])).toEqual([[item().guid, tags]]);
     expect(await store.clusters(new Date(0), 'china-ties')).toEqual([]);
     // Each item keeps its own tags, in topic order, however many it has.
     const both = [
       { topic: 'nato-status', terms: ['colombia*', 'otan'] },
       { topic: 'china-ties', terms: ['colombia*', 'china'] },
     ];
-    await store.insertItem(item({ guid: 'g3', link: 'https://example.org/c' }), both, cluster);
+    await storeItem(store, item({ guid: 'g3', link: 'https://example.org/c' }), both, cluster);
     const [again] = await store.clusters(new Date(0), 'china-ties');
     expect(again?.items.map((i) => [i.guid, i.topics])).toEqual([
       [item().guid, tags],
@@ -93,19 +95,17 @@ describe('SQLite store', () => {
 
   it('given retention, then old items and their emptied clusters go, recent ones stay', async () => {
     const store = new SqliteStore(join(dir, 'd.db'));
-    const old = await store.createCluster('old', new Date('2025-01-01T00:00:00Z'));
-    const fresh = await store.createCluster('fresh', new Date('2026-01-10T00:00:00Z'));
-    await store.insertItem(
+    await storeItem(
+      store,
       item({
         guid: 'old',
         link: undefined,
+        title: 'old',
         publishedAt: new Date('2025-01-01'),
         firstSeenAt: new Date('2025-01-01'),
       }),
-      [],
-      old,
     );
-    await store.insertItem(item(), [], fresh);
+    await storeItem(store, item());
     expect(await store.prune(new Date('2026-01-01T00:00:00Z'))).toEqual({ items: 1, clusters: 1 });
     expect((await store.clusters(new Date(0))).map((c) => c.title)).toEqual([
       'Colombia to end NATO partnership',

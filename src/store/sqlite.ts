@@ -102,18 +102,6 @@ export class SqliteStore implements FeedStore {
     return (this.sql('SELECT * FROM feeds ORDER BY name').all() as Row[]).map(toHealth);
   }
 
-  async hasItem(item: FeedItem) {
-    return this.has(item);
-  }
-
-  async createCluster(title: string, at: Date) {
-    return this.newCluster(title, at);
-  }
-
-  async insertItem(item: FeedItem, tags: TopicTag[], clusterId: number) {
-    return this.db.transaction(() => this.insert(item, tags, clusterId))();
-  }
-
   async storeItems(items: FeedItem[], plan: ItemPlanner, stored: (s: StoredNew) => void) {
     // One transaction for a whole feed: one commit instead of one per item.
     return this.db.transaction(() => {

@@ -35,14 +35,11 @@ export interface FeedStore {
   getHealth(feed: string): Promise<FeedHealth | undefined>;
   saveHealth(health: FeedHealth): Promise<void>;
   listHealth(): Promise<FeedHealth[]>;
-  /** Already stored: the same feed and guid, or the same canonical link from any feed. */
-  hasItem(item: FeedItem): Promise<boolean>;
-  createCluster(title: string, at: Date): Promise<number>;
-  /** Store an item with its topic tags in its cluster; false if it was already there. */
-  insertItem(item: FeedItem, tags: TopicTag[], clusterId: number): Promise<boolean>;
   /**
    * Store one feed's items at once (one transaction where the store has them), planning each new item
    * in order — so an item can join a story told earlier in the same feed — and reporting each stored.
+   * An item is already stored when the store has the same feed and guid, or the same canonical link
+   * from any feed.
    */
   storeItems(
     items: FeedItem[],
