@@ -3,9 +3,9 @@ import type { DiscordMessage } from '../src/platforms/discord/render.js';
 import { commandLines } from './lib/briefs.js';
 import { DISCORD_APP_ID, DISCORD_TOKEN, startBenchBot } from './lib/bots.js';
 import { precomputed } from './lib/payloads.js';
-import { APPS, startDiscordWorld } from './lib/discord-world.js';
-import { cpuRow, latencyRows, numberFlag, type Row } from './lib/report.js';
-import { summarise } from './lib/stats.js';
+import { compareApps } from './lib/compare.js';
+import { startDiscordWorld } from './lib/discord-world.js';
+import { numberFlag, type Row } from './lib/report.js';
 
 /**
  * The bare library: a discord.js client that replies a constant string to every command — or, with
@@ -45,36 +45,19 @@ export async function runDiscordE2e(flags: Map<string, string>): Promise<Row[]> 
   const lines = commandLines(bot.topics);
   const bare = await startBareClient(apiUrls.bare);
   const samePayload = await startBareClient(apiUrls.samePayload, await precomputed(bot.core, lines, 'discord'));
-  let failures = 0;
-  const rows: Row[] = [];
   try {
     const probe = (await world.call('probe', { app: 'briefbot', line: '/nato-status section:facts' })) as { type?: number; data?: { embeds?: unknown[] } };
     if (probe.type !== 4 || !probe.data?.embeds?.length) throw new Error(`bot did not answer with embeds: ${JSON.stringify(probe)}`);
 
-    for (const concurrency of [1, 32]) {
-      const samples = { briefbot: [] as number[], bare: [] as number[], samePayload: [] as number[] };
-      const cpu = { briefbot: 0, bare: 0, samePayload: 0 };
-      for (let round = 0; round < rounds + 1; round++) {
-        for (const app of APPS) {
-          const n = round === 0 ? 300 : calls;
-          const before = process.cpuUsage();
-          const run = await world.call('run', { app, lines, n, concurrency });
-          const used = process.cpuUsage(before);
-          failures += run.failures;
-          if (round > 0) {
-            samples[app].push(...run.latencies);
-            cpu[app] += used.user + used.system;
-          }
-        }
-      }
-      const ours = summarise(samples.briefbot);
-      const base = summarise(samples.bare);
-      const same = summarise(samples.samePayload);
-      rows.push(
-        ...latencyRows({ bench: `discord gateway c=${concurrency}`, metric: `INTERACTION_CREATE → callback, ${rounds}×${calls} calls`, concurrency, samePayload: 'vs bare discord.js replying the same payload' }, ours, base, same),
-        cpuRow(`discord gateway c=${concurrency}`, cpu, rounds * calls),
-      );
-    }
+    const { rows, failures } = await compareApps({
+      bench: (concurrency) => `discord gateway c=${concurrency}`,
+      metric: `INTERACTION_CREATE → callback, ${rounds}×${calls} calls`,
+      samePayload: 'vs bare discord.js replying the same payload',
+      rounds,
+      calls,
+      warmup: 300,
+      run: (app, n, concurrency) => world.call('run', { app, lines, n, concurrency }),
+    });
     if (failures > 0) throw new Error(`${failures} interactions were not answered`);
     return rows;
   } finally {

@@ -6,9 +6,9 @@ import type { SlackMessage } from '../src/platforms/slack/render.js';
 import { commandLines } from './lib/briefs.js';
 import { SIGNING_SECRET, startBenchBot } from './lib/bots.js';
 import { precomputed } from './lib/payloads.js';
-import { cpuRow, latencyRows, numberFlag, type Row } from './lib/report.js';
+import { compareApps } from './lib/compare.js';
+import { numberFlag, type Row } from './lib/report.js';
 import { preparedCommands, startSlackLoad } from './lib/slack-load.js';
-import { summarise } from './lib/stats.js';
 
 /**
  * The bare library: the same Bolt HTTPReceiver, every command acked with a constant string — or, with
@@ -61,38 +61,21 @@ export async function runSlackE2e(flags: Map<string, string>): Promise<Row[]> {
   const samePayload = await startBareBolt(fake, await precomputed(bot.core, lines, 'slack'));
   const load = await startSlackLoad(SIGNING_SECRET);
   const targets = { briefbot: bot.url('/slack/events'), bare: bare.url, samePayload: samePayload.url };
-  let failures = 0;
-  const rows: Row[] = [];
   try {
     // A correctness check before timing: the bot answers with the brief, in the ack itself.
     const [probe] = preparedCommands(['/nato-status section:facts'], 1, SIGNING_SECRET);
     const answer = await (await request(targets.briefbot, probe!)).body.text();
     if (!answer.includes('"blocks"')) throw new Error(`bot did not answer with blocks: ${answer.slice(0, 200)}`);
 
-    for (const concurrency of [1, 32]) {
-      const samples = { briefbot: [] as number[], bare: [] as number[], samePayload: [] as number[] };
-      const cpu = { briefbot: 0, bare: 0, samePayload: 0 };
-      for (let round = 0; round < rounds + 1; round++) {
-        for (const who of ['briefbot', 'bare', 'samePayload'] as const) {
-          const n = round === 0 ? 500 : calls; // round 0 is warm-up, not recorded
-          const before = process.cpuUsage();
-          const run = await load.call('run', { url: targets[who], lines, n, concurrency });
-          const used = process.cpuUsage(before);
-          failures += run.failures;
-          if (round > 0) {
-            samples[who].push(...run.latencies);
-            cpu[who] += used.user + used.system;
-          }
-        }
-      }
-      const ours = summarise(samples.briefbot);
-      const base = summarise(samples.bare);
-      const same = summarise(samples.samePayload);
-      rows.push(
-        ...latencyRows({ bench: `slack http c=${concurrency}`, metric: `signed request → response, ${rounds}×${calls} calls`, concurrency, samePayload: 'vs bare Bolt acking the same payload' }, ours, base, same),
-        cpuRow(`slack http c=${concurrency}`, cpu, rounds * calls),
-      );
-    }
+    const { rows, failures } = await compareApps({
+      bench: (concurrency) => `slack http c=${concurrency}`,
+      metric: `signed request → response, ${rounds}×${calls} calls`,
+      samePayload: 'vs bare Bolt acking the same payload',
+      rounds,
+      calls,
+      warmup: 500,
+      run: (app, n, concurrency) => load.call('run', { url: targets[app], lines, n, concurrency }),
+    });
     if (failures > 0) throw new Error(`${failures} requests failed`);
     return rows;
   } finally {

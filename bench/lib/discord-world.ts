@@ -2,11 +2,10 @@ import type { EventEmitter } from 'node:events';
 import { FakeDiscord } from '../../tests/fakes/fake-discord.js';
 import type { InteractionSpec } from '../../tests/fakes/fake-discord-payloads.js';
 import { type Child, forkChild, serveChild } from './child.js';
+import { APPS, type App } from './compare.js';
 import { closedLoop } from './stats.js';
 
-/** The apps under test: one fake Discord each, so their gateways and callbacks never mix. */
-export const APPS = ['briefbot', 'bare', 'samePayload'] as const;
-export type App = (typeof APPS)[number];
+// One fake Discord for each app under test, so their gateways and callbacks never mix.
 
 export interface DiscordRun {
   app: App;
