@@ -1,9 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack } from './fakes/fake-slack.js';
-import { type BotProcess, CHANNEL, type Deployment, deployment, exited, kill, slash, startBot } from './helpers/bot-process.js';
+import { describe, expect, it } from 'vitest';
+import { botFixture, CHANNEL, type Deployment, exited, slash } from './helpers/bot-process.js';
 
 /**
  * Exactly-once digests across crashes: the real bot process (`briefbot start`, Slack HTTP mode)
@@ -12,37 +10,12 @@ import { type BotProcess, CHANNEL, type Deployment, deployment, exited, kill, sl
  * looks for that key in the channel's history.
  */
 
-let fake: FakeSlack;
-const bots: BotProcess[] = [];
-const deployments: Deployment[] = [];
+const fx = botFixture({ env: { LOG_LEVEL: 'warn' } });
+const deploy = fx.deploy;
+const start = async (d: Deployment): Promise<ChildProcess> => (await fx.start(d)).child;
 
-beforeAll(async () => {
-  fake = await FakeSlack.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(async () => {
-  for (const b of bots.splice(0)) await kill(b);
-  for (const d of deployments.splice(0)) rmSync(d.dir, { recursive: true, force: true });
-  fake.onRequest = undefined;
-  fake.messages.clear();
-});
-
-async function deploy(options: { postWhenEmpty?: boolean } = {}): Promise<Deployment> {
-  const d = await deployment(fake, { ...options, env: { LOG_LEVEL: 'warn' } });
-  deployments.push(d);
-  return d;
-}
-
-async function start(d: Deployment): Promise<ChildProcess> {
-  const bot = await startBot(d);
-  bots.push(bot);
-  return bot.child;
-}
-
-const digestNow = (port: number) => slash(fake, port, '/digest', 'now').catch(() => undefined);
-const posted = () => fake.messages.get(CHANNEL) ?? [];
+const digestNow = (port: number) => slash(fx.fake, port, '/digest', 'now').catch(() => undefined);
+const posted = () => fx.fake.messages.get(CHANNEL) ?? [];
 
 async function settle(count: number, ms = 8000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -55,13 +28,13 @@ describe('digests are delivered exactly once across crashes', () => {
   it('(a) SIGKILL after the outbox write, before the send reaches Slack: the restart sends it once', async () => {
     const d = await deploy();
     const first = await start(d);
-    fake.script('chat.postMessage', { hang: true, record: false });
-    fake.onRequest = (r) => {
+    fx.fake.script('chat.postMessage', { hang: true, record: false });
+    fx.fake.onRequest = (r) => {
       if (r.apiMethod === 'chat.postMessage') first.kill('SIGKILL');
     };
     await digestNow(d.port);
     await exited(first);
-    fake.onRequest = undefined;
+    fx.fake.onRequest = undefined;
     expect(posted()).toHaveLength(0);
 
     const second = await start(d);
@@ -75,13 +48,13 @@ describe('digests are delivered exactly once across crashes', () => {
   it('(b) SIGKILL after Slack posted it, before it was marked delivered: the restart finds it and does not post again', async () => {
     const d = await deploy();
     const first = await start(d);
-    fake.script('chat.postMessage', { hang: true, record: true });
-    fake.onRequest = (r) => {
+    fx.fake.script('chat.postMessage', { hang: true, record: true });
+    fx.fake.onRequest = (r) => {
       if (r.apiMethod === 'chat.postMessage') first.kill('SIGKILL');
     };
     await digestNow(d.port);
     await exited(first);
-    fake.onRequest = undefined;
+    fx.fake.onRequest = undefined;
     expect(posted()).toHaveLength(1);
 
     const second = await start(d);

@@ -1,22 +1,19 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack } from './fakes/fake-slack.js';
+import { describe, expect, it } from 'vitest';
 import {
+  botFixture,
   type BotProcess,
-  CHANNEL,
   canMount,
-  cleanup,
+  CHANNEL,
   type Deployment,
-  deployment,
   kill,
   mountTmpfs,
   readyz,
   remount,
-  sleep,
   slash,
-  startBot,
+  sleep,
   until,
 } from './helpers/bot-process.js';
 
@@ -33,22 +30,8 @@ const isRoot = process.getuid?.() === 0;
 if (!mountable)
   console.log(`faults-disk: cannot mount a tmpfs here (root: ${isRoot}); full-disk cases skipped`);
 
-let fake: FakeSlack;
-const bots: BotProcess[] = [];
-const deployments: Deployment[] = [];
-
-beforeAll(async () => {
-  fake = await FakeSlack.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(async () => {
-  for (const b of bots.splice(0)) await kill(b);
-  for (const d of deployments.splice(0)) cleanup(d);
-  fake.onRequest = undefined;
-  fake.messages.clear();
-});
+const fx = botFixture();
+const { deploy, start } = fx;
 
 /** Write zeros until the file system says ENOSPC. Returns the filler's path. */
 function fill(dir: string): string {
@@ -65,18 +48,6 @@ function fill(dir: string): string {
   return file;
 }
 
-async function deploy(options: { postWhenEmpty?: boolean } = {}): Promise<Deployment> {
-  const d = await deployment(fake, options);
-  deployments.push(d);
-  return d;
-}
-
-async function start(d: Deployment): Promise<BotProcess> {
-  const bot = await startBot(d);
-  bots.push(bot);
-  return bot;
-}
-
 /** What a user sees when the store is unusable: briefs answered, digests explained, /readyz degraded but 200. */
 async function expectDegraded(d: Deployment, bot: BotProcess, why: RegExp): Promise<void> {
   const ready = await readyz(d.port);
@@ -90,9 +61,9 @@ async function expectDegraded(d: Deployment, bot: BotProcess, why: RegExp): Prom
   expect(logged?.level).toBe(50);
   expect(String(logged?.msg)).toMatch(why);
 
-  const nato = await slash(fake, d.port, '/nato-status', '');
+  const nato = await slash(fx.fake, d.port, '/nato-status', '');
   expect(nato).toContain('NATO');
-  const list = await slash(fake, d.port, '/digest', 'list');
+  const list = await slash(fx.fake, d.port, '/digest', 'list');
   expect(list).toMatch(/Digests are not running/);
 }
 
@@ -155,15 +126,15 @@ describe('DATA_DIR fills up mid-run', () => {
       const bot = await start(d);
       // The startup catch-up may already have posted; count from here.
       await sleep(500);
-      fake.messages.clear();
+      fx.fake.messages.clear();
       let filler = '';
       // The moment Slack receives the page, the disk fills: the send succeeds, recording it cannot.
-      fake.onRequest = (r) => {
+      fx.fake.onRequest = (r) => {
         if (r.apiMethod === 'chat.postMessage' && !filler) filler = fill(d.dataDir);
       };
-      const answer = await slash(fake, d.port, '/digest', 'now');
+      const answer = await slash(fx.fake, d.port, '/digest', 'now');
       expect(answer).toMatch(/went wrong|error/i);
-      expect(fake.messages.get(CHANNEL) ?? []).toHaveLength(1);
+      expect(fx.fake.messages.get(CHANNEL) ?? []).toHaveLength(1);
       // SQLite's own words in the log: SQLITE_FULL, or SQLITE_IOERR when the WAL write is the one refused.
       // (pino writes asynchronously: the line may land just after the answer.)
       const sqliteWords = /SQLITE_FULL|SQLITE_IOERR|database or disk is full|disk I\/O error/;
@@ -171,7 +142,7 @@ describe('DATA_DIR fills up mid-run', () => {
       expect(bot.output()).toMatch(sqliteWords);
 
       // Briefs are still served, and the process survives the delivery loop's next pass (every 15 s).
-      expect(await slash(fake, d.port, '/china-ties', '')).toContain('China');
+      expect(await slash(fx.fake, d.port, '/china-ties', '')).toContain('China');
       await sleep(16_000);
       expect(bot.child.exitCode).toBeNull();
       expect(bot.child.signalCode).toBeNull();
@@ -201,7 +172,7 @@ describe('DATA_DIR fills up mid-run', () => {
         500,
       );
       expect(delivered).toBe(true);
-      expect(fake.messages.get(CHANNEL) ?? []).toHaveLength(1);
+      expect(fx.fake.messages.get(CHANNEL) ?? []).toHaveLength(1);
       expect(await kill(bot, 'SIGTERM')).toBe(0);
 
       const db = new Database(d.db, { readonly: true });
@@ -211,7 +182,7 @@ describe('DATA_DIR fills up mid-run', () => {
         message_ids: string;
       }[];
       db.close();
-      const ts = (fake.messages.get(CHANNEL) ?? []).map((m) => m.ts);
+      const ts = (fx.fake.messages.get(CHANNEL) ?? []).map((m) => m.ts);
       expect(rows.at(-1)).toEqual({ state: 'delivered', message_ids: JSON.stringify(ts) });
     },
     90_000,

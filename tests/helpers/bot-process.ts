@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type FakeSlack, signedRequest, slashCommandFields } from '../fakes/fake-slack.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { FakeSlack, signedRequest, slashCommandFields } from '../fakes/fake-slack.js';
 import { SIGNING_SECRET } from '../fakes/slack-harness.js';
 
 /**
@@ -258,4 +259,48 @@ export function canMount(): boolean {
 export function cleanup(d: Deployment): void {
   unmount(d.dataDir);
   rmSync(d.dir, { recursive: true, force: true });
+}
+
+/**
+ * One fake Slack for a test file, and the deployments and bot processes its tests make: after each
+ * test the bots are killed, the deployments removed (a tmpfs data dir unmounted first) and the fake's
+ * messages and request hook cleared. Call at the top of the file: it registers the hooks.
+ */
+export function botFixture(defaults: { env?: Record<string, string> } = {}) {
+  let fake: FakeSlack | undefined;
+  const bots: BotProcess[] = [];
+  const deployments: Deployment[] = [];
+  beforeAll(async () => {
+    fake = await FakeSlack.start();
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  afterEach(async () => {
+    for (const b of bots.splice(0)) await kill(b);
+    for (const d of deployments.splice(0)) cleanup(d);
+    if (fake) {
+      fake.onRequest = undefined;
+      fake.messages.clear();
+    }
+  });
+  const started = () => {
+    if (!fake) throw new Error('botFixture: the fake Slack starts in beforeAll');
+    return fake;
+  };
+  return {
+    get fake(): FakeSlack {
+      return started();
+    },
+    async deploy(options: { postWhenEmpty?: boolean } = {}): Promise<Deployment> {
+      const d = await deployment(started(), { ...options, ...(defaults.env ? { env: defaults.env } : {}) });
+      deployments.push(d);
+      return d;
+    },
+    async start(d: Deployment): Promise<BotProcess> {
+      const bot = await startBot(d);
+      bots.push(bot);
+      return bot;
+    },
+  };
 }
