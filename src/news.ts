@@ -45,6 +45,7 @@ export interface News {
 }
 
 const MINUTE = 60_000;
+const HEADLINES_TTL_MS = 5 * MINUTE;
 
 /** The second job: poll feeds into the store, and post digests from it on each channel's schedule. */
 export function createNews(o: NewsOptions): News {
@@ -71,16 +72,35 @@ export function createNews(o: NewsOptions): News {
     if (polling) return polling;
     const due = force ? o.feeds : await dueFeeds(o.feeds, store, now());
     const deps = createPollDeps(store, o.briefs, {}, { onHealthEvent: o.onHealthEvent, retentionDays: o.retentionDays ?? 30, now, force });
-    polling = pollOnce(due, deps).finally(() => {
-      polling = undefined;
-      return deps.close();
-    });
+    polling = pollOnce(due, deps)
+      .then((summary) => {
+        if (summary.newItems > 0 || (summary.pruned?.items ?? 0) > 0) recentHeadlines.clear();
+        return summary;
+      })
+      .finally(() => {
+        polling = undefined;
+        return deps.close();
+      });
     const summary = await polling;
     o.logger.info({ feeds: summary.feeds.length, newItems: summary.newItems, failed: summary.failed, ms: summary.ms }, 'feeds polled');
     return summary;
   };
 
-  const headlines = async (topic: string, count: number): Promise<Headline[]> => {
+  // Every full brief shows its topic's newest stories, and finding them loads the topic's week of
+  // stories (~0.1 s for 5,000): kept until a poll stores or prunes items, or HEADLINES_TTL_MS passes
+  // (a poll run from the CLI beside the bot, and the window's slide).
+  const recentHeadlines = new Map<string, { at: number; value: Promise<Headline[]> }>();
+  const headlines = (topic: string, count: number): Promise<Headline[]> => {
+    const key = `${topic}\n${count}`;
+    const at = now().getTime();
+    const hit = recentHeadlines.get(key);
+    if (hit && at - hit.at < HEADLINES_TTL_MS) return hit.value;
+    const value = readHeadlines(topic, count);
+    recentHeadlines.set(key, { at, value });
+    value.catch(() => recentHeadlines.delete(key));
+    return value;
+  };
+  const readHeadlines = async (topic: string, count: number): Promise<Headline[]> => {
     const since = new Date(now().getTime() - (o.maxStoryAgeDays ?? 7) * 86_400_000);
     return (await store.clusters(since, topic))
       .map((c) => {

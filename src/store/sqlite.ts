@@ -181,9 +181,13 @@ export class SqliteStore implements FeedStore {
   }
 
   async clusters(since: Date, topic?: string): Promise<ClusterView[]> {
-    const inWindow = `SELECT DISTINCT i.cluster_id FROM items i LEFT JOIN item_topics t ON t.item_id = i.id
-         WHERE i.published_at >= ? AND (? IS NULL OR t.topic = ?)`;
-    const params = [since.getTime(), topic ?? null, topic ?? null];
+    // Two statements, not one with `? IS NULL OR topic = ?`: that form cannot use the topic index and
+    // made every brief's headlines read the whole window (~100 ms at 50,000 items).
+    const inWindow = topic
+      ? `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
+           WHERE t.topic = ? AND i.published_at >= ?`
+      : 'SELECT DISTINCT cluster_id FROM items WHERE published_at >= ?';
+    const params = topic ? [topic, since.getTime()] : [since.getTime()];
     const rows = this.sql(
       `SELECT * FROM items WHERE cluster_id IN (${inWindow}) ORDER BY cluster_id, published_at, id`,
     ).all(...params) as Row[];
