@@ -87,7 +87,7 @@ export function createNews(o: NewsOptions): News {
   };
 
   // Every full brief shows its topic's newest stories, and finding them loads the topic's week of
-  // stories (~0.1 s for 5,000): kept until a poll stores or prunes items, or HEADLINES_TTL_MS passes
+  // stories (~0.1 s for 5,000 before store.headlines ranked them in SQL): kept until a poll stores or prunes items, or HEADLINES_TTL_MS passes
   // (a poll run from the CLI beside the bot, and the window's slide).
   const recentHeadlines = new Map<string, { at: number; value: Promise<Headline[]> }>();
   const headlines = (topic: string, count: number): Promise<Headline[]> => {
@@ -100,17 +100,8 @@ export function createNews(o: NewsOptions): News {
     value.catch(() => recentHeadlines.delete(key));
     return value;
   };
-  const readHeadlines = async (topic: string, count: number): Promise<Headline[]> => {
-    const since = new Date(now().getTime() - (o.maxStoryAgeDays ?? 7) * 86_400_000);
-    return (await store.clusters(since, topic))
-      .map((c) => {
-        const lead = c.items.find((i) => i.link) ?? c.items[0];
-        return { title: lead?.title ?? c.title, url: lead?.link ?? '', outlets: c.outlets, published: lead?.publishedAt ?? c.firstSeenAt };
-      })
-      .filter((h) => h.url !== '')
-      .sort((a, b) => b.published.getTime() - a.published.getTime())
-      .slice(0, count);
-  };
+  const readHeadlines = (topic: string, count: number): Promise<Headline[]> =>
+    store.headlines(topic, new Date(now().getTime() - (o.maxStoryAgeDays ?? 7) * 86_400_000), count);
 
   return {
     digests,

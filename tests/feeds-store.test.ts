@@ -75,6 +75,53 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('headlines: the newest stories of a topic, each told by its earliest linked item, as the full cluster views give them', async () => {
+    // The reference is what headlines were before store.headlines: built from clusters() in JS.
+    const reference = async (store: SqliteStore, topic: string, since: Date, count: number) =>
+      (await store.clusters(since, topic))
+        .map((c) => {
+          const lead = c.items.find((i) => i.link) ?? c.items[0];
+          return { title: lead?.title ?? c.title, url: lead?.link ?? '', outlets: c.outlets, published: lead?.publishedAt ?? c.firstSeenAt };
+        })
+        .filter((h) => h.url !== '')
+        .sort((a, b) => b.published.getTime() - a.published.getTime())
+        .slice(0, count);
+    for (let seed = 1; seed <= 12; seed++) {
+      let x = seed;
+      const rand = (n: number) => {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        return (x >>> 8) % n;
+      };
+      const store = new SqliteStore(join(dir, `headlines-${seed}.db`));
+      const clusterOf = new Map<number, number>();
+      for (let i = 0; i < 120; i++) {
+        const story = rand(25);
+        const topics = ['nato-status', 'china-ties'].filter(() => rand(3) === 0);
+        const it = item({
+          feed: `f${rand(4)}`,
+          guid: `g${i}`,
+          // Some items have no link; a story told only by those has no headline.
+          link: rand(4) === 0 ? undefined : `https://example.org/${i}`,
+          title: `story ${story} item ${i}`,
+          outlet: `Outlet ${rand(5)}`,
+          // Whole hours, so equal times (ties) happen.
+          publishedAt: new Date(Date.UTC(2026, 0, 10) - rand(240) * 3600_000),
+        });
+        const stored = await storeItem(store, it, topics.map((topic) => ({ topic, terms: [topic] })), clusterOf.get(story));
+        if (stored !== undefined) clusterOf.set(story, stored);
+      }
+      const since = new Date(Date.UTC(2026, 0, 10) - 120 * 3600_000);
+      for (const topic of ['nato-status', 'china-ties', 'decertification']) {
+        for (const count of [1, 3, 50]) {
+          expect(await store.headlines(topic, since, count), `seed ${seed}, ${topic}, ${count}`).toEqual(
+            await reference(store, topic, since, count),
+          );
+        }
+      }
+      await store.close();
+    }
+  });
+
   it('given health, then it round-trips with every field', async () => {
     const store = new SqliteStore(join(dir, 'c.db'));
     const h = {

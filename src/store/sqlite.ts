@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { statementCache } from './statements.js';
 import type { ClusterMember } from '../core/feeds/cluster.js';
 import type { FeedErrorCode } from '../core/feeds/errors.js';
+import type { Headline } from '../core/commands/types.js';
 import type { ClusterView, FeedStore, ItemPlanner, StoredItem, StoredNew } from '../core/feeds/store.js';
 import type { FeedHealth, FeedItem, HealthState, TopicTag } from '../core/feeds/types.js';
 import { migrate } from './migrations.js';
@@ -177,6 +178,27 @@ export class SqliteStore implements FeedStore {
       clusterId: Number(r.cluster_id),
       title: String(r.title),
       publishedAt: new Date(Number(r.published_at)),
+    }));
+  }
+
+  async headlines(topic: string, since: Date, count: number): Promise<Headline[]> {
+    // Only the lead item of each story (its earliest with a link), ranked in SQL: the topic's week of
+    // stories is never loaded into objects.
+    const leads = this.sql(
+      `WITH stories AS (SELECT DISTINCT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
+                         WHERE t.topic = ? AND i.published_at >= ?),
+            leads AS (SELECT i.cluster_id, i.title, i.link, i.published_at,
+                             ROW_NUMBER() OVER (PARTITION BY i.cluster_id ORDER BY i.published_at, i.id) AS n
+                        FROM items i JOIN stories s ON s.cluster_id = i.cluster_id WHERE i.link IS NOT NULL)
+       SELECT cluster_id, title, link, published_at FROM leads WHERE n = 1
+        ORDER BY published_at DESC, cluster_id LIMIT ?`,
+    ).all(topic, since.getTime(), count) as Row[];
+    const outletsOf = this.sql('SELECT outlet FROM items WHERE cluster_id = ? ORDER BY published_at, id');
+    return leads.map((r) => ({
+      title: String(r.title),
+      url: String(r.link),
+      outlets: [...new Set((outletsOf.all(r.cluster_id) as Row[]).map((o) => String(o.outlet)))],
+      published: new Date(Number(r.published_at)),
     }));
   }
 

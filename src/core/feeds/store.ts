@@ -1,3 +1,4 @@
+import type { Headline } from '../commands/types.js';
 import type { ClusterMember } from './cluster.js';
 import type { FeedHealth, FeedItem, TopicTag } from './types.js';
 
@@ -49,6 +50,11 @@ export interface FeedStore {
   /** Titles of items published since `since`, for matching new items to stories. */
   clusterMembers(since: Date): Promise<ClusterMember[]>;
   clusters(since: Date, topic?: string): Promise<ClusterView[]>;
+  /**
+   * The `count` newest stories tagged `topic` since `since`, as `clusters` would give them, newest
+   * first: each told by its earliest linked item, with every outlet that carried it.
+   */
+  headlines(topic: string, since: Date, count: number): Promise<Headline[]>;
   /** Delete items first seen and published before `before`, and clusters left empty. */
   prune(before: Date): Promise<{ items: number; clusters: number }>;
   close(): Promise<void>;
