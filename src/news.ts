@@ -86,22 +86,20 @@ export function createNews(o: NewsOptions): News {
     return summary;
   };
 
-  // Every full brief shows its topic's newest stories, and finding them loads the topic's week of
-  // stories (~0.1 s for 5,000 before store.headlines ranked them in SQL): kept until a poll stores or prunes items, or HEADLINES_TTL_MS passes
-  // (a poll run from the CLI beside the bot, and the window's slide).
+  // Every full brief shows its topic's newest stories (a store query, ~20 ms at 50,000 items): kept
+  // until a poll stores or prunes items, or HEADLINES_TTL_MS passes (for a poll run from the CLI
+  // beside the bot, and for the window's slide).
   const recentHeadlines = new Map<string, { at: number; value: Promise<Headline[]> }>();
   const headlines = (topic: string, count: number): Promise<Headline[]> => {
     const key = `${topic}\n${count}`;
     const at = now().getTime();
     const hit = recentHeadlines.get(key);
     if (hit && at - hit.at < HEADLINES_TTL_MS) return hit.value;
-    const value = readHeadlines(topic, count);
+    const value = store.headlines(topic, new Date(at - (o.maxStoryAgeDays ?? 7) * 86_400_000), count);
     recentHeadlines.set(key, { at, value });
     value.catch(() => recentHeadlines.delete(key));
     return value;
   };
-  const readHeadlines = (topic: string, count: number): Promise<Headline[]> =>
-    store.headlines(topic, new Date(now().getTime() - (o.maxStoryAgeDays ?? 7) * 86_400_000), count);
 
   return {
     digests,
