@@ -40,6 +40,30 @@ describe('SQLite store', () => {
     await again.close();
   });
 
+  it('given a version-2 database with stories, then upgrading keeps every story and item and new items still join them', async () => {
+    const file = join(dir, 'v2.db');
+    const old = new Database(file);
+    old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (const [n, sql] of MIGRATIONS.slice(0, 2).entries()) {
+      old.exec(sql);
+      old.prepare('INSERT INTO schema_version VALUES (?)').run(n + 1);
+    }
+    old.prepare('INSERT INTO clusters (id, title, first_seen_at, last_seen_at) VALUES (7, ?, 1, 2)').run('NATO exit');
+    old
+      .prepare(
+        `INSERT INTO items (feed, guid, link, title, summary, outlet, language, published_at, first_seen_at, date_source, cluster_id)
+         VALUES ('wire', 'g1', 'https://example.org/a', 'NATO exit', '', 'Wire', 'en', 1, 1, 'feed', 7)`,
+      )
+      .run();
+    old.close();
+    const store = new SqliteStore(file);
+    expect(store.version).toBe(MIGRATIONS.length);
+    expect(await storeItem(store, item({ guid: 'g2', link: 'https://example.org/b' }), [], 7)).toBe(7);
+    const stories = await store.clusters(new Date(0));
+    expect(stories.map((c) => [c.id, c.title, c.items.map((i) => i.guid)])).toEqual([[7, 'NATO exit', ['g1', 'g2']]]);
+    await store.close();
+  });
+
   it('given a database from a newer build, then opening it refuses instead of guessing', () => {
     const file = join(dir, 'newer.db');
     const db = new Database(file);

@@ -118,8 +118,7 @@ export class SqliteStore implements FeedStore {
         }
         const { tags, clusterId } = plan(item);
         const cluster = clusterId ?? this.newCluster(item.title, item.firstSeenAt);
-        // A cluster made just now already has this item's time as its last sighting.
-        if (!this.insert(item, tags, cluster, clusterId !== undefined)) {
+        if (!this.insert(item, tags, cluster)) {
           duplicates++;
           continue;
         }
@@ -137,15 +136,11 @@ export class SqliteStore implements FeedStore {
   }
 
   private newCluster(title: string, at: Date): number {
-    const r = this.sql('INSERT INTO clusters (title, first_seen_at, last_seen_at) VALUES (?, ?, ?)').run(
-      title,
-      at.getTime(),
-      at.getTime(),
-    );
+    const r = this.sql('INSERT INTO clusters (title, first_seen_at) VALUES (?, ?)').run(title, at.getTime());
     return Number(r.lastInsertRowid);
   }
 
-  private insert(item: FeedItem, tags: TopicTag[], clusterId: number, touchCluster = true): boolean {
+  private insert(item: FeedItem, tags: TopicTag[], clusterId: number): boolean {
     const r = this.sql(
       `INSERT OR IGNORE INTO items (feed, guid, link, title, summary, outlet, language, published_at,
          first_seen_at, date_source, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -165,12 +160,6 @@ export class SqliteStore implements FeedStore {
     if (r.changes === 0) return false;
     const insertTag = this.sql('INSERT INTO item_topics (item_id, topic, terms) VALUES (?, ?, ?)');
     for (const tag of tags) insertTag.run(r.lastInsertRowid, tag.topic, JSON.stringify(tag.terms));
-    if (touchCluster) {
-      this.sql('UPDATE clusters SET last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(
-        item.firstSeenAt.getTime(),
-        clusterId,
-      );
-    }
     return true;
   }
 
