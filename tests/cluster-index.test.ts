@@ -38,4 +38,20 @@ describe('ClusterIndex (inverted index + prefix filter)', () => {
       { numRuns: 500 },
     );
   });
+
+  it('given the same words in two stories, then the earliest member in the window decides, as a scan would', () => {
+    const options: ClusterOptions = { threshold: 0.6, windowMs: 48 * 3600_000, anchors: new Set() };
+    const hour = (h: number) => new Date(Date.UTC(2025, 8, 1) + h * 3600_000);
+    const wire = 'Port deal signed in Cartagena';
+    const members = [
+      { clusterId: 1, title: wire, publishedAt: hour(0) },
+      { clusterId: 2, title: 'Oil tariff talks stall', publishedAt: hour(1) },
+      { clusterId: 3, title: wire, publishedAt: hour(40) },
+    ];
+    const index = new ClusterIndex(options, members);
+    expect(index.find(wire, hour(41))).toEqual({ clusterId: 1, score: 1 });
+    // Hour 0 is outside the window of hour 60: the later copy, in story 3, is the match.
+    expect(index.find(wire, hour(60))).toEqual({ clusterId: 3, score: 1 });
+    for (const at of [hour(41), hour(60)]) expect(index.find(wire, at)).toEqual(bruteForce(options, members, wire, at));
+  });
 });

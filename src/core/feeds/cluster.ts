@@ -71,28 +71,32 @@ function room<T extends Float64Array | Uint32Array>(a: T, i: number, make: (n: n
 }
 
 /**
- * The clusters of a time window in memory. Each new title is compared only with the members that
- * could reach the threshold: those sharing a token with the title's rarest tokens (a prefix filter
- * over an inverted index), which finds exactly what comparing with every member would.
+ * The clusters of a time window in memory. Each new title is compared only with the titles that
+ * could reach the threshold: those sharing a token with the new title's rarest tokens (a prefix
+ * filter over an inverted index), which finds exactly what comparing with every member would.
  *
- * Tokens are interned to numbers and members kept in flat arrays: a window of 50,000 titles is a few
- * MB, and a comparison is a walk over a handful of integers rather than a Set lookup per token.
+ * Members with the same words (a wire story carried by many outlets) share one entry, compared
+ * once. Tokens are interned to numbers and entries kept in flat arrays: a window of 50,000 titles
+ * is a few MB, and a comparison is a walk over a handful of integers rather than a Set lookup per token.
  */
 export class ClusterIndex {
   private readonly tokenIds = new Map<string, number>();
-  /** Per token id: its weight, and the members that have it (ascending indexes). */
+  /** Per token id: its weight, and the entries that have it (ascending). */
   private readonly tokenWeight: number[] = [];
   private readonly postings: number[][] = [];
-  /** Per member: cluster, time, weighted size, and its token ids at tokens[start[i]..start[i + 1]). */
+  /** Per member: its cluster and time. */
   private readonly clusterIds: number[] = [];
-  private at = new Float64Array(0);
-  private size = new Float64Array(0);
+  private readonly at: number[] = [];
+  /** Per entry (a distinct set of words): its token ids at tokens[start[e]..start[e + 1]), weighted size, members (ascending). */
+  private readonly entryOf = new Map<string, number>();
   private readonly start: number[] = [0];
   private readonly tokens: number[] = [];
-  /** Stamps per member (already considered) and per token (in the title being matched) for one find. */
+  private readonly size: number[] = [];
+  private readonly members: number[][] = [];
+  /** Stamps per entry (already considered) and per token (in the title being matched) for one find. */
   private seen = new Uint32Array(0);
   private inQuery = new Uint32Array(0);
-  /** Per member, during one find: the weight it shares with the title in the postings read so far. */
+  /** Per entry, during one find: the weight it shares with the title in the postings read so far. */
   private shared = new Float64Array(0);
   private lastTitle: { title: string; tokens: Set<string> } | undefined;
   private stamp = 0;
@@ -110,18 +114,23 @@ export class ClusterIndex {
 
   add(member: ClusterMember): void {
     const i = this.clusterIds.push(member.clusterId) - 1;
-    this.at = room(this.at, i, (n) => new Float64Array(n));
-    this.size = room(this.size, i, (n) => new Float64Array(n));
-    this.at[i] = member.publishedAt.getTime();
-    let size = 0;
-    for (const token of this.tokenize(member.title)) {
-      const id = this.intern(token);
-      size += this.tokenWeight[id]!;
-      this.tokens.push(id);
-      this.postings[id]!.push(i);
+    this.at.push(member.publishedAt.getTime());
+    const ids = [...this.tokenize(member.title)].map((token) => this.intern(token)).sort((a, b) => a - b);
+    const key = ids.join(' ');
+    let e = this.entryOf.get(key);
+    if (e === undefined) {
+      e = this.members.push([]) - 1;
+      this.entryOf.set(key, e);
+      let size = 0;
+      for (const id of ids) {
+        size += this.tokenWeight[id]!;
+        this.tokens.push(id);
+        this.postings[id]!.push(e);
+      }
+      this.size.push(size);
+      this.start.push(this.tokens.length);
     }
-    this.size[i] = size;
-    this.start.push(this.tokens.length);
+    this.members[e]!.push(i);
   }
 
   /** The cluster telling the same story as this title, if any: the most similar member above the threshold. */
@@ -145,29 +154,30 @@ export class ClusterIndex {
     const at = publishedAt.getTime();
     // Dice ≥ t needs the two weighted sizes within a factor (2 − t)/t of each other.
     const [minSize, maxSize] = t > 0 ? [(size * t) / (2 - t) - 1e-9, (size * (2 - t)) / t + 1e-9] : [0, Infinity];
-    const possible = (i: number) => {
-      const other = this.size[i]!;
-      return Math.abs(this.at[i]! - at) <= windowMs && other >= minSize && other <= maxSize && size + other > 0;
-    };
     let best = -1;
     let bestScore = 0;
-    const verify = (i: number) => {
+    const consider = (e: number) => {
+      const other = this.size[e]!;
+      if (other < minSize || other > maxSize || size + other === 0) return;
       let shared = 0;
-      for (let k = this.start[i]!; k < this.start[i + 1]!; k++) {
+      for (let k = this.start[e]!; k < this.start[e + 1]!; k++) {
         const id = this.tokens[k]!;
         if (this.inQuery[id] === stamp) shared += this.tokenWeight[id]!;
       }
-      const score = (2 * shared) / (size + this.size[i]!);
-      // Ties go to the earliest member, as a scan in insertion order would.
-      if (score >= t && (best < 0 || score > bestScore || (score === bestScore && i < best))) {
+      const score = (2 * shared) / (size + other);
+      if (score < t || score < bestScore) return;
+      // The entry's earliest member in the window; ties go to the earliest member, as a scan in
+      // insertion order would.
+      const i = this.members[e]!.find((m) => Math.abs(this.at[m]! - at) <= windowMs);
+      if (i !== undefined && (best < 0 || score > bestScore || i < best)) {
         best = i;
         bestScore = score;
       }
     };
     if (t <= 0 || t >= 2) {
-      for (let i = 0; i < this.memberCount; i++) if (possible(i)) verify(i);
+      for (let e = 0; e < this.members.length; e++) consider(e);
     } else {
-      // Dice ≥ t with shared weight S ≤ size(B) means S ≥ t·size(A)/(2 − t): a member must share a
+      // Dice ≥ t with shared weight S ≤ size(B) means S ≥ t·size(A)/(2 − t): an entry must share a
       // token with any subset of A's tokens whose leftover weight is below that, so only the
       // postings of the rarest tokens need reading. What they share there is summed on the way.
       let rest = knownWeight;
@@ -175,19 +185,22 @@ export class ClusterIndex {
       const candidates: number[] = [];
       for (const id of known) {
         if (rest < needed) break;
-        rest -= this.tokenWeight[id]!;
-        for (const i of this.postings[id]!) {
-          if (this.seen[i] !== stamp) {
-            this.seen[i] = stamp;
-            this.shared[i] = 0;
-            if (possible(i)) candidates.push(i);
+        const w = this.tokenWeight[id]!;
+        rest -= w;
+        for (const e of this.postings[id]!) {
+          if (this.seen[e] === stamp) {
+            this.shared[e]! += w;
+          } else {
+            this.seen[e] = stamp;
+            this.shared[e] = w;
+            candidates.push(e);
           }
-          this.shared[i]! += this.tokenWeight[id]!;
         }
       }
-      // Beyond the postings read, a member can share at most the weight of the tokens left unread.
-      for (const i of candidates) {
-        if ((2 * (this.shared[i]! + rest)) / (size + this.size[i]!) >= t - 1e-9) verify(i);
+      // Beyond the postings read, an entry can share at most the weight of the tokens left unread:
+      // that bound rules out nearly every candidate before the full comparison.
+      for (const e of candidates) {
+        if ((2 * (this.shared[e]! + rest)) / (size + this.size[e]!) >= t - 1e-9) consider(e);
       }
     }
     return best < 0 ? undefined : { clusterId: this.clusterIds[best]!, score: bestScore };
@@ -210,8 +223,8 @@ export class ClusterIndex {
   }
 
   private nextStamp(): number {
-    this.seen = room(this.seen, this.memberCount, (n) => new Uint32Array(n));
-    this.shared = room(this.shared, this.memberCount, (n) => new Float64Array(n));
+    this.seen = room(this.seen, this.members.length, (n) => new Uint32Array(n));
+    this.shared = room(this.shared, this.members.length, (n) => new Float64Array(n));
     this.inQuery = room(this.inQuery, this.tokenWeight.length, (n) => new Uint32Array(n));
     // 2^32 finds would wrap the stamp; start the marks afresh then.
     if (++this.stamp === 0xffffffff) {
