@@ -146,6 +146,25 @@ describe('SQLite store', () => {
     }
   });
 
+  it('given an item dated up to a day after it was first seen, then it is in every window its date falls in', async () => {
+    const store = new SqliteStore(join(dir, 'ahead.db'));
+    const seen = new Date('2026-01-10T00:00:00Z');
+    const at = (h: number) => new Date(seen.getTime() + h * 3600_000);
+    const ahead = item({ firstSeenAt: seen, publishedAt: at(23), guid: 'ahead', link: 'https://example.org/ahead' });
+    const tags = [{ topic: 'nato-status', terms: ['colombia*', 'nato'] }];
+    const cluster = await storeItem(store, ahead, tags);
+    await storeItem(store, item({ firstSeenAt: seen, publishedAt: seen, guid: 'old', link: 'https://example.org/old' }));
+    const since = at(22);
+    expect((await store.clusterMembers(since)).map((m) => m.title)).toEqual([ahead.title]);
+    expect((await store.clusters(since)).map((c) => c.id)).toEqual([cluster]);
+    expect((await store.clusters(since, 'nato-status')).map((c) => c.id)).toEqual([cluster]);
+    expect((await store.headlines('nato-status', since, 5)).map((h) => h.url)).toEqual([ahead.link]);
+    // Retention goes by both dates: first seen long ago but dated within the cut, it stays.
+    expect(await store.prune(at(22))).toEqual({ items: 1, clusters: 1 });
+    expect((await store.clusterMembers(seen)).map((m) => m.title)).toEqual([ahead.title]);
+    await store.close();
+  });
+
   it('given health, then it round-trips with every field', async () => {
     const store = new SqliteStore(join(dir, 'c.db'));
     const h = {

@@ -2,12 +2,10 @@ import { canonicalLink, shortHash } from './canonical.js';
 import type { FeedConfig } from './config.js';
 import type { RawFeed } from './parse.js';
 import { htmlToText, truncate } from './text.js';
-import type { FeedItem } from './types.js';
+import { FUTURE_TOLERANCE_MS, type FeedItem } from './types.js';
 
 export const TITLE_MAX = 300;
 export const SUMMARY_MAX = 600;
-/** A date more than this far ahead is a feed's mistake (or a time zone bug), not news from the future. */
-const FUTURE_TOLERANCE_MS = 24 * 3600_000;
 
 /**
  * Text from a field that may be a string, a number, `{ _: text, $: attrs }` (xml2js), or an array of

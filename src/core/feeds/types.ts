@@ -1,5 +1,11 @@
 import type { FeedErrorCode } from './errors.js';
 
+/**
+ * A date more than this far ahead is a feed's mistake (or a time zone bug), not news from the future:
+ * normalisation replaces it, so an item's publishedAt is never later than its firstSeenAt plus this.
+ */
+export const FUTURE_TOLERANCE_MS = 24 * 3600_000;
+
 /** A feed item after normalisation: plain text, canonical link, a date we trust. */
 export interface FeedItem {
   feed: string;
