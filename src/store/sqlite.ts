@@ -208,8 +208,22 @@ export class SqliteStore implements FeedStore {
   async clusters(since: Date, topic?: string): Promise<ClusterView[]> {
     // Two statements, not one with `? IS NULL OR topic = ?`: that form cannot use the topic index and
     // read the whole window for one topic (~50 ms at 50,000 items, even for a quiet topic).
-    const inWindow = topic ? TOPIC_STORIES : `SELECT DISTINCT cluster_id FROM items WHERE ${PUBLISHED_SINCE}`;
-    const params = topic ? [topic, since.getTime()] : publishedSince(since);
+    return topic
+      ? this.views(TOPIC_STORIES, [topic, since.getTime()])
+      : this.views(`SELECT DISTINCT cluster_id FROM items WHERE ${PUBLISHED_SINCE}`, publishedSince(since));
+  }
+
+  async storiesFor(topics: string[], firstSeenAfter: Date): Promise<ClusterView[]> {
+    // Through the topic index: a digest reads its topics' recent items, not the whole store's window.
+    return this.views(
+      `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
+         WHERE t.topic IN (SELECT value FROM json_each(?)) AND i.first_seen_at > ?`,
+      [JSON.stringify(topics), firstSeenAfter.getTime()],
+    );
+  }
+
+  /** Every item (with its tags) of the stories `inWindow` selects, as views. */
+  private views(inWindow: string, params: unknown[]): ClusterView[] {
     const rows = this.sql(
       `SELECT * FROM items WHERE cluster_id IN (${inWindow}) ORDER BY cluster_id, published_at, id`,
     ).all(...params) as Row[];

@@ -28,15 +28,18 @@ function explainTags(items: { topics: { topic: string; terms: string[] }[] }[]):
 export async function composeDigest(
   sub: Subscription,
   slot: Date,
-  feeds: FeedStore,
+  feeds: Pick<FeedStore, 'storiesFor'>,
   briefs: BriefSource,
   maxAgeMs = DEFAULT_MAX_STORY_AGE_MS,
   explain = false,
 ): Promise<{ reply: Reply | undefined; from: Date }> {
   const from = sub.coveredUntil ?? new Date(slot.getTime() - DAY);
-  const clusters = await feeds.clusters(new Date(from.getTime() - maxAgeMs));
+  const oldest = from.getTime() - maxAgeMs;
+  // A story first seen after `from` has every item first seen after it, its tagged ones too.
+  const clusters = await feeds.storiesFor(sub.topics, from);
   const stories: DigestStory[] = clusters
     .filter((c) => c.firstSeenAt > from && c.firstSeenAt <= slot)
+    .filter((c) => c.items.some((i) => i.publishedAt.getTime() >= oldest))
     .map((c) => {
       const lead = [...c.items].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime())[0];
       return {

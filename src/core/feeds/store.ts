@@ -51,6 +51,11 @@ export interface FeedStore {
   clusterMembers(since: Date): Promise<ClusterMember[]>;
   clusters(since: Date, topic?: string): Promise<ClusterView[]>;
   /**
+   * Every story with an item tagged with one of `topics` and first seen after `firstSeenAfter`, as
+   * `clusters` gives them: all a digest covering the time since then can hold (it filters further).
+   */
+  storiesFor(topics: string[], firstSeenAfter: Date): Promise<ClusterView[]>;
+  /**
    * The `count` newest stories tagged `topic` since `since`, as `clusters` would give them, newest
    * first: each told by its earliest linked item, with every outlet that carried it.
    */
