@@ -54,10 +54,19 @@ class RecordingTarget implements DigestTarget {
   }
 }
 
+/** The real store, counting how often digests read their stories. */
+class CountingStore extends SqliteStore {
+  storyReads = 0;
+  override async storiesFor(topics: string[], firstSeenAfter: Date) {
+    this.storyReads++;
+    return super.storiesFor(topics, firstSeenAfter);
+  }
+}
+
 async function setup(now: { t: Date }) {
   const dir = mkdtempSync(join(tmpdir(), 'briefbot-digest-'));
   dirs.push(dir);
-  const feeds = new SqliteStore(join(dir, 'briefbot.db'));
+  const feeds = new CountingStore(join(dir, 'briefbot.db'));
   const store = new SqliteDigestStore(feeds.db);
   const target = new RecordingTarget();
   const scheduler = new DigestScheduler({
@@ -197,6 +206,34 @@ describe('digests through the outbox', () => {
     await scheduler.deliver();
     expect(target.landed).toEqual([false, true]);
     expect(target.sent).toHaveLength(1);
+  });
+
+  it('given many channels with the same settings due at one slot, then their digest is composed once; another slot composes afresh', async () => {
+    const now = { t: new Date('2026-11-20T12:00:00Z') };
+    const { feeds, store, target, scheduler, addItem } = await setup(now);
+    const subs = [];
+    for (const channelId of ['C1', 'C2', 'C3']) subs.push(await store.subscribe({ ...spec, channelId }, now.t));
+    subs.push(await store.subscribe({ ...spec, channelId: 'C4', topics: ['nato-status'] }, now.t));
+    await addItem('NATO story', 'BBC', new Date('2026-11-22T20:00:00Z'), 'nato-status');
+    now.t = new Date('2026-11-23T13:00:30Z');
+    for (const sub of subs) await scheduler.runSlot(sub, new Date('2026-11-23T13:00:00Z'));
+    const texts = (channelId: string) =>
+      target.sent.filter((s) => s.channelId === channelId).map((s) => s.page.sections.flatMap((x) => x.items.map((i) => i.text)));
+    for (const c of ['C1', 'C2', 'C3', 'C4']) expect(texts(c)).toEqual([['NATO story']]);
+    // One read for the three channels on nato-status + china-ties, one for the channel on nato-status.
+    expect(feeds.storyReads).toBe(2);
+
+    await addItem('China story', 'Reuters', new Date('2026-11-23T20:00:00Z'), 'china-ties');
+    now.t = new Date('2026-11-24T13:00:10Z');
+    const [c1, c2] = await store.subscriptions();
+    await scheduler.runSlot(c1!, new Date('2026-11-24T13:00:00Z'));
+    expect(texts('C1')).toEqual([['NATO story'], ['China story']]);
+    expect(feeds.storyReads).toBe(3);
+    // C2 covers the same time as C1 did, but up to a later slot (`/digest now`): it reads afresh.
+    await addItem('Late story', 'AP', new Date('2026-11-24T13:20:00Z'), 'nato-status');
+    now.t = new Date('2026-11-24T13:40:00Z');
+    await scheduler.runSlot(c2!, now.t);
+    expect(texts('C2')).toEqual([['NATO story'], ['Late story', 'China story']]);
   });
 
   it('serves several channels at once, each channel in slot order', async () => {

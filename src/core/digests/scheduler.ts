@@ -32,6 +32,9 @@ export class DigestScheduler {
   private tasks = new Map<number, ScheduledTask>();
   private timer: NodeJS.Timeout | undefined;
   private delivering: Promise<DeliveryReport> | undefined;
+  /** The pages written for the slot last written, by what they depend on (see `pagesFor`). */
+  private written: { slot: number; pages: Map<string, Promise<unknown[]>> } | undefined;
+  private forget: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -99,6 +102,7 @@ export class DigestScheduler {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.forget);
     for (const task of this.tasks.values()) await task.destroy();
     this.tasks.clear();
     while (this.delivering) await this.delivering;
@@ -120,8 +124,35 @@ export class DigestScheduler {
     const target = this.deps.targets.get(sub.platform);
     // Not connected to that platform in this process: leave the slot for a process that is.
     if (!target) return undefined;
-    const { reply } = await composeDigest(sub, slot, this.deps.feeds, this.deps.briefs, this.deps.maxStoryAgeMs);
-    const pages = reply ? target.renderPages(reply) : [];
+    const pages = await this.pagesFor(sub, slot, target);
     return this.deps.store.enqueue({ subscriptionId: sub.id, slot, pages, coveredUntil: slot });
+  }
+
+  /**
+   * Channels due at one slot with the same settings (500 channels on one topic at 08:00) get one
+   * digest, composed and rendered once. Only within the slot: stories read at or after a slot hold
+   * every story first seen by then, which is all a digest for that slot shows; another slot composes
+   * afresh, and the pages are let go a minute after the slot's last digest.
+   */
+  private pagesFor(sub: Subscription, slot: Date, target: DigestTarget): Promise<unknown[]> {
+    if (this.written?.slot !== slot.getTime()) this.written = { slot: slot.getTime(), pages: new Map() };
+    const written = this.written;
+    clearTimeout(this.forget);
+    this.forget = setTimeout(() => {
+      if (this.written === written) this.written = undefined;
+    }, 60_000);
+    this.forget.unref();
+    // Everything composeDigest and the target read from the subscription.
+    const key = JSON.stringify([sub.platform, sub.coveredUntil?.getTime(), sub.topics, sub.cap, sub.schedule.timezone, sub.postWhenEmpty]);
+    let pages = written.pages.get(key);
+    if (!pages) {
+      pages = composeDigest(sub, slot, this.deps.feeds, this.deps.briefs, this.deps.maxStoryAgeMs).then(({ reply }) =>
+        reply ? target.renderPages(reply) : [],
+      );
+      // A failed digest is not kept: the next channel tries again.
+      pages.catch(() => written.pages.delete(key));
+      written.pages.set(key, pages);
+    }
+    return pages;
   }
 }
