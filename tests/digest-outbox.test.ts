@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import cron from 'node-cron';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import type { Platform } from '../src/core/commands/types.js';
@@ -54,6 +55,15 @@ class RecordingTarget implements DigestTarget {
   }
 }
 
+/** The real subscription store, counting reads of the whole list. */
+class CountingDigestStore extends SqliteDigestStore {
+  listReads = 0;
+  override async subscriptions() {
+    this.listReads++;
+    return super.subscriptions();
+  }
+}
+
 /** The real store, counting how often digests read their stories. */
 class CountingStore extends SqliteStore {
   storyReads = 0;
@@ -67,7 +77,7 @@ async function setup(now: { t: Date }) {
   const dir = mkdtempSync(join(tmpdir(), 'briefbot-digest-'));
   dirs.push(dir);
   const feeds = new CountingStore(join(dir, 'briefbot.db'));
-  const store = new SqliteDigestStore(feeds.db);
+  const store = new CountingDigestStore(feeds.db);
   const target = new RecordingTarget();
   const scheduler = new DigestScheduler({
     store,
@@ -234,6 +244,27 @@ describe('digests through the outbox', () => {
     now.t = new Date('2026-11-24T13:40:00Z');
     await scheduler.runSlot(c2!, now.t);
     expect(texts('C2')).toEqual([['NATO story'], ['Late story', 'China story']]);
+  });
+
+  it('given 200 channels due at one slot, when their cron tasks fire, then each gets its digest once and each task reads only its own subscription', async () => {
+    const now = { t: new Date('2026-11-20T12:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    await addItem('NATO story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'nato-status');
+    const channels = Array.from({ length: 200 }, (_, i) => `C${i}`);
+    for (const channelId of channels) await store.subscribe({ ...spec, channelId }, now.t);
+    await scheduler.refresh();
+    const reads = store.listReads;
+    now.t = new Date('2026-11-23T13:00:05Z');
+    const tasks = [...cron.getTasks().values()].filter((t) => t.name?.startsWith('digest-'));
+    try {
+      expect(tasks).toHaveLength(200);
+      // As node-cron runs them at 08:00 Bogotá: every task at once.
+      await Promise.all(tasks.map((t) => t.execute()));
+      expect(target.sent.map((s) => s.channelId).sort()).toEqual([...channels].sort());
+      expect(store.listReads).toBe(reads);
+    } finally {
+      await scheduler.stop();
+    }
   });
 
   it('serves several channels at once, each channel in slot order', async () => {

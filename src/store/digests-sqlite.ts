@@ -61,6 +61,15 @@ export class SqliteDigestStore implements DigestStore {
     return (this.sql('SELECT * FROM subscriptions ORDER BY id').all() as Row[]).map(toSubscription);
   }
 
+  async subscription(by: { id: number } | { platform: Platform; channelId: string }) {
+    const row = (
+      'id' in by
+        ? this.sql('SELECT * FROM subscriptions WHERE id = ?').get(by.id)
+        : this.sql('SELECT * FROM subscriptions WHERE platform = ? AND channel_id = ?').get(by.platform, by.channelId)
+    ) as Row | undefined;
+    return row ? toSubscription(row) : undefined;
+  }
+
   async enqueue(e: { subscriptionId: number; slot: Date; pages: unknown[]; coveredUntil: Date }) {
     const write = this.db.transaction(() => {
       const sub = this.sql('SELECT * FROM subscriptions WHERE id = ?').get(e.subscriptionId) as Row | undefined;

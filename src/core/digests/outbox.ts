@@ -27,6 +27,8 @@ export interface SubscriptionStore {
   subscribe(spec: SubscriptionSpec, now: Date): Promise<Subscription>;
   unsubscribe(platform: Platform, channelId: string): Promise<boolean>;
   subscriptions(): Promise<Subscription[]>;
+  /** One subscription, by id or by channel: a digest firing or a /digest command reads only its own. */
+  subscription(by: { id: number } | { platform: Platform; channelId: string }): Promise<Subscription | undefined>;
 }
 
 export interface DigestStore extends SubscriptionStore {

@@ -109,7 +109,8 @@ export class DigestScheduler {
   }
 
   private async fire(subscriptionId: number): Promise<void> {
-    const sub = (await this.deps.store.subscriptions()).find((s) => s.id === subscriptionId);
+    // 500 channels at 08:00 fire 500 times: each reads only its own subscription.
+    const sub = await this.deps.store.subscription({ id: subscriptionId });
     const slot = sub && lastSlotAtOrBefore(sub.schedule, this.deps.now());
     if (!sub || !slot) return;
     try {

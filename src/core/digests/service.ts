@@ -26,8 +26,7 @@ export function createDigestService(deps: {
   now: () => Date;
   maxStoryAgeMs?: number;
 }): DigestService {
-  const find = async (platform: Platform, channelId: string) =>
-    (await deps.store.subscriptions()).find((s) => s.platform === platform && s.channelId === channelId);
+  const find = (platform: Platform, channelId: string) => deps.store.subscription({ platform, channelId });
   return {
     async subscribe(spec) {
       const sub = await deps.store.subscribe(spec, deps.now());
