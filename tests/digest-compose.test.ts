@@ -6,6 +6,7 @@ import { BriefLibrary } from '../src/core/briefs/library.js';
 import { composeDigest } from '../src/core/digests/compose.js';
 import type { Subscription } from '../src/core/digests/subscription.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { seeded } from './helpers/seeded.js';
 import { storeItem } from './helpers/store-item.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'briefbot-compose-'));
@@ -21,11 +22,7 @@ const MAX_AGE = 48 * HOUR;
 describe('composeDigest reads its topics through store.storiesFor', () => {
   it('gives the digest that the whole window (store.clusters) gave, over seeded random stores', async () => {
     for (let seed = 1; seed <= 10; seed++) {
-      let x = seed;
-      const rand = (n: number) => {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        return (x >>> 8) % n;
-      };
+      const rand = seeded(seed);
       const store = new SqliteStore(join(dir, `compose-${seed}.db`));
       const clusterOf = new Map<number, number>();
       for (let i = 0; i < 150; i++) {

@@ -7,6 +7,7 @@ import { newHealth } from '../src/core/feeds/health.js';
 import type { FeedItem } from '../src/core/feeds/types.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { seeded } from './helpers/seeded.js';
 import { storeItem } from './helpers/store-item.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'briefbot-store-'));
@@ -111,11 +112,7 @@ describe('SQLite store', () => {
         .sort((a, b) => b.published.getTime() - a.published.getTime())
         .slice(0, count);
     for (let seed = 1; seed <= 12; seed++) {
-      let x = seed;
-      const rand = (n: number) => {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        return (x >>> 8) % n;
-      };
+      const rand = seeded(seed);
       const store = new SqliteStore(join(dir, `headlines-${seed}.db`));
       const clusterOf = new Map<number, number>();
       for (let i = 0; i < 120; i++) {
