@@ -54,4 +54,31 @@ describe('ClusterIndex (inverted index + prefix filter)', () => {
     expect(index.find(wire, hour(60))).toEqual({ clusterId: 3, score: 1 });
     for (const at of [hour(41), hour(60)]) expect(index.find(wire, at)).toEqual(bruteForce(options, members, wire, at));
   });
+
+  it('given a large window, then the index is built a slice at a time, so other work runs meanwhile, and finds what one built at once finds', async () => {
+    const options: ClusterOptions = { threshold: 0.6, windowMs: 48 * 3600_000, anchors: new Set(['colombia']) };
+    const at = new Date(Date.UTC(2025, 8, 1));
+    const pick = (n: number, k: number) => words[(n * 7 + k * 13) % words.length];
+    const members = Array.from({ length: 20_000 }, (_, n) => ({
+      clusterId: n % 500,
+      title: `colombia ${pick(n, 1)} ${pick(n, 2)} ${pick(n, 3)} story${n % 2000} lead${n % 700}`,
+      publishedAt: new Date(at.getTime() - (n % 60) * 3600_000),
+    }));
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    const built = await ClusterIndex.build(options, members, 1);
+    clearInterval(timer);
+    expect(turns).toBeGreaterThan(0);
+    const atOnce = new ClusterIndex(options, members);
+    let matched = 0;
+    for (let q = 0; q < 200; q++) {
+      const title = `colombia ${pick(q, 2)} ${pick(q, 3)} story${q * 9} lead${q % 700}`;
+      const found = atOnce.find(title, at);
+      if (found) matched++;
+      expect(built.find(title, at)).toEqual(found);
+    }
+    // Half the titles match a story, half do not: both answers are compared.
+    expect(matched).toBeGreaterThan(50);
+    expect(matched).toBeLessThan(150);
+  });
 });

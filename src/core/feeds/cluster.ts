@@ -108,6 +108,23 @@ export class ClusterIndex {
     for (const m of initial) this.add(m);
   }
 
+  /**
+   * The index of a window's members, built a slice at a time: a poll builds it from tens of
+   * thousands of stored titles (~0.4 s at 50,000), and commands must not wait behind that.
+   */
+  static async build(options: ClusterOptions, members: ClusterMember[], sliceMs = 5): Promise<ClusterIndex> {
+    const index = new ClusterIndex(options);
+    let started = performance.now();
+    for (let i = 0; i < members.length; i++) {
+      index.add(members[i] as ClusterMember);
+      if ((i & 255) === 255 && performance.now() - started > sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        started = performance.now();
+      }
+    }
+    return index;
+  }
+
   get memberCount(): number {
     return this.clusterIds.length;
   }

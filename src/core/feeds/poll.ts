@@ -61,7 +61,7 @@ export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<Pol
   const clusters = () =>
     (index ??= deps.store
       .clusterMembers(new Date(startedAt.getTime() - deps.cluster.windowMs))
-      .then((members) => new ClusterIndex(deps.cluster, members)));
+      .then((members) => ClusterIndex.build(deps.cluster, members)));
   let storing = Promise.resolve();
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
     const run = storing.then(task);
