@@ -64,7 +64,6 @@ const TOPIC_STORIES = `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN item
   WHERE t.topic = ? AND i.published_at >= ?`;
 
 /** The embedded store: one SQLite file in WAL mode (readers never block the poller). */
-
 export class SqliteStore implements FeedStore {
   readonly db: Database.Database;
   readonly version: number;
