@@ -125,10 +125,6 @@ export class ClusterIndex {
     return index;
   }
 
-  get memberCount(): number {
-    return this.clusterIds.length;
-  }
-
   add(member: ClusterMember): void {
     const i = this.clusterIds.push(member.clusterId) - 1;
     this.at.push(member.publishedAt.getTime());
