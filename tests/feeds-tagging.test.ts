@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { BriefLibrary } from '../src/core/briefs/library.js';
-import { compileTopics, tagItem } from '../src/core/feeds/tag.js';
+import { compileTopics, type TopicRules, tagItem } from '../src/core/feeds/tag.js';
 import { foldTokens } from '../src/core/feeds/text.js';
 
 const labelledSchema = z.object({
@@ -61,6 +61,36 @@ describe('tagging with the briefs’ match rules', () => {
     expect(foldTokens("Petro's NATO-partner, 2025")).toEqual(['petro', 's', 'nato', 'partner', '2025']);
   });
 
+  it('given any text and any rules, then tagging finds the terms a scan of the folded words finds', () => {
+    // Words with accents, case, digits, non-Latin scripts and a prefix of another word, so terms
+    // and texts share words often and near misses are common.
+    const words = ['colombia', 'Colombianos', 'bogotá', 'BOGOTA', 'otan', 'nato', 'belt', 'road', 'and', 'ruta', 'seda', '2025', 'x', 'İstanbul', 'Straße', '中国', 'ñandú'];
+    const word = fc.constantFrom(...words);
+    const term = fc
+      .tuple(fc.array(word, { minLength: 1, maxLength: 3 }), fc.boolean())
+      .map(([ws, prefix]) => `${ws.join(' ')}${prefix ? '*' : ''}`);
+    const rules = fc.array(
+      fc.record({
+        topic: fc.constantFrom('a', 'b', 'c'),
+        match: fc.record({
+          all: fc.array(fc.array(term, { minLength: 1, maxLength: 3 }), { maxLength: 3 }),
+          none: fc.array(term, { maxLength: 2 }),
+        }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    );
+    const separator = fc.constantFrom(' ', '-', "'", ', ', '.', '\u0301', '_', '');
+    const text = fc
+      .array(fc.tuple(fc.oneof(word, word.map((w) => w.toUpperCase()), fc.string({ maxLength: 3 })), separator), { maxLength: 12 })
+      .map((parts) => parts.map(([w, sep]) => w + sep).join(''));
+    fc.assert(
+      fc.property(rules, text, text, (r, title, summary) => {
+        expect(tagItem({ title, summary }, compileTopics(r))).toEqual(scanTags({ title, summary }, r));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('given the labelled set, then precision and recall are at least 0.9 for every topic', () => {
     const { items } = labelledSchema.parse(
       parse(readFileSync(join(root, 'tests/fixtures/feeds/labelled.yaml'), 'utf8')),
@@ -93,3 +123,32 @@ describe('tagging with the briefs’ match rules', () => {
     console.log(`tagging, ${items.length} labelled items\n${lines.join('\n')}`);
   });
 });
+
+/**
+ * Tagging as it was first written, for reference: fold the text into words, then look for each
+ * term's words in order among them. The first term of a group, in the brief's order, that occurs.
+ */
+function scanTags(text: { title: string; summary: string }, rules: TopicRules[]): { topic: string; terms: string[] }[] {
+  const words = foldTokens(`${text.title} \n ${text.summary}`);
+  const compile = (term: string) => {
+    const prefix = term.trim().endsWith('*');
+    return { term, tokens: foldTokens(prefix ? term.trim().slice(0, -1) : term), prefix };
+  };
+  const occurs = ({ tokens, prefix }: ReturnType<typeof compile>) =>
+    words.some((_, i) =>
+      tokens.every((t, j) => {
+        const w = words[i + j];
+        return w !== undefined && (j === tokens.length - 1 && prefix ? w.startsWith(t) : w === t);
+      }),
+    );
+  const tags: { topic: string; terms: string[] }[] = [];
+  for (const { topic, match } of rules) {
+    const groups = match.all.map((g) => g.map(compile).filter((t) => t.tokens.length > 0));
+    if (groups.length === 0) continue;
+    const hits = groups.map((g) => g.find(occurs));
+    if (hits.some((h) => h === undefined)) continue;
+    if (match.none.map(compile).some((t) => t.tokens.length > 0 && occurs(t))) continue;
+    tags.push({ topic, terms: hits.map((h) => h!.term) });
+  }
+  return tags;
+}

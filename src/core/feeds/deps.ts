@@ -49,7 +49,7 @@ export function createPollDeps(
 ): PollDeps & { close(): Promise<void> } {
   const s = { ...DEFAULT_POLL_SETTINGS, ...settings };
   const topics = compileTopics(briefs.list());
-  const anchors = new Set(topics.flatMap((t) => t.all.flat().flatMap((term) => foldTokens(term.term))));
+  const anchors = new Set(topics.flatMap((t) => t.all.flatMap((g) => g.terms).flatMap((term) => foldTokens(term.term))));
   const { guard, ...rest } = extra;
   const dispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, guard ?? {});
   const privateDispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, false);

@@ -30,21 +30,24 @@ export function truncate(text: string, maxLength: number): string {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** Whether folded text is all ASCII: its words are then runs of [a-z0-9], and cheaper to match. */
+export const isAscii = (text: string): boolean => !NON_ASCII.test(text);
+
+/**
+ * Lowercase and accent-free: "Bogotá's NATO-partner" → "bogota's nato-partner". Words are the runs
+ * of letters and digits in it (`foldTokens`).
+ */
+export function foldText(text: string): string {
+  // Most headlines are ASCII: the same text without Unicode normalisation.
+  if (isAscii(text)) return text.toLowerCase();
+  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
 /**
  * Lowercase, accent-free word tokens: "Bogotá's NATO-partner" → ["bogota", "s", "nato", "partner"].
  * Tagging and clustering both compare text in this form, so terms and items fold the same way.
  */
 export function foldTokens(text: string): string[] {
-  // Most headlines are ASCII: the same tokens without Unicode normalisation and property classes.
-  if (!NON_ASCII.test(text))
-    return text
-      .toLowerCase()
-      .split(/[^a-z0-9]+/)
-      .filter((t) => t.length > 0);
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((t) => t.length > 0);
+  const folded = foldText(text);
+  return folded.split(isAscii(folded) ? /[^a-z0-9]+/ : /[^\p{L}\p{N}]+/u).filter((t) => t.length > 0);
 }
