@@ -9,6 +9,7 @@ import { DigestScheduler } from './core/digests/scheduler.js';
 import { createDigestService, type DigestService } from './core/digests/service.js';
 import type { SubscriptionSpec } from './core/digests/subscription.js';
 import type { FeedConfig } from './core/feeds/config.js';
+import { ClusterCache } from './core/feeds/cluster-cache.js';
 import { createPollDeps } from './core/feeds/deps.js';
 import { type PollSummary, pollOnce } from './core/feeds/poll.js';
 import type { HealthEvent } from './core/feeds/types.js';
@@ -67,11 +68,19 @@ export function createNews(o: NewsOptions): News {
   const digests = createDigestService({ store: digestStore, feeds: store, briefs: o.briefs, scheduler, now, maxStoryAgeMs });
   let timer: NodeJS.Timeout | undefined;
   let polling: Promise<PollSummary> | undefined;
+  // The window's titles stay indexed between polls: a cycle reads only what was stored since.
+  const clusterCache = new ClusterCache();
 
   const poll = async (force = false): Promise<PollSummary> => {
     if (polling) return polling;
     const due = force ? o.feeds : await dueFeeds(o.feeds, store, now());
-    const deps = createPollDeps(store, o.briefs, {}, { onHealthEvent: o.onHealthEvent, retentionDays: o.retentionDays ?? 30, now, force });
+    const deps = createPollDeps(store, o.briefs, {}, {
+      onHealthEvent: o.onHealthEvent,
+      retentionDays: o.retentionDays ?? 30,
+      now,
+      force,
+      clusterCache,
+    });
     polling = pollOnce(due, deps)
       .then((summary) => {
         if (summary.newItems > 0 || (summary.pruned?.items ?? 0) > 0) recentHeadlines.clear();

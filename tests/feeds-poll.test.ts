@@ -182,6 +182,42 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     expect(await t.store.getHealth('flaky')).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
   });
 
+  it('given storing a feed fails part-way, then the next feed never joins a story that was rolled back', async () => {
+    // The real store, failing once after two of a feed's items: the disk errs mid-transaction.
+    let failures = 1;
+    class FailingStore extends SqliteStore {
+      override async storeItems(items: FeedItem[], plan: ItemPlanner, stored: (s: StoredNew) => void) {
+        if (failures-- <= 0) return super.storeItems(items, plan, stored);
+        let n = 0;
+        return super.storeItems(items, plan, (s) => {
+          stored(s);
+          if (++n === 2) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+        });
+      }
+    }
+    const store = new FailingStore(`${t.dir}/rollback.db`);
+    // Two copies of one feed: the second tells the first's stories and would join them.
+    const feeds = [feed('copy-a', '/examples/andes-wire.xml?copy=a'), feed('copy-b', '/examples/andes-wire.xml?copy=b')];
+    const results = (await pollOnce(feeds, { ...t.deps, store })).feeds;
+    const failed = results.find((r) => r.status === 'error');
+    const stored = results.find((r) => r.status === 'ok');
+    expect(failed).toMatchObject({
+      status: 'error',
+      code: 'store',
+      error: 'fetched and parsed, but storing its items failed: disk I/O error',
+    });
+    expect(stored).toMatchObject({ status: 'ok', newItems: 6, duplicates: 0 });
+    const orphans = store.db
+      .prepare('SELECT count(*) AS n FROM items WHERE cluster_id NOT IN (SELECT id FROM clusters)')
+      .get() as { n: number };
+    expect(orphans.n).toBe(0);
+    // The failed feed comes back next cycle: its items are the other's, by link; none lost, none doubled.
+    const again = await pollOnce(feeds, { ...t.deps, store, force: true });
+    expect(again.feeds.map((r) => r.status)).not.toContain('error');
+    expect((store.db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n).toBe(6);
+    await store.close();
+  });
+
   it('given storing lags behind fetching, then no more feeds are fetched than the backlog allows, and none is lost', async () => {
     // The real store, held shut until the test opens it: a disk or lock that stalls.
     let open!: () => void;

@@ -38,12 +38,16 @@ export function itemTitle(i: number, j: number): string {
 
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
-/** RSS 2.0 for feed `i`, 50 items published over the last day, built on request (never held in memory). */
-export function rssDocument(i: number, items: number, now: number): string {
+/**
+ * RSS 2.0 for feed `i`, 50 items published over the last day, built on request (never held in memory).
+ * An `edition` after the first is the feed renewed: the same count of items, all new (guids, links and stories).
+ */
+export function rssDocument(i: number, items: number, now: number, edition = 0): string {
   const out = [
     `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Bench feed ${i}</title><link>https://feed${i}.example/</link><description>Synthetic feed ${i}</description>`,
   ];
-  for (let j = 0; j < items; j++) {
+  for (let k = 0; k < items; k++) {
+    const j = k + edition * items;
     const title = itemTitle(i, j);
     const published = new Date(now - ((i * 13 + j * 29) % 1440) * 60_000).toUTCString();
     out.push(
@@ -59,6 +63,8 @@ export interface RssServer {
   urls(count: number): string[];
   /** Response bytes (headers and bodies) written so far, and requests answered with 200 and 304. */
   stats(): { bytes: number; ok: number; notModified: number };
+  /** Publish a new edition of feed `i`: a new ETag and `items` new items. */
+  renew(i: number): void;
   close(): Promise<void>;
 }
 
@@ -72,13 +78,15 @@ export async function startRssServer(options: { items: number; hosts: number; no
   let ok = 0;
   let notModified = 0;
   const lastModified = new Date(options.now).toUTCString();
+  const editions = new Map<number, number>();
   const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     const i = Number(/^\/feed\/(\d+)\.xml$/.exec(req.url ?? '')?.[1] ?? Number.NaN);
     if (!Number.isInteger(i)) {
       res.writeHead(404).end();
       return;
     }
-    const etag = `"feed-${i}-v1"`;
+    const edition = editions.get(i) ?? 0;
+    const etag = `"feed-${i}-v${edition + 1}"`;
     if (req.headers['if-none-match'] === etag) {
       notModified++;
       res.writeHead(304, { etag, 'last-modified': lastModified }).end();
@@ -87,7 +95,7 @@ export async function startRssServer(options: { items: number; hosts: number; no
     ok++;
     res
       .writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag, 'last-modified': lastModified })
-      .end(rssDocument(i, options.items, options.now));
+      .end(rssDocument(i, options.items, options.now, edition));
   };
   const servers: Server[] = [];
   const ports: number[] = [];
@@ -108,6 +116,9 @@ export async function startRssServer(options: { items: number; hosts: number; no
     urls: (count) =>
       Array.from({ length: count }, (_, i) => `http://127.0.0.${(i % options.hosts) + 1}:${ports[i % options.hosts]}/feed/${i}.xml`),
     stats: () => ({ bytes: closedBytes + [...sockets].reduce((n, s) => n + s.bytesWritten, 0), ok, notModified }),
+    renew: (i) => {
+      editions.set(i, (editions.get(i) ?? 0) + 1);
+    },
     async close() {
       for (const s of sockets) s.destroy();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

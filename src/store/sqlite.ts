@@ -128,11 +128,12 @@ export class SqliteStore implements FeedStore {
         }
         const { tags, clusterId } = plan(item);
         const cluster = clusterId ?? this.newCluster(item.title, item.firstSeenAt);
-        if (!this.insert(item, tags, cluster)) {
+        const id = this.insert(item, tags, cluster);
+        if (id === undefined) {
           duplicates++;
           continue;
         }
-        stored({ item, tags, clusterId: cluster, joined: clusterId !== undefined });
+        stored({ id, item, tags, clusterId: cluster, joined: clusterId !== undefined });
       }
       return { duplicates };
     })();
@@ -150,7 +151,8 @@ export class SqliteStore implements FeedStore {
     return Number(r.lastInsertRowid);
   }
 
-  private insert(item: FeedItem, tags: TopicTag[], clusterId: number): boolean {
+  /** The new row's id, or undefined when the item was already stored. */
+  private insert(item: FeedItem, tags: TopicTag[], clusterId: number): number | undefined {
     const r = this.sql(
       `INSERT OR IGNORE INTO items (feed, guid, link, title, summary, outlet, language, published_at,
          first_seen_at, date_source, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -167,17 +169,27 @@ export class SqliteStore implements FeedStore {
       item.dateSource,
       clusterId,
     );
-    if (r.changes === 0) return false;
+    if (r.changes === 0) return undefined;
     const insertTag = this.sql('INSERT INTO item_topics (item_id, topic, terms) VALUES (?, ?, ?)');
     for (const tag of tags) insertTag.run(r.lastInsertRowid, tag.topic, JSON.stringify(tag.terms));
-    return true;
+    return Number(r.lastInsertRowid);
   }
 
-  async clusterMembers(since: Date): Promise<ClusterMember[]> {
-    const rows = this.sql(`SELECT cluster_id, title, published_at FROM items WHERE ${PUBLISHED_SINCE}`).all(
-      ...publishedSince(since),
+  async clusterMembers(since: Date, afterId?: number): Promise<ClusterMember[]> {
+    // Catching up reads the rows above an id through the primary key; a first load, the window.
+    const rows = (
+      afterId === undefined
+        ? this.sql(`SELECT id, cluster_id, title, published_at FROM items WHERE ${PUBLISHED_SINCE}`).all(
+            ...publishedSince(since),
+          )
+        : this.sql(
+            // `+first_seen_at`: through the primary key, not the window's index (all of the window).
+            `SELECT id, cluster_id, title, published_at FROM items
+              WHERE id > ? AND +first_seen_at >= ? AND published_at >= ? ORDER BY id`,
+          ).all(afterId, ...publishedSince(since))
     ) as Row[];
     return rows.map((r) => ({
+      id: Number(r.id),
       clusterId: Number(r.cluster_id),
       title: String(r.title),
       publishedAt: new Date(Number(r.published_at)),

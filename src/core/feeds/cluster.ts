@@ -57,6 +57,8 @@ function dice(a: Set<string>, sizeA: number, b: Set<string>, sizeB: number, anch
 }
 
 export interface ClusterMember {
+  /** The stored item's row id, when it has one: the index reads only newer rows when it catches up. */
+  id?: number;
   clusterId: number;
   title: string;
   publishedAt: Date;
@@ -105,8 +107,16 @@ export class ClusterIndex {
     private readonly options: ClusterOptions,
     initial: ClusterMember[] = [],
   ) {
-    for (const m of initial) this.add(m);
+    for (const m of initial) {
+      this.insert(m);
+      this.watermark = Math.max(this.watermark, m.id ?? 0);
+    }
   }
+
+  /** Rows up to this id are all in the index (those the store had when it was built or caught up). */
+  private watermark = 0;
+  /** Rows above the watermark added through `add` (this process stored them): not to be added again. */
+  private readonly own = new Set<number>();
 
   /**
    * The index of a window's members, built a slice at a time: a poll builds it from tens of
@@ -114,18 +124,42 @@ export class ClusterIndex {
    */
   static async build(options: ClusterOptions, members: ClusterMember[], sliceMs = 5): Promise<ClusterIndex> {
     const index = new ClusterIndex(options);
+    await index.catchUp(members, sliceMs);
+    return index;
+  }
+
+  /** The highest row id the index has caught up to: the store's rows above it are news. */
+  get caughtUpTo(): number {
+    return this.watermark;
+  }
+
+  /**
+   * Add the rows the store gained since `caughtUpTo` (stored by this process, already added, or by
+   * another), a slice of `sliceMs` at a time.
+   */
+  async catchUp(members: ClusterMember[], sliceMs = 5): Promise<void> {
     let started = performance.now();
+    let top = this.watermark;
     for (let i = 0; i < members.length; i++) {
-      index.add(members[i] as ClusterMember);
+      const m = members[i] as ClusterMember;
+      if (m.id === undefined || !this.own.has(m.id)) this.insert(m);
+      if (m.id !== undefined && m.id > top) top = m.id;
       if ((i & 255) === 255 && performance.now() - started > sliceMs) {
         await new Promise((resolve) => setImmediate(resolve));
         started = performance.now();
       }
     }
-    return index;
+    this.watermark = top;
+    this.own.clear();
   }
 
+  /** A title just stored (or one that has no row): findable at once. */
   add(member: ClusterMember): void {
+    if (member.id !== undefined && member.id > this.watermark) this.own.add(member.id);
+    this.insert(member);
+  }
+
+  private insert(member: ClusterMember): void {
     const i = this.clusterIds.push(member.clusterId) - 1;
     this.at.push(member.publishedAt.getTime());
     const ids = [...this.tokenize(member.title)].map((token) => this.intern(token)).sort((a, b) => a - b);

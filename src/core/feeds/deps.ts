@@ -42,7 +42,7 @@ export function createPollDeps(
   store: FeedStore,
   briefs: BriefSource,
   settings: Partial<PollSettings> = {},
-  extra: Partial<Pick<PollDeps, 'onHealthEvent' | 'force' | 'retentionDays' | 'now' | 'backoff'>> & {
+  extra: Partial<Pick<PollDeps, 'onHealthEvent' | 'force' | 'retentionDays' | 'now' | 'backoff' | 'clusterCache'>> & {
     /** The address check for feed fetches (tests inject a resolver); see address-guard.ts. */
     guard?: AddressGuard;
   } = {},

@@ -15,6 +15,8 @@ export const FEED_ERROR_CODES = [
   'not-a-feed',
   /** The URL, a redirect or a DNS answer points at a loopback, private, link-local or metadata address. */
   'blocked-address',
+  /** The feed was fine; writing its items to the store failed (disk full, read-only, I/O error). */
+  'store',
 ] as const;
 
 export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];

@@ -38,8 +38,8 @@ export async function ingestItems(
       tags: tagItem(item, deps.topics, feed.topics),
       clusterId: deps.clusters.find(item.title, item.publishedAt)?.clusterId,
     }),
-    ({ item, tags, clusterId, joined }) => {
-      deps.clusters.add({ clusterId, title: item.title, publishedAt: item.publishedAt });
+    ({ id, item, tags, clusterId, joined }) => {
+      deps.clusters.add({ id, clusterId, title: item.title, publishedAt: item.publishedAt });
       counts.newItems++;
       if (tags.length > 0) counts.tagged++;
       if (joined) counts.joinedClusters++;

@@ -1,8 +1,9 @@
 import type { Agent } from 'undici';
-import { ClusterIndex, type ClusterOptions } from './cluster.js';
+import type { ClusterIndex, ClusterOptions } from './cluster.js';
+import { ClusterCache } from './cluster-cache.js';
 import type { FeedConfig } from './config.js';
 import { decodeFeedBody } from './decode.js';
-import { asFeedError, type FeedErrorCode } from './errors.js';
+import { asFeedError, FeedError, type FeedErrorCode } from './errors.js';
 import { type FetchOptions, fetchFeed } from './fetch.js';
 import { type BackoffPolicy, isBackingOff, newHealth, recordFailure, recordSuccess } from './health.js';
 import { type IngestCounts, ingestItems } from './ingest.js';
@@ -21,6 +22,8 @@ export interface PollDeps {
   limiter: HostLimiter;
   backoff: BackoffPolicy;
   cluster: ClusterOptions;
+  /** The window's cluster index kept between cycles (a long-running bot); else built each cycle. */
+  clusterCache?: ClusterCache;
   now?: () => Date;
   /** Health changes (failing, backed off, recovered), once per change: for the moderators' channel. */
   onHealthEvent?: (event: HealthEvent) => void;
@@ -56,12 +59,15 @@ export interface PollSummary {
 export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<PollSummary> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
-  // Built when the first feed has items to store: a cycle of 304s never loads the window's titles.
+  // Read when the first feed has items to store: a cycle of 304s never loads the window's titles.
+  const cache = deps.clusterCache ?? new ClusterCache();
   let index: Promise<ClusterIndex> | undefined;
-  const clusters = () =>
-    (index ??= deps.store
-      .clusterMembers(new Date(startedAt.getTime() - deps.cluster.windowMs))
-      .then((members) => ClusterIndex.build(deps.cluster, members)));
+  const clusters = () => (index ??= cache.index(deps.store, deps.cluster, startedAt));
+  // Storing failed part-way: the index may hold titles that were rolled back; read it afresh.
+  const rolledBack = () => {
+    index = undefined;
+    cache.invalidate();
+  };
   let storing = Promise.resolve();
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
     const run = storing.then(task);
@@ -73,12 +79,11 @@ export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<Pol
   };
   const backlog = new Semaphore(deps.backlog ?? 16);
   const results = await Promise.all(
-    feeds.map((feed) => pollFeed(feed, deps, now, { clusters, serial, backlog })),
+    feeds.map((feed) => pollFeed(feed, deps, now, { clusters, rolledBack, serial, backlog })),
   );
-  const pruned =
-    deps.retentionDays === undefined
-      ? undefined
-      : await deps.store.prune(new Date(now().getTime() - deps.retentionDays * 86_400_000));
+  const before = deps.retentionDays === undefined ? undefined : new Date(now().getTime() - deps.retentionDays * 86_400_000);
+  const pruned = before && (await deps.store.prune(before));
+  if (before && pruned && pruned.items > 0) cache.pruned(before);
   return {
     startedAt,
     ms: now().getTime() - startedAt.getTime(),
@@ -95,11 +100,12 @@ async function pollFeed(
   now: () => Date,
   cycle: {
     clusters: () => Promise<ClusterIndex>;
+    rolledBack: () => void;
     serial: <T>(task: () => Promise<T>) => Promise<T>;
     backlog: Semaphore;
   },
 ): Promise<FeedPollResult> {
-  const { clusters, serial, backlog } = cycle;
+  const { clusters, rolledBack, serial, backlog } = cycle;
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   const prev = (await deps.store.getHealth(feed.name)) ?? newHealth(feed.name, feed.url);
@@ -127,8 +133,13 @@ async function pollFeed(
     const raw = await deps.parser.parse(decoded.text);
     const { items, skipped } = normaliseFeed(raw, feed, fetched.url, now());
     const counts = await serial(async () => {
-      const index = await clusters();
-      return ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters: index, seenAt: now() });
+      try {
+        const index = await clusters();
+        return await ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters: index, seenAt: now() });
+      } catch (err) {
+        rolledBack();
+        throw new FeedError('store', `fetched and parsed, but storing its items failed: ${asFeedError(err).message}`);
+      }
     });
     // Validators are kept only once the items are stored: a 304 must never hide items we lost.
     await finish(recordSuccess(health, now(), feed.interval * 60_000, fetched));

@@ -21,6 +21,8 @@ export interface ClusterView {
 export type ItemPlanner = (item: FeedItem) => { tags: TopicTag[]; clusterId: number | undefined };
 
 export interface StoredNew {
+  /** The item's row id. */
+  id: number;
   item: FeedItem;
   tags: TopicTag[];
   clusterId: number;
@@ -47,8 +49,11 @@ export interface FeedStore {
     plan: ItemPlanner,
     stored: (s: StoredNew) => void,
   ): Promise<{ duplicates: number }>;
-  /** Titles of items published since `since`, for matching new items to stories. */
-  clusterMembers(since: Date): Promise<ClusterMember[]>;
+  /**
+   * Titles of items published since `since`, for matching new items to stories; with `afterId`,
+   * only those stored after that row (in id order), for an index catching up.
+   */
+  clusterMembers(since: Date, afterId?: number): Promise<ClusterMember[]>;
   clusters(since: Date, topic?: string): Promise<ClusterView[]>;
   /**
    * Every story with an item tagged with one of `topics` and first seen after `firstSeenAfter`, as
