@@ -1,5 +1,5 @@
 import type { MatchRules } from '../briefs/schema.js';
-import { foldText, foldTokens, isAscii } from './text.js';
+import { fold, foldTokens, isAscii } from './text.js';
 import type { TopicTag } from './types.js';
 
 export interface TopicRules {
@@ -86,8 +86,8 @@ export function tagItem(
   topics: CompiledTopic[],
   allowed?: readonly string[],
 ): TopicTag[] {
-  const folded = foldText(`${text.title} \n ${text.summary}`);
-  const kind = isAscii(folded) ? 'ascii' : 'unicode';
+  const { folded, ascii } = fold(`${text.title} \n ${text.summary}`);
+  const kind = ascii ? 'ascii' : 'unicode';
   const tags: TopicTag[] = [];
   for (const topic of topics) {
     if (allowed && !allowed.includes(topic.topic)) continue;

@@ -34,13 +34,15 @@ const NON_ASCII = /[^\x00-\x7f]/;
 export const isAscii = (text: string): boolean => !NON_ASCII.test(text);
 
 /**
- * Lowercase and accent-free: "Bogotá's NATO-partner" → "bogota's nato-partner". Words are the runs
- * of letters and digits in it (`foldTokens`).
+ * Lowercase and accent-free: "Bogotá's NATO-partner" → "bogota's nato-partner", and whether the
+ * result is all ASCII (its words are then runs of [a-z0-9]). Words are the runs of letters and
+ * digits in it (`foldTokens`).
  */
-export function foldText(text: string): string {
-  // Most headlines are ASCII: the same text without Unicode normalisation.
-  if (isAscii(text)) return text.toLowerCase();
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+export function fold(text: string): { folded: string; ascii: boolean } {
+  // Most headlines are ASCII: the same text without Unicode normalisation, and one scan, not two.
+  if (isAscii(text)) return { folded: text.toLowerCase(), ascii: true };
+  const folded = text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  return { folded, ascii: isAscii(folded) };
 }
 
 /**
@@ -48,6 +50,6 @@ export function foldText(text: string): string {
  * Tagging and clustering both compare text in this form, so terms and items fold the same way.
  */
 export function foldTokens(text: string): string[] {
-  const folded = foldText(text);
-  return folded.split(isAscii(folded) ? /[^a-z0-9]+/ : /[^\p{L}\p{N}]+/u).filter((t) => t.length > 0);
+  const { folded, ascii } = fold(text);
+  return folded.split(ascii ? /[^a-z0-9]+/ : /[^\p{L}\p{N}]+/u).filter((t) => t.length > 0);
 }
