@@ -4,12 +4,13 @@ import type { FeedStore } from './store.js';
 const HOUR = 3600_000;
 
 /**
- * The window's cluster index, kept from one poll to the next by the long-running bot. Built afresh,
- * it cost ~0.4 s of CPU at 50,000 stored titles in every cycle that stored anything; kept, a cycle
- * reads only the rows stored since (by this process, or by another: `briefbot poll --once` beside
- * the bot). Built afresh when the options change (a brief reload changes the anchors), when it is
- * `maxAgeMs` old (its oldest titles have left the window: they only cost memory, since matching
- * compares publication times), and when storing fails (the rolled-back titles must go).
+ * The window's cluster index, kept from one poll to the next by the long-running bot. Read and
+ * built afresh, it cost 0.8–1.3 s of main-thread time at 50,000 titles in every cycle that stored
+ * anything (docs/BENCHMARKS.md); kept, a cycle reads only the rows stored since (by this process,
+ * or by another: `briefbot poll --once` beside the bot). Built afresh when the options change (a
+ * brief reload changes the anchors), when it is `maxAgeMs` old (its oldest titles have left the
+ * window: they only cost memory, since matching compares publication times), and when storing
+ * fails (the rolled-back titles must go).
  */
 export class ClusterCache {
   private held: { index: ClusterIndex; key: string; builtAt: number; oldest: number } | undefined;

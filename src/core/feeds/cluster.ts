@@ -102,6 +102,10 @@ export class ClusterIndex {
   private shared = new Float64Array(0);
   private lastTitle: { title: string; tokens: Set<string> } | undefined;
   private stamp = 0;
+  /** Rows up to this id are all in the index (those the store had when it was built or caught up). */
+  private watermark = 0;
+  /** Rows above the watermark added through `add` (this process stored them): not to be added again. */
+  private readonly own = new Set<number>();
 
   constructor(
     private readonly options: ClusterOptions,
@@ -112,11 +116,6 @@ export class ClusterIndex {
       this.watermark = Math.max(this.watermark, m.id ?? 0);
     }
   }
-
-  /** Rows up to this id are all in the index (those the store had when it was built or caught up). */
-  private watermark = 0;
-  /** Rows above the watermark added through `add` (this process stored them): not to be added again. */
-  private readonly own = new Set<number>();
 
   /**
    * The index of a window's members, built a slice at a time: a poll builds it from tens of

@@ -30,7 +30,7 @@ export function truncate(text: string, maxLength: number): string {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** Whether folded text is all ASCII: its words are then runs of [a-z0-9], and cheaper to match. */
+/** Whether text is all ASCII: folded, its words are then runs of [a-z0-9], and cheaper to match. */
 export const isAscii = (text: string): boolean => !NON_ASCII.test(text);
 
 /**
