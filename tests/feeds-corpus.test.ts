@@ -1,14 +1,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BriefLibrary } from '../src/core/briefs/library.js';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import { decodeFeedBody } from '../src/core/feeds/decode.js';
 import { asFeedError } from '../src/core/feeds/errors.js';
 import { normaliseFeed } from '../src/core/feeds/normalise.js';
 import { createFeedParser } from '../src/core/feeds/parse.js';
+import { compileTopics, type TopicRules, tagItem } from '../src/core/feeds/tag.js';
 import { CORPUS_DIR, hasCorpus } from './helpers/feed-server.js';
+import { scanTags } from './helpers/scan-tags.js';
 
 const PER_FILE_MS = 2000;
+const briefs = new BriefLibrary('briefs');
+briefs.load();
+const rules = briefs.list();
+const topics = compileTopics(rules);
 const WORKERS = 2;
 const parser = createFeedParser({ timeoutMs: PER_FILE_MS, workers: WORKERS });
 afterAll(() => parser.close());
@@ -30,12 +37,13 @@ const feed: FeedConfig = {
 };
 
 describe.skipIf(!hasCorpus)('the shared feed corpus', () => {
-  it('given every file, then parse + normalise never crashes or hangs, and each failure has a reason', async () => {
+  it('given every file, then parse + normalise + tag never crashes or hangs, and each failure has a reason', async () => {
     const files = walk(CORPUS_DIR).filter((f) => statSync(f).size < 5 * 1024 * 1024);
     const now = new Date();
     const reasons = new Map<string, number>();
     let parsed = 0;
     let items = 0;
+    let tagged = 0;
     let slowest = { file: '', ms: 0 };
     const started = Date.now();
     const queue = [...files];
@@ -44,9 +52,20 @@ describe.skipIf(!hasCorpus)('the shared feed corpus', () => {
       try {
         const { text } = decodeFeedBody(readFileSync(file));
         const result = normaliseFeed(await parser.parse(text), feed, feed.url, now);
+        // Real-world text (every script, entity and stray mark), tagged by the briefs' rules and by
+        // rules made of the file's own first headline: as the word scan that tagging replaced tags it.
+        const words = result.items[0]?.title.split(/\s+/).filter(Boolean) ?? [];
+        const own: TopicRules[] =
+          words.length < 3
+            ? []
+            : [{ topic: 'own', match: { all: [[words[0]!], [`${words[1]} ${words[2]}`, `${words[2]!.slice(0, 3)}*`]], none: words.slice(4, 5) } }];
+        const ownTopics = compileTopics(own);
         for (const item of result.items) {
           expect(typeof item.title).toBe('string');
           expect(Number.isFinite(item.publishedAt.getTime())).toBe(true);
+          const tags = [...tagItem(item, topics), ...tagItem(item, ownTopics)];
+          expect(tags, relative(CORPUS_DIR, file)).toEqual([...scanTags(item, rules), ...scanTags(item, own)]);
+          if (tags.length > 0) tagged++;
         }
         parsed++;
         items += result.items.length;
@@ -66,7 +85,7 @@ describe.skipIf(!hasCorpus)('the shared feed corpus', () => {
     );
     const failed = files.length - parsed;
     console.log(
-      `corpus: ${files.length} files, ${parsed} parsed (${((100 * parsed) / files.length).toFixed(1)} %), ${items} items, ` +
+      `corpus: ${files.length} files, ${parsed} parsed (${((100 * parsed) / files.length).toFixed(1)} %), ${items} items (${tagged} tagged), ` +
         `${failed} failed ${JSON.stringify(Object.fromEntries(reasons))} in ${Date.now() - started} ms; ` +
         `slowest ${slowest.file} ${slowest.ms} ms (limit ${PER_FILE_MS} ms)`,
     );
