@@ -81,9 +81,12 @@ export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<Pol
   const results = await Promise.all(
     feeds.map((feed) => pollFeed(feed, deps, now, { clusters, rolledBack, serial, backlog })),
   );
-  const before = deps.retentionDays === undefined ? undefined : new Date(now().getTime() - deps.retentionDays * 86_400_000);
-  const pruned = before && (await deps.store.prune(before));
-  if (before && pruned && pruned.items > 0) cache.pruned(before);
+  let pruned: { items: number; clusters: number } | undefined;
+  if (deps.retentionDays !== undefined) {
+    const before = new Date(now().getTime() - deps.retentionDays * 86_400_000);
+    pruned = await deps.store.prune(before);
+    if (pruned.items > 0) cache.pruned(before);
+  }
   return {
     startedAt,
     ms: now().getTime() - startedAt.getTime(),
