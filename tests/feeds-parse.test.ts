@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { FeedConfig } from '../src/core/feeds/config.js';
 import { createFeedParser } from '../src/core/feeds/parse.js';
+import type { TopicRules } from '../src/core/feeds/tag.js';
 
 const parser = createFeedParser({ timeoutMs: 3000 });
 afterAll(() => parser.close());
@@ -58,5 +60,33 @@ describe('the feed parser', () => {
     });
     await expect(parser.parse('<!-- nothing -->')).rejects.toMatchObject({ code: 'not-a-feed' });
     await expect(parser.parse('{"version": ')).rejects.toMatchObject({ code: 'parse' });
+  });
+
+  it('given a document over its time limit with another queued behind it on the same worker, then only the slow one fails', async () => {
+    const one = createFeedParser({ timeoutMs: 300, workers: 1, depth: 2 });
+    try {
+      await one.parse(rss('<item><title>warm-up</title></item>')); // the worker has booted
+      const big = rss('<item><title>x</title><description>lorem ipsum</description></item>'.repeat(60_000));
+      const [slow, queued] = await Promise.allSettled([one.parse(big), one.parse(rss('<item><title>queued</title></item>'))]);
+      expect(slow).toMatchObject({ status: 'rejected', reason: { code: 'parse-timeout' } });
+      expect(queued).toMatchObject({ status: 'fulfilled', value: { items: [{ title: 'queued' }] } });
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('given the briefs’ rules change between two feeds, then the worker tags the second feed by the new rules', async () => {
+    const feed: FeedConfig = { name: 'f', url: 'https://example.org/f', language: 'en', interval: 30, local: false };
+    const ctx = { feed, fetchedUrl: feed.url, now: new Date() };
+    const doc = rss('<item><title>NATO and Bogotá talk</title><guid>1</guid></item>');
+    const rules = (term: string): TopicRules[] => [{ topic: 'nato-status', match: { all: [[term]], none: [] } }];
+    const first = await parser.prepare(doc, ctx, rules('nato'));
+    const second = await parser.prepare(doc, ctx, rules('bogota'));
+    const third = await parser.prepare(doc, ctx, rules('petro'));
+    expect([first, second, third].map((f) => f.items[0]?.tags)).toEqual([
+      [{ topic: 'nato-status', terms: ['nato'] }],
+      [{ topic: 'nato-status', terms: ['bogota'] }],
+      [],
+    ]);
   });
 });

@@ -121,12 +121,13 @@ export class SqliteStore implements FeedStore {
     // One transaction for a whole feed: one commit instead of one per item.
     return this.db.transaction(() => {
       let duplicates = 0;
-      for (const item of items) {
+      for (let index = 0; index < items.length; index++) {
+        const item = items[index] as FeedItem;
         if (this.has(item)) {
           duplicates++;
           continue;
         }
-        const { tags, clusterId } = plan(item);
+        const { tags, clusterId } = plan(item, index);
         const cluster = clusterId ?? this.newCluster(item.title, item.firstSeenAt);
         const id = this.insert(item, tags, cluster);
         if (id === undefined) {

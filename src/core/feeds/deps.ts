@@ -8,7 +8,6 @@ import { HostLimiter } from './limiter.js';
 import { createFeedParser } from './parse.js';
 import type { PollDeps } from './poll.js';
 import type { FeedStore } from './store.js';
-import { compileTopics } from './tag.js';
 import { foldTokens } from './text.js';
 
 export const USER_AGENT = 'briefbot/0.1 (+https://github.com/briefbot/briefbot)';
@@ -48,8 +47,9 @@ export function createPollDeps(
   } = {},
 ): PollDeps & { close(): Promise<void> } {
   const s = { ...DEFAULT_POLL_SETTINGS, ...settings };
-  const topics = compileTopics(briefs.list());
-  const anchors = new Set(topics.flatMap((t) => t.all.flatMap((g) => g.terms).flatMap((term) => foldTokens(term.term))));
+  // Only what tagging reads: the rules cross to the parse worker with every feed.
+  const topics = briefs.list().map(({ topic, match }) => ({ topic, match }));
+  const anchors = new Set(topics.flatMap((t) => t.match.all.flat().flatMap((term) => foldTokens(term))));
   const { guard, ...rest } = extra;
   const dispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, guard ?? {});
   const privateDispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, false);

@@ -1,8 +1,6 @@
 import type { ClusterIndex } from './cluster.js';
-import type { FeedConfig } from './config.js';
+import type { PreparedItem } from './prepare.js';
 import type { FeedStore } from './store.js';
-import { type CompiledTopic, tagItem } from './tag.js';
-import type { FeedItem } from './types.js';
 
 export interface IngestCounts {
   newItems: number;
@@ -14,17 +12,16 @@ export interface IngestCounts {
 }
 
 /**
- * Tag, cluster and store one feed's items. Callers run this for one feed at a time: clustering reads
- * what the previous feed just wrote.
+ * Cluster and store one feed's items, tagged already (prepare.ts). Callers run this for one feed at a
+ * time: clustering reads what the previous feed just wrote.
  *
  * Items are first seen when they are stored (`seenAt`, taken just before), not when their feed was
  * fetched: a digest composed between the two would otherwise miss them for good, since the next
  * digest only looks after its slot.
  */
 export async function ingestItems(
-  items: FeedItem[],
-  feed: FeedConfig,
-  deps: { store: FeedStore; topics: CompiledTopic[]; clusters: ClusterIndex; seenAt: Date },
+  items: PreparedItem[],
+  deps: { store: FeedStore; clusters: ClusterIndex; seenAt: Date },
 ): Promise<IngestCounts> {
   const counts: IngestCounts = { newItems: 0, duplicates: 0, tagged: 0, newClusters: 0, joinedClusters: 0 };
   const { seenAt } = deps;
@@ -34,8 +31,8 @@ export async function ingestItems(
       firstSeenAt: seenAt,
       publishedAt: item.dateSource === 'first-seen' ? seenAt : item.publishedAt,
     })),
-    (item) => ({
-      tags: tagItem(item, deps.topics, feed.topics),
+    (item, i) => ({
+      tags: items[i]?.tags ?? [],
       clusterId: deps.clusters.find(item.title, item.publishedAt)?.clusterId,
     }),
     ({ id, item, tags, clusterId, joined }) => {

@@ -1,5 +1,5 @@
 import { FeedError } from './errors.js';
-import type { RawFeed } from './parse.js';
+import type { RawFeed } from './read.js';
 
 /**
  * JSON Feed 1.0/1.1 (jsonfeed.org), which rss-parser does not read: mapped onto the same raw fields

@@ -1,6 +1,6 @@
 import { canonicalLink, shortHash } from './canonical.js';
 import type { FeedConfig } from './config.js';
-import type { RawFeed } from './parse.js';
+import type { RawFeed } from './read.js';
 import { htmlToText, truncate } from './text.js';
 import { FUTURE_TOLERANCE_MS, type FeedItem } from './types.js';
 

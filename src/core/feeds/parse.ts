@@ -1,123 +1,148 @@
 import type { Worker } from 'node:worker_threads';
-import { htmlEntitiesToNumeric } from './entities.js';
 import { FeedError } from './errors.js';
-import { parseJsonFeed } from './json-feed.js';
-import { startParseWorker, type WorkerReply } from './parse-worker.js';
+import type { WorkerJob, WorkerReply } from './feed-worker.js';
+import { startParseWorker } from './parse-worker.js';
+import type { PrepareContext, PreparedFeed } from './prepare.js';
+import type { RawFeed } from './read.js';
+import type { TopicRules } from './tag.js';
 
-/** What a parser hands on: untyped fields, because feeds put anything anywhere. normalise.ts guards them. */
-export interface RawFeed {
-  title: unknown;
-  link: unknown;
-  items: Record<string, unknown>[];
-}
+export type { RawFeed } from './read.js';
 
 export interface FeedParser {
+  /** A document's raw fields (RSS, Atom, RDF, JSON Feed). */
   parse(text: string): Promise<RawFeed>;
+  /** Read, normalise and tag a document, all in a worker: the main thread is left clustering and storing. */
+  prepare(text: string, ctx: PrepareContext, rules: TopicRules[]): Promise<PreparedFeed>;
   close(): Promise<void>;
 }
 
+type Answer = Extract<WorkerReply, { ok: true }>;
+
+interface Pending {
+  job: WorkerJob;
+  resolve: (answer: Answer) => void;
+  reject: (err: FeedError) => void;
+}
+
+/** One worker and the jobs handed to it, oldest first. */
 interface Slot {
   worker: Worker | undefined;
-  busy: boolean;
+  /** The worker has loaded its code (the time limit is for reading, not for booting). */
+  booted: boolean;
+  pending: Pending[];
+  /** The time limit of the oldest job. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /**
- * rss-parser in worker threads with a time limit per document: a pathological feed is cut off by
- * terminating its worker, and the main thread (and every other feed) never waits on it.
+ * Feed documents are read in worker threads with a time limit per document: a pathological feed
+ * is cut off by terminating its worker, and the main thread (and every other feed) never waits on
+ * it. The workers also normalise and tag, which leaves the main thread free for commands.
+ *
+ * Each worker holds up to `depth` jobs: while the main thread stores one feed (synchronous work
+ * that cannot hand a document over), the worker already has the next one.
  */
-export function createFeedParser(options: { timeoutMs: number; workers?: number }): FeedParser {
-  const slots: Slot[] = Array.from({ length: options.workers ?? 1 }, () => ({
-    worker: undefined,
-    busy: false,
-  }));
-  const queue: (() => void)[] = [];
+export function createFeedParser(options: { timeoutMs: number; workers?: number; depth?: number }): FeedParser {
+  const depth = options.depth ?? 2;
+  const slots: Slot[] = Array.from({ length: options.workers ?? 1 }, () => ({ worker: undefined, booted: false, pending: [], timer: undefined }));
+  const waiting: (() => void)[] = [];
   let nextId = 1;
+  let rulesJson: { rules: TopicRules[]; json: string } | undefined;
 
-  const acquire = async (): Promise<Slot> => {
-    for (;;) {
-      const free = slots.find((s) => !s.busy);
-      if (free) {
-        free.busy = true;
-        return free;
+  /** The oldest job's time limit starts when it reaches the head of its worker's queue. */
+  const arm = (slot: Slot) => {
+    clearTimeout(slot.timer);
+    slot.timer =
+      slot.booted && slot.pending.length > 0
+        ? setTimeout(() => fail(slot, new FeedError('parse-timeout', `parsing took longer than ${options.timeoutMs} ms`)), options.timeoutMs)
+        : undefined;
+  };
+
+  /** The oldest job ended its worker (over its time limit, or crashed): it fails; the others go to a fresh worker. */
+  const fail = (slot: Slot, err: FeedError) => {
+    const worker = slot.worker;
+    slot.worker = undefined;
+    slot.booted = false;
+    void worker?.terminate();
+    const [oldest, ...rest] = slot.pending;
+    slot.pending = rest;
+    arm(slot);
+    oldest?.reject(err);
+    waiting.shift()?.();
+    if (rest.length > 0) boot(slot);
+  };
+
+  const boot = (slot: Slot) => {
+    const worker = startParseWorker();
+    slot.worker = worker;
+    slot.booted = false;
+    worker.on('message', (msg: WorkerReply) => {
+      if (slot.worker !== worker) return;
+      if ('ready' in msg) {
+        slot.booted = true;
+        for (const p of slot.pending) worker.postMessage(p.job);
+        arm(slot);
+        return;
       }
-      await new Promise<void>((resolve) => queue.push(resolve));
-    }
-  };
-  const release = (slot: Slot) => {
-    slot.busy = false;
-    queue.shift()?.();
+      const i = slot.pending.findIndex((p) => p.job.id === msg.id);
+      const [done] = i < 0 ? [] : slot.pending.splice(i, 1);
+      if (!done) return;
+      if (i === 0) arm(slot);
+      if (msg.ok) done.resolve(msg);
+      else done.reject(new FeedError(msg.code, msg.error));
+      waiting.shift()?.();
+    });
+    worker.on('error', (err) => {
+      if (slot.worker === worker) fail(slot, new FeedError('parse', `parser crashed: ${err.message}`));
+    });
+    worker.on('exit', (code) => {
+      if (slot.worker === worker) fail(slot, new FeedError('parse', `parser exited (code ${code})`));
+    });
   };
 
-  const runXml = async (text: string): Promise<RawFeed> => {
-    const slot = await acquire();
-    try {
-      slot.worker ??= startParseWorker();
-      const worker = slot.worker;
-      const id = nextId++;
-      const reply = await new Promise<WorkerReply>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          // The only way to stop synchronous parsing: end the worker; a fresh one serves the next feed.
-          slot.worker = undefined;
-          void worker.terminate();
-          reject(new FeedError('parse-timeout', `parsing took longer than ${options.timeoutMs} ms`));
-        }, options.timeoutMs);
-        const onMessage = (msg: WorkerReply) => {
-          if (msg.id !== id) return;
-          clearTimeout(timer);
-          worker.off('message', onMessage);
-          worker.off('error', onError);
-          resolve(msg);
-        };
-        const onError = (err: Error) => {
-          clearTimeout(timer);
-          slot.worker = undefined;
-          reject(new FeedError('parse', `parser crashed: ${err.message}`));
-        };
-        worker.on('message', onMessage);
-        worker.once('error', onError);
-        worker.postMessage({ id, text });
-      });
-      if (!reply.ok) throw parseError(reply.error);
-      return reply.feed;
-    } finally {
-      release(slot);
+  const run = async (job: Omit<WorkerJob, 'id'>): Promise<Answer> => {
+    const pick = () =>
+      slots.reduce<Slot | undefined>((best, s) => (s.pending.length < depth && (!best || s.pending.length < best.pending.length) ? s : best), undefined);
+    let slot = pick();
+    while (!slot) {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      slot = pick();
     }
+    const target = slot;
+    return new Promise<Answer>((resolve, reject) => {
+      const full: WorkerJob = { ...job, id: nextId++ };
+      target.pending.push({ job: full, resolve, reject });
+      if (!target.worker) boot(target);
+      else if (target.booted) {
+        target.worker.postMessage(full);
+        if (target.pending.length === 1) arm(target);
+      }
+    });
   };
 
   return {
     async parse(text) {
-      const trimmed = text.trimStart();
-      if (trimmed.startsWith('{')) return parseJsonFeed(trimmed);
-      // xml2js never calls back on a document without elements; say so instead of waiting for the time limit.
-      if (!/<[A-Za-z]/.test(trimmed.replace(/<!--[\s\S]*?-->/g, ''))) {
-        throw new FeedError('not-a-feed', 'empty document (no elements)');
-      }
-      try {
-        return await runXml(text);
-      } catch (err) {
-        const repaired = repairXml(text);
-        if (!(err instanceof FeedError) || err.code !== 'parse' || repaired === text) throw err;
-        // Second chance for the two commonest real-world faults; the first error is the one reported.
-        return await runXml(repaired).catch(() => {
-          throw err;
-        });
-      }
+      const answer = await run({ text });
+      if (!('feed' in answer)) throw new FeedError('parse', 'the parser answered out of turn');
+      return answer.feed;
+    },
+    async prepare(text, ctx, rules) {
+      // The rules cross to the worker as JSON with every job, made once per rules array.
+      if (rulesJson?.rules !== rules) rulesJson = { rules, json: JSON.stringify(rules) };
+      const answer = await run({ text, prepare: { ...ctx, rules: rulesJson.json } });
+      if (!('prepared' in answer)) throw new FeedError('parse', 'the parser answered out of turn');
+      return answer.prepared;
     },
     async close() {
-      await Promise.all(slots.map((s) => s.worker?.terminate()));
-      for (const s of slots) s.worker = undefined;
+      await Promise.all(
+        slots.map(async (slot) => {
+          const worker = slot.worker;
+          slot.worker = undefined;
+          clearTimeout(slot.timer);
+          for (const p of slot.pending.splice(0)) p.reject(new FeedError('parse', 'the parser was closed'));
+          await worker?.terminate();
+        }),
+      );
     },
   };
-}
-
-/** Whitespace before `<?xml`, and HTML entities (`&nbsp;`) that XML does not define. */
-export function repairXml(text: string): string {
-  return htmlEntitiesToNumeric(text.replace(/^\s+(?=<)/, ''));
-}
-
-function parseError(message: string): FeedError {
-  if (/not recognized as RSS|Unable to parse XML/i.test(message)) {
-    return new FeedError('not-a-feed', `not an RSS/Atom document (${message})`);
-  }
-  return new FeedError('parse', `malformed XML: ${message.split('\n').join('; ')}`);
 }

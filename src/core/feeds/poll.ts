@@ -8,16 +8,16 @@ import { type FetchOptions, fetchFeed } from './fetch.js';
 import { type BackoffPolicy, isBackingOff, newHealth, recordFailure, recordSuccess } from './health.js';
 import { type IngestCounts, ingestItems } from './ingest.js';
 import { type HostLimiter, Semaphore } from './limiter.js';
-import { normaliseFeed } from './normalise.js';
 import type { FeedParser } from './parse.js';
 import type { FeedStore } from './store.js';
-import type { CompiledTopic } from './tag.js';
+import type { TopicRules } from './tag.js';
 import type { HealthEvent } from './types.js';
 
 export interface PollDeps {
   store: FeedStore;
   parser: FeedParser;
-  topics: CompiledTopic[];
+  /** The briefs' match rules: the parse worker tags with them. */
+  topics: TopicRules[];
   fetch: Omit<FetchOptions, 'dispatcher'> & { dispatcher: Agent };
   limiter: HostLimiter;
   backoff: BackoffPolicy;
@@ -52,7 +52,8 @@ export interface PollSummary {
 }
 
 /**
- * One full cycle over every feed: fetch → decode → parse → normalise → tag → cluster → store.
+ * One full cycle over every feed: fetch → decode → parse, normalise and tag (in a worker) → cluster →
+ * store.
  * Feeds are fetched and parsed concurrently (within the limiter); their items are stored one feed at a
  * time. A feed's failure is caught here, recorded as its health, and never touches the others.
  */
@@ -133,12 +134,11 @@ async function pollFeed(
       return { feed: feed.name, ms: elapsed(), status: 'not-modified' };
     }
     const decoded = decodeFeedBody(fetched.body, fetched.contentType);
-    const raw = await deps.parser.parse(decoded.text);
-    const { items, skipped } = normaliseFeed(raw, feed, fetched.url, now());
+    const { items, skipped } = await deps.parser.prepare(decoded.text, { feed, fetchedUrl: fetched.url, now: now() }, deps.topics);
     const counts = await serial(async () => {
       try {
         const index = await clusters();
-        return await ingestItems(items, feed, { store: deps.store, topics: deps.topics, clusters: index, seenAt: now() });
+        return await ingestItems(items, { store: deps.store, clusters: index, seenAt: now() });
       } catch (err) {
         rolledBack();
         throw new FeedError('store', `fetched and parsed, but storing its items failed: ${asFeedError(err).message}`);

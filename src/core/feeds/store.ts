@@ -17,8 +17,8 @@ export interface ClusterView {
   items: StoredItem[];
 }
 
-/** For each item not stored yet: its topic tags, and the cluster it joins (undefined: a new one). */
-export type ItemPlanner = (item: FeedItem) => { tags: TopicTag[]; clusterId: number | undefined };
+/** For each item not stored yet (and its place in the list): its topic tags, and the cluster it joins (undefined: a new one). */
+export type ItemPlanner = (item: FeedItem, index: number) => { tags: TopicTag[]; clusterId: number | undefined };
 
 export interface StoredNew {
   /** The item's row id. */

@@ -1,0 +1,89 @@
+import Parser from 'rss-parser';
+import { htmlEntitiesToNumeric } from './entities.js';
+import { asFeedError, FeedError } from './errors.js';
+import { parseJsonFeed } from './json-feed.js';
+
+/** What a parser hands on: untyped fields, because feeds put anything anywhere. normalise.ts guards them. */
+export interface RawFeed {
+  title: unknown;
+  link: unknown;
+  items: Record<string, unknown>[];
+}
+
+type Entry = Record<string, unknown>;
+type AtomParse = { parseItemAtom(entry: Entry): Entry };
+
+/** rss-parser loses a whole Atom feed to one malformed date; this keeps the entry and its raw date. */
+class SafeParser extends Parser {
+  parseItemAtom(entry: Entry): Entry {
+    const atom = Parser.prototype as unknown as AtomParse;
+    try {
+      return atom.parseItemAtom.call(this, entry);
+    } catch {
+      const published = entry.published as unknown[] | undefined;
+      const updated = entry.updated as unknown[] | undefined;
+      const raw = published?.[0] ?? updated?.[0];
+      const { published: _p, updated: _u, ...rest } = entry;
+      const item = atom.parseItemAtom.call(this, rest);
+      item.rawDate = typeof raw === 'string' ? raw : undefined;
+      return item;
+    }
+  }
+}
+
+const parser = new SafeParser({ defaultRSS: 2, customFields: { item: [['source', 'source'], ['dc:date', 'dcDate']] } });
+const KEEP = ['title', 'link', 'guid', 'id', 'pubDate', 'isoDate', 'rawDate', 'dcDate', 'content', 'contentSnippet', 'summary', 'source'];
+
+/** Only the fields normalisation reads, and one summary: a whole article's HTML is dropped here. */
+function rawFeed(feed: Entry): RawFeed {
+  const items = (Array.isArray(feed.items) ? (feed.items as Entry[]) : []).map((it) => {
+    const out: Entry = {};
+    for (const k of KEEP) if (it[k] !== undefined) out[k] = it[k];
+    if (typeof out.contentSnippet === 'string') {
+      delete out.summary;
+      delete out.content;
+    } else if (typeof out.summary === 'string') delete out.content;
+    return out;
+  });
+  return { title: feed.title, link: feed.link, items };
+}
+
+async function parseXml(text: string): Promise<RawFeed> {
+  try {
+    return rawFeed((await parser.parseString(text)) as Entry);
+  } catch (err) {
+    const message = asFeedError(err).message;
+    if (/not recognized as RSS|Unable to parse XML/i.test(message)) {
+      throw new FeedError('not-a-feed', `not an RSS/Atom document (${message})`);
+    }
+    throw new FeedError('parse', `malformed XML: ${message.split('\n').join('; ')}`);
+  }
+}
+
+/**
+ * One feed document, RSS, Atom, RDF or JSON Feed, as raw fields. Synchronous at heart and
+ * unbounded in time on hostile input: run it in the parse worker (parse.ts), never on the main thread.
+ */
+export async function readFeedDocument(text: string): Promise<RawFeed> {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{')) return parseJsonFeed(trimmed);
+  // xml2js never calls back on a document without elements; say so instead of waiting for the time limit.
+  if (!/<[A-Za-z]/.test(trimmed.replace(/<!--[\s\S]*?-->/g, ''))) {
+    throw new FeedError('not-a-feed', 'empty document (no elements)');
+  }
+  try {
+    return await parseXml(text);
+  } catch (err) {
+    const repaired = repairXml(text);
+    if (!(err instanceof FeedError) || err.code !== 'parse' || repaired === text) throw err;
+    // Second chance for the two commonest real-world faults; the first error is the one reported.
+    return await parseXml(repaired).catch(() => {
+      throw err;
+    });
+  }
+}
+
+/** Whitespace before `<?xml`, and HTML entities (`&nbsp;`) that XML does not define. */
+export function repairXml(text: string): string {
+  return htmlEntitiesToNumeric(text.replace(/^\s+(?=<)/, ''));
+}
