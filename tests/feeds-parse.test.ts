@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FeedConfig } from '../src/core/feeds/config.js';
+import type { FeedError } from '../src/core/feeds/errors.js';
 import { createFeedParser } from '../src/core/feeds/parse.js';
 import type { TopicRules } from '../src/core/feeds/tag.js';
 
@@ -88,5 +89,13 @@ describe('the feed parser', () => {
       [{ topic: 'nato-status', terms: ['bogota'] }],
       [],
     ]);
+  });
+
+  it('given a document that ends mid-tag, then the same document read again fails for the same reason (nothing carries over)', async () => {
+    const cut = '<rss><channel><title>testing &#9830; entity</title></channel></rss';
+    const reasons = [];
+    for (let i = 0; i < 3; i++) reasons.push(await parser.parse(cut).catch((err: FeedError) => `${err.code}: ${err.message}`));
+    expect(reasons).toEqual(Array(3).fill('parse: malformed XML: Unclosed root tag; Line: 0; Column: 66; Char: '));
+    expect((await parser.parse(rss('<item><title>after</title></item>'))).items[0]?.title).toBe('after');
   });
 });

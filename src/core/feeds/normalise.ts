@@ -26,13 +26,28 @@ export function textOf(value: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
+const DATE_REPAIRS: ((s: string) => string)[] = [
+  (s) => s,
+  (s) => s.replace(/^(\d{4}-\d{2}-\d{2}) (\d)/, '$1T$2'),
+  (s) => s.replace(/\s+(UT|Z)$/i, ' GMT'),
+];
+
 export function parseDate(value: unknown): Date | undefined {
   const s = textOf(value)?.trim();
   if (!s) return undefined;
-  const tries = [s, s.replace(/^(\d{4}-\d{2}-\d{2}) (\d)/, '$1T$2'), s.replace(/\s+(UT|Z)$/i, ' GMT')];
-  for (const t of tries) {
-    const ms = Date.parse(t);
+  // The usual forms parse at once; the repairs are made only when they do not.
+  for (const repair of DATE_REPAIRS) {
+    const ms = Date.parse(repair(s));
     if (Number.isFinite(ms)) return new Date(ms);
+  }
+  return undefined;
+}
+
+/** The first field that parses as a date; the rest are not read (rss-parser's isoDate is its pubDate, read already). */
+function firstDate(fields: unknown[]): Date | undefined {
+  for (const field of fields) {
+    const date = parseDate(field);
+    if (date) return date;
   }
   return undefined;
 }
@@ -82,7 +97,7 @@ function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem |
   if (source && title.endsWith(` - ${source}`)) title = title.slice(0, -(source.length + 3)).trim();
   if (!title) title = truncate(summary, 120);
   if (!title) return undefined;
-  const dated = [entry.isoDate, entry.pubDate, entry.rawDate, entry.dcDate].map(parseDate).find(Boolean);
+  const dated = firstDate([entry.isoDate, entry.pubDate, entry.rawDate, entry.dcDate]);
   const trusted = dated && dated.getTime() <= ctx.now.getTime() + FUTURE_TOLERANCE_MS ? dated : undefined;
   const guidText = (textOf(entry.guid) ?? textOf(entry.id))?.trim();
   return {
