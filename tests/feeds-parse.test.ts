@@ -98,4 +98,18 @@ describe('the feed parser', () => {
     expect(reasons).toEqual(Array(3).fill('parse: malformed XML: Unclosed root tag; Line: 0; Column: 66; Char: '));
     expect((await parser.parse(rss('<item><title>after</title></item>'))).items[0]?.title).toBe('after');
   });
+
+  it('given a document that needs more memory than the parser may take, then it fails as too large and the next one parses', async () => {
+    const small = createFeedParser({ timeoutMs: 20_000, maxHeapMb: 48 });
+    try {
+      const items = '<item><title>x</title><a/><b/><c/></item>'.repeat(80_000); // 3.3 MB, ~80 MB to read
+      await expect(small.parse(rss(items))).rejects.toMatchObject({
+        code: 'too-large',
+        message: "reading it took more than the parser's 48 MB of memory",
+      });
+      expect((await small.parse(rss('<item><title>after</title></item>'))).items[0]?.title).toBe('after');
+    } finally {
+      await small.close();
+    }
+  }, 30_000);
 });

@@ -4,6 +4,7 @@ import type { FeedItem } from '../src/core/feeds/types.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
+import { formatPollSummary } from '../src/core/feeds/report.js';
 import { type FeedServer, startFeedServer } from './helpers/feed-server.js';
 import { testDeps } from './helpers/feed-deps.js';
 
@@ -53,6 +54,19 @@ afterAll(async () => {
 });
 
 describe('pollOnce against a real, misbehaving HTTP server', () => {
+  it('given a feed that serves 600 items, then its newest 500 are stored and the report says the rest were left out', async () => {
+    const own = testDeps();
+    try {
+      const summary = await pollOnce([feed('archive', '/archive')], own.deps);
+      expect(summary.feeds[0]).toMatchObject({ status: 'ok', fetched: 500, newItems: 500, beyondCap: 100 });
+      const guids = (own.store.db.prepare('SELECT guid FROM items').all() as { guid: string }[]).map((r) => Number(r.guid.slice(2)));
+      expect([Math.min(...guids), Math.max(...guids), guids.length]).toEqual([100, 599, 500]);
+      expect(formatPollSummary(summary)).toContain('500 items (100 older ones past the 500 a feed may bring were left out): 500 new');
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('given good and bad feeds together, then each bad one fails with a precise reason and every good item arrives', async () => {
     const refused = { ...feed('refused', '/'), url: 'http://127.0.0.1:1/feed.xml' };
     const feeds = [...good(), ...bad(), refused];

@@ -68,6 +68,15 @@ export async function startFeedServer(): Promise<FeedServer> {
       });
       return res.end(readFileSync(join(EXAMPLES_DIR, 'andes-wire.xml')));
     }
+    if (path === '/archive') {
+      // A feed that serves its whole archive, oldest first: 600 items, one an hour from 2025-01-01.
+      const items = Array.from({ length: 600 }, (_, i) => {
+        const at = new Date(Date.UTC(2025, 0, 1) + i * 3600_000).toUTCString();
+        return `<item><title>Archive story ${i}</title><guid>a-${i}</guid><pubDate>${at}</pubDate></item>`;
+      });
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
+      return res.end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Archive</title>${items.join('')}</channel></rss>`);
+    }
     if (path === '/gzip') {
       res.writeHead(200, { 'content-type': 'application/atom+xml', 'content-encoding': 'gzip' });
       return res.end(gzipSync(readFileSync(join(EXAMPLES_DIR, 'hemisphere-monitor.atom'))));

@@ -42,8 +42,10 @@ interface Slot {
  * Each worker holds up to `depth` jobs: while the main thread stores one feed (synchronous work
  * that cannot hand a document over), the worker already has the next one.
  */
-export function createFeedParser(options: { timeoutMs: number; workers?: number; depth?: number }): FeedParser {
+export function createFeedParser(options: { timeoutMs: number; workers?: number; depth?: number; maxHeapMb?: number }): FeedParser {
   const depth = options.depth ?? 2;
+  // A 5 MB document (the fetch cap) of short items needs ~120 MB to read; real feeds far less.
+  const maxHeapMb = options.maxHeapMb ?? 256;
   const slots: Slot[] = Array.from({ length: options.workers ?? 1 }, () => ({ worker: undefined, booted: false, pending: [], timer: undefined }));
   const waiting: (() => void)[] = [];
   let nextId = 1;
@@ -73,7 +75,7 @@ export function createFeedParser(options: { timeoutMs: number; workers?: number;
   };
 
   const boot = (slot: Slot) => {
-    const worker = startParseWorker();
+    const worker = startParseWorker(maxHeapMb);
     slot.worker = worker;
     slot.booted = false;
     worker.on('message', (msg: WorkerReply) => {
@@ -92,8 +94,14 @@ export function createFeedParser(options: { timeoutMs: number; workers?: number;
       else done.reject(new FeedError(msg.code, msg.error));
       waiting.shift()?.();
     });
-    worker.on('error', (err) => {
-      if (slot.worker === worker) fail(slot, new FeedError('parse', `parser crashed: ${err.message}`));
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (slot.worker !== worker) return;
+      fail(
+        slot,
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new FeedError('too-large', `reading it took more than the parser's ${maxHeapMb} MB of memory`)
+          : new FeedError('parse', `parser crashed: ${err.message}`),
+      );
     });
     worker.on('exit', (code) => {
       if (slot.worker === worker) fail(slot, new FeedError('parse', `parser exited (code ${code})`));

@@ -36,7 +36,7 @@ export interface PollDeps {
 }
 
 export type FeedPollResult = { feed: string; ms: number } & (
-  | ({ status: 'ok'; fetched: number; skipped: number; encoding: string } & IngestCounts)
+  | ({ status: 'ok'; fetched: number; skipped: number; beyondCap: number; encoding: string } & IngestCounts)
   | { status: 'not-modified' }
   | { status: 'backing-off'; until: Date }
   | { status: 'error'; code: FeedErrorCode; error: string }
@@ -134,7 +134,7 @@ async function pollFeed(
       return { feed: feed.name, ms: elapsed(), status: 'not-modified' };
     }
     const decoded = decodeFeedBody(fetched.body, fetched.contentType);
-    const { items, skipped } = await deps.parser.prepare(decoded.text, { feed, fetchedUrl: fetched.url, now: now() }, deps.topics);
+    const { items, skipped, beyondCap } = await deps.parser.prepare(decoded.text, { feed, fetchedUrl: fetched.url, now: now() }, deps.topics);
     const counts = await serial(async () => {
       try {
         const index = await clusters();
@@ -152,6 +152,7 @@ async function pollFeed(
       status: 'ok',
       fetched: items.length,
       skipped,
+      beyondCap,
       encoding: decoded.encoding,
       ...counts,
     };

@@ -20,13 +20,30 @@ export interface PreparedFeed {
   items: PreparedItem[];
   /** Items dropped because they had neither a title nor a summary. */
   skipped: number;
+  /** Older items left out because the document had more than MAX_ITEMS_PER_FEED. */
+  beyondCap: number;
 }
+
+/**
+ * A document brings at most this many items, its newest: a feed that serves its whole archive, or
+ * a hostile one with 100,000 items in its 5 MB, cannot flood the store and the stories' window.
+ */
+export const MAX_ITEMS_PER_FEED = 500;
 
 /** Normalise and tag a parsed feed: the per-item work that needs no store (done in the parse worker). */
 export function prepareFeed(raw: RawFeed, ctx: PrepareContext, topics: CompiledTopic[]): PreparedFeed {
   const { items, skipped } = normaliseFeed(raw, ctx.feed, ctx.fetchedUrl, ctx.now);
+  const kept = newest(items, MAX_ITEMS_PER_FEED);
   return {
-    items: items.map((item) => ({ ...item, tags: tagItem(item, topics, ctx.feed.topics) })),
+    items: kept.map((item) => ({ ...item, tags: tagItem(item, topics, ctx.feed.topics) })),
     skipped,
+    beyondCap: items.length - kept.length,
   };
+}
+
+/** The `count` newest items, in the document's order. */
+function newest(items: FeedItem[], count: number): FeedItem[] {
+  if (items.length <= count) return items;
+  const keep = new Set([...items].sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime()).slice(0, count));
+  return items.filter((item) => keep.has(item));
 }

@@ -1,4 +1,5 @@
 import type { PollSummary } from './poll.js';
+import { MAX_ITEMS_PER_FEED } from './prepare.js';
 import type { FeedHealth } from './types.js';
 
 const when = (d: Date | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 16) : '—');
@@ -15,7 +16,8 @@ export function formatPollSummary(summary: PollSummary): string {
   const rows = [['FEED', 'RESULT', 'DETAIL']];
   for (const f of summary.feeds) {
     if (f.status === 'ok') {
-      const detail = `${f.fetched} items: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before`;
+      const beyond = f.beyondCap > 0 ? ` (${f.beyondCap} older ones past the ${MAX_ITEMS_PER_FEED} a feed may bring were left out)` : '';
+      const detail = `${f.fetched} items${beyond}: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before`;
       rows.push([f.feed, 'ok', `${detail}; ${f.encoding}; ${f.ms} ms`]);
     } else if (f.status === 'not-modified') rows.push([f.feed, 'not modified', `${f.ms} ms`]);
     else if (f.status === 'backing-off')
