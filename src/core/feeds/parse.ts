@@ -6,8 +6,6 @@ import type { PrepareContext, PreparedFeed } from './prepare.js';
 import type { RawFeed } from './read.js';
 import type { TopicRules } from './tag.js';
 
-export type { RawFeed } from './read.js';
-
 export interface FeedParser {
   /** A document's raw fields (RSS, Atom, RDF, JSON Feed). */
   parse(text: string): Promise<RawFeed>;
