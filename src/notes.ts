@@ -21,7 +21,7 @@ export function createNotifier(deps: {
     const target = deps.targets.get(platform);
     if (!target) return;
     try {
-      for (const [i, page] of target.renderPages(reply).entries()) await target.send(channelId, page, `${key}:${i}`, false);
+      for (const [i, page] of target.renderPages(reply).entries()) await target.send(channelId, page, `${key}:${i}`, undefined);
     } catch (err) {
       deps.log.warn({ err, platform, channelId }, 'could not post a note');
     }

@@ -39,8 +39,8 @@ class RecordingTarget implements DigestTarget {
   renderPages(reply: Reply): unknown[] {
     return [reply];
   }
-  async send(channelId: string, page: unknown, key: string, mayHaveLanded: boolean) {
-    this.landed.push(mayHaveLanded);
+  async send(channelId: string, page: unknown, key: string, mayHaveLandedSince: Date | undefined) {
+    this.landed.push(mayHaveLandedSince !== undefined);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {

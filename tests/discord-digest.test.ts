@@ -67,7 +67,7 @@ describe('Discord digest target', () => {
 
   it('posts a page to the channel with a nonce, mentioning no one', async () => {
     const [page] = target.renderPages(bigDigest(2));
-    const { messageId } = await target.send(CHANNEL_ID, page, 'sub-1/2026-11-23T08:00:00.000Z/0', false);
+    const { messageId } = await target.send(CHANNEL_ID, page, 'sub-1/2026-11-23T08:00:00.000Z/0', undefined);
     const request = fake.requests.find((r) => r.path === `/api/v10/channels/${CHANNEL_ID}/messages`)!;
     expect(request.headers.authorization).toBe(`Bot ${TOKEN}`);
     const body = request.body as {
@@ -85,29 +85,29 @@ describe('Discord digest target', () => {
 
   it('a resend with the same key returns the first message instead of posting twice', async () => {
     const [page] = target.renderPages(bigDigest(1));
-    const first = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0', false);
-    const again = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0', false);
+    const first = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0', undefined);
+    const again = await target.send(CHANNEL_ID, page, 'sub-1/slot-x/0', undefined);
     expect(again.messageId).toBe(first.messageId);
     expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.id === first.messageId)).toHaveLength(1);
   });
 
   it('a page that landed before a long outage is found in the channel, not posted again', async () => {
     const [page] = target.renderPages({ ...bigDigest(1), title: 'Digest before the outage' });
-    const first = await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', false);
+    const first = await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', undefined);
     // The bot was down longer than Discord remembers nonces.
     const stored = fake.channelMessages.get(CHANNEL_ID)!.find((m) => m.id === first.messageId)!;
     stored.timestamp = new Date(Date.now() - 3_600_000).toISOString();
-    const resent = await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', true);
+    const resent = await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', new Date(0));
     expect(resent.messageId).toBe(first.messageId);
     expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.embeds[0]?.title === 'Digest before the outage')).toHaveLength(1);
     // Without the hint, the expired nonce no longer protects: this is why the outbox keeps it.
-    await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', false);
+    await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', undefined);
     expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.embeds[0]?.title === 'Digest before the outage')).toHaveLength(2);
   });
 
   it('an unknown channel is a permanent failure', async () => {
     const [page] = target.renderPages(bigDigest(1));
-    const error = await failure(target.send('999999999999999999', page, 'k-unknown', false));
+    const error = await failure(target.send('999999999999999999', page, 'k-unknown', undefined));
     expect(error).toBeInstanceOf(DeliveryError);
     expect((error as DeliveryError).retryable).toBe(false);
     expect((error as DeliveryError).message).toContain('10003');
@@ -117,7 +117,7 @@ describe('Discord digest target', () => {
     const fail = { status: 500, body: { message: 'oops', code: 0 } };
     fake.script('POST', /\/channels\/\d+\/messages$/, fail, fail, fail, fail);
     const [page] = target.renderPages(bigDigest(1));
-    const error = await failure(target.send(CHANNEL_ID, page, 'k-500', false));
+    const error = await failure(target.send(CHANNEL_ID, page, 'k-500', undefined));
     expect(error).toBeInstanceOf(DeliveryError);
     expect((error as DeliveryError).retryable).toBe(true);
   });
@@ -126,7 +126,7 @@ describe('Discord digest target', () => {
     fake.script('POST', /\/channels\/\d+\/messages$/, FakeDiscord.rateLimited(0.2));
     const [page] = target.renderPages(bigDigest(1));
     const started = Date.now();
-    const { messageId } = await target.send(CHANNEL_ID, page, 'k-429', false);
+    const { messageId } = await target.send(CHANNEL_ID, page, 'k-429', undefined);
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
     expect(messageId).toBeTruthy();
     expect(fake.unmatched).toEqual([]);

@@ -172,6 +172,21 @@ describe('Slack: digest delivery through Bolt’s WebClient under API faults', (
     // 200 messages a page: found on the third.
     expect(proxy.requests.filter((r) => r.path.endsWith('/conversations.history'))).toHaveLength(3);
   }, 40_000);
+
+  it('outside the Slack Marketplace (15 messages a call, one call a minute): a page that never reached Slack is posted once, after one history call, in a channel with 40 earlier messages', async () => {
+    fake.nonMarketplace = true;
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const list = fake.messages.get(CHANNEL) ?? [];
+    for (let i = 0; i < 40; i++) list.push({ ts: `${hourAgo + i}.000100`, text: `earlier ${i}`, blocks: undefined, metadata: undefined });
+    fake.messages.set(CHANNEL, list);
+    const entry = await digest();
+    proxy.inject(/chat\.postMessage$/, { reset: 'before' });
+    expect((await deliverWithRetries(bot)).delivered).toBe(1);
+    expectOnce(bot, entry, posted());
+    // Only the messages since the digest was written are read: none, so the page was never posted.
+    // Reading the whole history would take three calls, and the second would be refused (429) at every pass.
+    expect(proxy.requests.filter((r) => r.path.endsWith('/conversations.history'))).toHaveLength(1);
+  }, 40_000);
 });
 
 describe('Discord: digest delivery through discord.js REST under API faults', () => {

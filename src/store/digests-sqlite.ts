@@ -29,6 +29,7 @@ function toEntry(r: Row): OutboxEntry {
     attempts: Number(r.attempts),
     nextAttemptAt: new Date(Number(r.next_attempt_at)),
     lastError: typeof r.last_error === 'string' ? r.last_error : undefined,
+    createdAt: new Date(Number(r.created_at)),
   };
 }
 

@@ -78,6 +78,12 @@ export class FakeSlack {
   onRequest?: (r: RecordedRequest) => void;
   /** users.info answers is_admin: true for these. */
   readonly admins = new Set<string>();
+  /**
+   * Slack's limits for apps outside the Marketplace (since 2025): conversations.history returns at
+   * most 15 messages a call and answers one call a minute (a 429 with retry-after otherwise).
+   */
+  nonMarketplace = false;
+  private lastHistoryAt = Number.NEGATIVE_INFINITY;
   readonly botToken: string;
   readonly appToken: string;
   private readonly scripts = new Map<string, Scripted[]>();
@@ -306,8 +312,12 @@ export class FakeSlack {
         const all = this.messages.get(String(record.body.channel)) ?? [];
         const withMeta = record.body.include_all_metadata === 'true' || record.body.include_all_metadata === true;
         const oldest = Number(record.body.oldest ?? 0);
-        // Newest first, `limit` at a time (default 100, at most 999), with an opaque cursor to the next page.
-        const limit = Math.min(999, Math.max(1, Number(record.body.limit ?? 100) || 100));
+        if (this.nonMarketplace) {
+          if (Date.now() - this.lastHistoryAt < 60_000) return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '60' });
+          this.lastHistoryAt = Date.now();
+        }
+        // Newest first, `limit` at a time (default 100, at most 999; 15 outside the Marketplace), with an opaque cursor to the next page.
+        const limit = Math.min(this.nonMarketplace ? 15 : 999, Math.max(1, Number(record.body.limit ?? 100) || 100));
         const from = record.body.cursor ? Number(Buffer.from(String(record.body.cursor), 'base64').toString().slice(5)) : 0;
         const newestFirst = all.filter((m) => Number(m.ts) >= oldest).reverse();
         const messages = newestFirst

@@ -71,9 +71,9 @@ async function deliverEntry(
   for (const [i, page] of entry.pages.entries()) {
     if (entry.messageIds[i]) continue;
     try {
-      const mayHaveLanded = entry.messageIds[i] === '';
-      if (!mayHaveLanded) await store.markAttempt(entry.id, i);
-      const { messageId } = await target.send(entry.channelId, page, pageKey(entry, i), mayHaveLanded);
+      const mayHaveLandedSince = entry.messageIds[i] === '' ? entry.createdAt : undefined;
+      if (!mayHaveLandedSince) await store.markAttempt(entry.id, i);
+      const { messageId } = await target.send(entry.channelId, page, pageKey(entry, i), mayHaveLandedSince);
       await store.markPage(entry.id, i, messageId);
     } catch (err) {
       const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);

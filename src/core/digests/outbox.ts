@@ -20,6 +20,8 @@ export interface OutboxEntry {
   attempts: number;
   nextAttemptAt: Date;
   lastError: string | undefined;
+  /** When the digest was written: no attempt to send its pages is older. */
+  createdAt: Date;
 }
 
 export interface SubscriptionStore {
@@ -68,8 +70,9 @@ export interface DigestTarget {
   platform: Platform;
   renderPages(reply: Reply): unknown[];
   /**
-   * Send one page. `key` is stable across restarts. `mayHaveLanded` says an earlier attempt of this
-   * page ended without an answer (a crash, a reset): the target must not post it twice.
+   * Send one page. `key` is stable across restarts. `mayHaveLandedSince` is set when an earlier
+   * attempt of this page ended without an answer (a crash, a reset): the target must not post it
+   * twice, and it cannot have landed before that time (the digest was written then).
    */
-  send(channelId: string, page: unknown, key: string, mayHaveLanded: boolean): Promise<{ messageId: string }>;
+  send(channelId: string, page: unknown, key: string, mayHaveLandedSince: Date | undefined): Promise<{ messageId: string }>;
 }

@@ -21,9 +21,9 @@ export function discordDigestTarget(rest: REST, botUserId: () => string | undefi
         const { content, embeds, allowed_mentions } = renderDiscord(p).message;
         return { ...(content ? { content } : {}), embeds, allowed_mentions };
       }),
-    async send(channelId, page, key, mayHaveLanded) {
+    async send(channelId, page, key, mayHaveLandedSince) {
       try {
-        const earlier = mayHaveLanded ? await findSent(rest, channelId, page as Page, botUserId()) : undefined;
+        const earlier = mayHaveLandedSince ? await findSent(rest, channelId, page as Page, botUserId()) : undefined;
         if (earlier) return { messageId: earlier };
         const message = (await rest.post(Routes.channelMessages(channelId), {
           body: {

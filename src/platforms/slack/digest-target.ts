@@ -36,10 +36,10 @@ export function slackDigestTarget(client: WebClient): DigestTarget {
         const { text, blocks } = renderSlack(p).message;
         return { text, blocks };
       }),
-    async send(channel, page, key, mayHaveLanded) {
+    async send(channel, page, key, mayHaveLandedSince) {
       try {
         // Only a page whose earlier attempt went unanswered can already be in the channel.
-        const earlier = mayHaveLanded ? await findSent(client, channel, key) : undefined;
+        const earlier = mayHaveLandedSince ? await findSent(client, channel, key, mayHaveLandedSince) : undefined;
         if (earlier) return { messageId: earlier };
         const { text, blocks } = page as { text: string; blocks: webApi.KnownBlock[] };
         const result = await client.chat.postMessage({
@@ -61,16 +61,23 @@ export function slackDigestTarget(client: WebClient): DigestTarget {
 /** How far back a resend looks for its page: pages of 200 messages, newest first. */
 const HISTORY_PAGE = 200;
 const HISTORY_PAGES = 10;
+/** Our clock against Slack's: a page's `ts` is Slack's time, the digest's is ours. */
+const CLOCK_SKEW_MS = 10 * 60_000;
 
 /**
- * The page's message if an earlier attempt posted it. A busy channel may have moved on since, so
- * this reads history page by page (up to 2,000 messages) rather than only the latest few.
+ * The page's message if an earlier attempt posted it. Only messages since the digest was written
+ * are read: outside the Slack Marketplace a call returns at most 15 messages and Slack answers one
+ * call a minute, so a channel's whole history could never be read to the end, and a page that
+ * never landed would be looked for until the digest was given up. A busy channel may have moved on
+ * since, so this reads page by page (up to 2,000 messages).
  */
-async function findSent(client: WebClient, channel: string, key: string): Promise<string | undefined> {
+async function findSent(client: WebClient, channel: string, key: string, since: Date): Promise<string | undefined> {
+  const oldest = ((since.getTime() - CLOCK_SKEW_MS) / 1000).toFixed(6);
   let cursor: string | undefined;
   for (let page = 0; page < HISTORY_PAGES; page++) {
     const history = await client.conversations.history({
       channel,
+      oldest,
       limit: HISTORY_PAGE,
       include_all_metadata: true,
       ...(cursor ? { cursor } : {}),
