@@ -67,9 +67,9 @@ const CLOCK_SKEW_MS = 10 * 60_000;
 /**
  * The page's message if an earlier attempt posted it. Only messages since the digest was written
  * are read: outside the Slack Marketplace a call returns at most 15 messages and Slack answers one
- * call a minute, so a channel's whole history could never be read to the end, and a page that
- * never landed would be looked for until the digest was given up. A busy channel may have moved on
- * since, so this reads page by page (up to 2,000 messages).
+ * call a minute, so a search through a whole channel was refused at its second call on every
+ * retry, and a page that never landed was looked for until the digest was given up. A busy channel
+ * may have moved on since, so this reads page by page (up to 2,000 messages).
  */
 async function findSent(client: WebClient, channel: string, key: string, since: Date): Promise<string | undefined> {
   const oldest = ((since.getTime() - CLOCK_SKEW_MS) / 1000).toFixed(6);
