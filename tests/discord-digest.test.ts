@@ -10,7 +10,7 @@ import {
   TOKEN,
 } from './fakes/discord-harness.js';
 import { FakeDiscord } from './fakes/fake-discord.js';
-import { CHANNEL_ID } from './fakes/fake-discord-payloads.js';
+import { CHANNEL_ID, messageObject } from './fakes/fake-discord-payloads.js';
 import { discordViolations } from './helpers/limits.js';
 
 /** Digests posted to a Discord channel through the running adapter's target, against the fake. */
@@ -103,6 +103,20 @@ describe('Discord digest target', () => {
     // Without the hint, the expired nonce no longer protects: this is why the outbox keeps it.
     await target.send(CHANNEL_ID, page, 'sub-2/slot-y/0', undefined);
     expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.embeds[0]?.title === 'Digest before the outage')).toHaveLength(2);
+  });
+
+  it('a resend of a page that never landed reads only the messages since its digest was written, then posts it once', async () => {
+    const [page] = target.renderPages({ ...bigDigest(1), title: 'Digest that never landed' });
+    // A channel with 250 messages from two hours ago: older than any attempt of this digest.
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    const history = Array.from({ length: 250 }, (_, i) => ({ ...messageObject(CHANNEL_ID, { content: `chatter ${i}` }), timestamp: twoHoursAgo }));
+    fake.channelMessages.set(CHANNEL_ID, [...history, ...(fake.channelMessages.get(CHANNEL_ID) ?? [])]);
+    const reads = () => fake.requests.filter((r) => r.route === 'channel messages').length;
+    const before = reads();
+    await target.send(CHANNEL_ID, page, 'sub-3/slot-z/0', new Date(Date.now() - 60_000));
+    expect(fake.channelMessages.get(CHANNEL_ID)?.filter((m) => m.embeds[0]?.title === 'Digest that never landed')).toHaveLength(1);
+    // Reading back through all 250 would take three calls.
+    expect(reads() - before).toBe(1);
   });
 
   it('an unknown channel is a permanent failure', async () => {

@@ -23,7 +23,7 @@ export function discordDigestTarget(rest: REST, botUserId: () => string | undefi
       }),
     async send(channelId, page, key, mayHaveLandedSince) {
       try {
-        const earlier = mayHaveLandedSince ? await findSent(rest, channelId, page as Page, botUserId()) : undefined;
+        const earlier = mayHaveLandedSince ? await findSent(rest, channelId, page as Page, botUserId(), mayHaveLandedSince) : undefined;
         if (earlier) return { messageId: earlier };
         const message = (await rest.post(Routes.channelMessages(channelId), {
           body: {
@@ -44,13 +44,16 @@ export function discordDigestTarget(rest: REST, botUserId: () => string | undefi
 /** How far back a resend looks for its page: pages of 100 messages (Discord's most), newest first. */
 const HISTORY_PAGE = 100;
 const HISTORY_PAGES = 20;
+/** Our clock against Discord's: a message's timestamp is Discord's time, the digest's is ours. */
+const CLOCK_SKEW_MS = 10 * 60_000;
 
 /**
  * A message of ours in the channel showing the same embeds as this page. A busy channel may have
  * moved on since the attempt, so this pages back (up to 2,000 messages) rather than reading only
- * the latest few.
+ * the latest few; it stops at messages older than the digest, which cannot be the page.
  */
-async function findSent(rest: REST, channelId: string, page: Page, botUserId: string | undefined): Promise<string | undefined> {
+async function findSent(rest: REST, channelId: string, page: Page, botUserId: string | undefined, since: Date): Promise<string | undefined> {
+  const oldest = since.getTime() - CLOCK_SKEW_MS;
   const fingerprint = (embeds: Page['embeds']) =>
     JSON.stringify((embeds ?? []).map((e) => [e.title ?? '', e.description ?? '', e.footer?.text ?? '']));
   const wanted = fingerprint(page.embeds);
@@ -60,8 +63,9 @@ async function findSent(rest: REST, channelId: string, page: Page, botUserId: st
     const messages = (await rest.get(Routes.channelMessages(channelId), { query })) as APIMessage[];
     const match = messages.find((m) => (!botUserId || m.author.id === botUserId) && fingerprint(m.embeds) === wanted);
     if (match) return match.id;
-    if (messages.length < HISTORY_PAGE) return undefined;
-    before = messages.at(-1)!.id;
+    const last = messages.at(-1);
+    if (!last || messages.length < HISTORY_PAGE || Date.parse(last.timestamp) < oldest) return undefined;
+    before = last.id;
   }
   return undefined;
 }
