@@ -62,6 +62,9 @@ export async function deliverDue(
   return report;
 }
 
+/** How far a platform's clock may be behind ours: its message times are its own, the digest's ours. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+
 async function deliverEntry(
   store: DigestStore,
   target: DigestTarget,
@@ -71,7 +74,7 @@ async function deliverEntry(
   for (const [i, page] of entry.pages.entries()) {
     if (entry.messageIds[i]) continue;
     try {
-      const mayHaveLandedSince = entry.messageIds[i] === '' ? entry.createdAt : undefined;
+      const mayHaveLandedSince = entry.messageIds[i] === '' ? new Date(entry.createdAt.getTime() - CLOCK_SKEW_MS) : undefined;
       if (!mayHaveLandedSince) await store.markAttempt(entry.id, i);
       const { messageId } = await target.send(entry.channelId, page, pageKey(entry, i), mayHaveLandedSince);
       await store.markPage(entry.id, i, messageId);

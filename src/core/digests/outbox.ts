@@ -72,7 +72,8 @@ export interface DigestTarget {
   /**
    * Send one page. `key` is stable across restarts. `mayHaveLandedSince` is set when an earlier
    * attempt of this page ended without an answer (a crash, a reset): the target must not post it
-   * twice, and it cannot have landed before that time (the digest was written then).
+   * twice, and it cannot carry a platform time before this one (when the digest was written, less
+   * a margin for the platform's clock).
    */
   send(channelId: string, page: unknown, key: string, mayHaveLandedSince: Date | undefined): Promise<{ messageId: string }>;
 }

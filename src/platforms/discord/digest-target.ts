@@ -44,8 +44,6 @@ export function discordDigestTarget(rest: REST, botUserId: () => string | undefi
 /** How far back a resend looks for its page: pages of 100 messages (Discord's most), newest first. */
 const HISTORY_PAGE = 100;
 const HISTORY_PAGES = 20;
-/** Our clock against Discord's: a message's timestamp is Discord's time, the digest's is ours. */
-const CLOCK_SKEW_MS = 10 * 60_000;
 
 /**
  * A message of ours in the channel showing the same embeds as this page. A busy channel may have
@@ -53,7 +51,6 @@ const CLOCK_SKEW_MS = 10 * 60_000;
  * the latest few; it stops at messages older than the digest, which cannot be the page.
  */
 async function findSent(rest: REST, channelId: string, page: Page, botUserId: string | undefined, since: Date): Promise<string | undefined> {
-  const oldest = since.getTime() - CLOCK_SKEW_MS;
   const fingerprint = (embeds: Page['embeds']) =>
     JSON.stringify((embeds ?? []).map((e) => [e.title ?? '', e.description ?? '', e.footer?.text ?? '']));
   const wanted = fingerprint(page.embeds);
@@ -64,7 +61,7 @@ async function findSent(rest: REST, channelId: string, page: Page, botUserId: st
     const match = messages.find((m) => (!botUserId || m.author.id === botUserId) && fingerprint(m.embeds) === wanted);
     if (match) return match.id;
     const last = messages.at(-1);
-    if (!last || messages.length < HISTORY_PAGE || Date.parse(last.timestamp) < oldest) return undefined;
+    if (!last || messages.length < HISTORY_PAGE || Date.parse(last.timestamp) < since.getTime()) return undefined;
     before = last.id;
   }
   return undefined;

@@ -61,8 +61,6 @@ export function slackDigestTarget(client: WebClient): DigestTarget {
 /** How far back a resend looks for its page: pages of 200 messages, newest first. */
 const HISTORY_PAGE = 200;
 const HISTORY_PAGES = 10;
-/** Our clock against Slack's: a page's `ts` is Slack's time, the digest's is ours. */
-const CLOCK_SKEW_MS = 10 * 60_000;
 
 /**
  * The page's message if an earlier attempt posted it. Only messages since the digest was written
@@ -72,7 +70,7 @@ const CLOCK_SKEW_MS = 10 * 60_000;
  * may have moved on since, so this reads page by page (up to 2,000 messages).
  */
 async function findSent(client: WebClient, channel: string, key: string, since: Date): Promise<string | undefined> {
-  const oldest = ((since.getTime() - CLOCK_SKEW_MS) / 1000).toFixed(6);
+  const oldest = (since.getTime() / 1000).toFixed(6);
   let cursor: string | undefined;
   for (let page = 0; page < HISTORY_PAGES; page++) {
     const history = await client.conversations.history({
