@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ItemPlanner, StoredNew } from '../src/core/feeds/store.js';
-import type { FeedItem } from '../src/core/feeds/types.js';
+import type { StoredNew } from '../src/core/feeds/store.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
@@ -200,13 +199,14 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     // The real store, failing once after two of a feed's items: the disk errs mid-transaction.
     let failures = 1;
     class FailingStore extends SqliteStore {
-      override async storeItems(items: FeedItem[], plan: ItemPlanner, stored: (s: StoredNew) => void) {
-        if (failures-- <= 0) return super.storeItems(items, plan, stored);
+      override async storeItems(...[items, plan, stored, seenAt]: Parameters<SqliteStore['storeItems']>) {
+        if (failures-- <= 0) return super.storeItems(items, plan, stored, seenAt);
         let n = 0;
-        return super.storeItems(items, plan, (s) => {
+        const failing = (s: StoredNew) => {
           stored(s);
           if (++n === 2) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
-        });
+        };
+        return super.storeItems(items, plan, failing, seenAt);
       }
     }
     const store = new FailingStore(`${t.dir}/rollback.db`);
@@ -239,9 +239,9 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       open = resolve;
     });
     class StalledStore extends SqliteStore {
-      override async storeItems(items: FeedItem[], plan: ItemPlanner, stored: (s: StoredNew) => void) {
+      override async storeItems(...args: Parameters<SqliteStore['storeItems']>) {
         await gate;
-        return super.storeItems(items, plan, stored);
+        return super.storeItems(...args);
       }
     }
     const store = new StalledStore(`${t.dir}/stalled.db`);

@@ -63,6 +63,13 @@ const publishedSince = (since: Date) => [since.getTime() - FUTURE_TOLERANCE_MS, 
 const TOPIC_STORIES = `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
   WHERE t.topic = ? AND i.published_at >= ?`;
 
+/** An item as first seen at `at`: an item the feed left undated is dated then too. */
+const firstSeen = (item: FeedItem, at: Date): FeedItem => ({
+  ...item,
+  firstSeenAt: at,
+  publishedAt: item.dateSource === 'first-seen' ? at : item.publishedAt,
+});
+
 /** The embedded store: one SQLite file in WAL mode (readers never block the poller). */
 export class SqliteStore implements FeedStore {
   readonly db: Database.Database;
@@ -117,12 +124,14 @@ export class SqliteStore implements FeedStore {
     return (this.sql('SELECT * FROM feeds ORDER BY name').all() as Row[]).map(toHealth);
   }
 
-  async storeItems(items: FeedItem[], plan: ItemPlanner, stored: (s: StoredNew) => void) {
-    // One transaction for a whole feed: one commit instead of one per item.
+  async storeItems(items: FeedItem[], plan: ItemPlanner, stored: (s: StoredNew) => void, seenAt?: () => Date) {
+    // One transaction for a whole feed: one commit instead of one per item. IMMEDIATE takes the write
+    // lock before the first read, so the time read next is the lock's (FeedStore.storeItems).
     return this.db.transaction(() => {
+      const at = seenAt?.();
       let duplicates = 0;
       for (let index = 0; index < items.length; index++) {
-        const item = items[index] as FeedItem;
+        const item = at ? firstSeen(items[index] as FeedItem, at) : (items[index] as FeedItem);
         if (this.has(item)) {
           duplicates++;
           continue;
@@ -137,7 +146,7 @@ export class SqliteStore implements FeedStore {
         stored({ id, item, tags, clusterId: cluster, joined: clusterId !== undefined });
       }
       return { duplicates };
-    })();
+    }).immediate();
   }
 
   private has(item: FeedItem): boolean {
@@ -229,11 +238,16 @@ export class SqliteStore implements FeedStore {
 
   async storiesFor(topics: string[], firstSeenAfter: Date): Promise<ClusterView[]> {
     // Through the topic index: a digest reads its topics' recent items, not the whole store's window.
-    return this.views(
-      `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
-         WHERE t.topic IN (SELECT value FROM json_each(?)) AND i.first_seen_at > ?`,
-      [JSON.stringify(topics), firstSeenAfter.getTime()],
-    );
+    // Under the write lock (IMMEDIATE): a poll that stamped its items before this read has committed them.
+    return this.db
+      .transaction(() =>
+        this.views(
+          `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
+             WHERE t.topic IN (SELECT value FROM json_each(?)) AND i.first_seen_at > ?`,
+          [JSON.stringify(topics), firstSeenAfter.getTime()],
+        ),
+      )
+      .immediate();
   }
 
   /** Every item (with its tags) of the stories `inWindow` selects, as views. */

@@ -15,22 +15,17 @@ export interface IngestCounts {
  * Cluster and store one feed's items, tagged already (prepare.ts). Callers run this for one feed at a
  * time: clustering reads what the previous feed just wrote.
  *
- * Items are first seen when they are stored (`seenAt`, taken just before), not when their feed was
- * fetched: a digest composed between the two would otherwise miss them for good, since the next
- * digest only looks after its slot.
+ * Items are first seen when they are stored (`now()` read under the store's write lock), not when
+ * their feed was fetched: a digest composed between the two would otherwise miss them for good,
+ * since the next digest only looks after its slot.
  */
 export async function ingestItems(
   items: PreparedItem[],
-  deps: { store: FeedStore; clusters: ClusterIndex; seenAt: Date },
+  deps: { store: FeedStore; clusters: ClusterIndex; now: () => Date },
 ): Promise<IngestCounts> {
   const counts: IngestCounts = { newItems: 0, duplicates: 0, tagged: 0, newClusters: 0, joinedClusters: 0 };
-  const { seenAt } = deps;
   const { duplicates } = await deps.store.storeItems(
-    items.map((item) => ({
-      ...item,
-      firstSeenAt: seenAt,
-      publishedAt: item.dateSource === 'first-seen' ? seenAt : item.publishedAt,
-    })),
+    items,
     (item, i) => ({
       tags: items[i]?.tags ?? [],
       clusterId: deps.clusters.find(item.title, item.publishedAt)?.clusterId,
@@ -42,6 +37,7 @@ export async function ingestItems(
       if (joined) counts.joinedClusters++;
       else counts.newClusters++;
     },
+    deps.now,
   );
   counts.duplicates = duplicates;
   return counts;

@@ -138,7 +138,7 @@ async function pollFeed(
     const counts = await serial(async () => {
       try {
         const index = await clusters();
-        return await ingestItems(items, { store: deps.store, clusters: index, seenAt: now() });
+        return await ingestItems(items, { store: deps.store, clusters: index, now });
       } catch (err) {
         rolledBack();
         throw new FeedError('store', `fetched and parsed, but storing its items failed: ${asFeedError(err).message}`);

@@ -43,11 +43,18 @@ export interface FeedStore {
    * in order — so an item can join a story told earlier in the same feed — and reporting each stored.
    * An item is already stored when the store has the same feed and guid, or the same canonical link
    * from any feed.
+   *
+   * With `seenAt`, the items are first seen when the store holds its write lock: `firstSeenAt` (and
+   * `publishedAt`, for an item dated by its first sighting) is `seenAt()` read under the lock. A
+   * digest reads under the same lock (`storiesFor`), so a poll in another process can never stamp an
+   * item before a digest's slot and commit it after the digest has read: the item would be in
+   * neither that digest nor the next.
    */
   storeItems(
     items: FeedItem[],
     plan: ItemPlanner,
     stored: (s: StoredNew) => void,
+    seenAt?: () => Date,
   ): Promise<{ duplicates: number }>;
   /**
    * Titles of items published since `since`, for matching new items to stories; with `afterId`,
@@ -58,6 +65,7 @@ export interface FeedStore {
   /**
    * Every story with an item tagged with one of `topics` and first seen after `firstSeenAfter`, as
    * `clusters` gives them: all a digest covering the time since then can hold (it filters further).
+   * Read under the write lock, after any poll that holds it has committed (see `storeItems`).
    */
   storiesFor(topics: string[], firstSeenAfter: Date): Promise<ClusterView[]>;
   /**

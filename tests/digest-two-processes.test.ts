@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BriefLibrary } from '../src/core/briefs/library.js';
+import { composeDigest } from '../src/core/digests/compose.js';
+import type { Subscription } from '../src/core/digests/subscription.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+import { exited, sleep } from './helpers/bot-process.js';
+
+/**
+ * Two processes on one store: the bot composing a digest, and a poll storing items beside it (a
+ * `briefbot poll --once`, or a second bot for the other platform). A digest covers the stories
+ * first seen up to its slot, the next one those after: an item stamped before a slot but committed
+ * after that slot's digest read the store would be in neither. Each test is a real second process
+ * on a real SQLite file, caught at the dangerous moment.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'briefbot-two-processes-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const briefs = new BriefLibrary('briefs');
+briefs.load();
+const HOUR = 3600_000;
+
+function storeInChild(file: string, title: string, holdMs: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/store-in-child.ts', file, title, String(holdMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const said = async (word: string) => {
+    const deadline = Date.now() + 20_000;
+    while (!out.split('\n').some((l) => l.startsWith(word))) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the child never said "${word}": ${out}`);
+      await sleep(5);
+    }
+  };
+  return { child, said, output: () => out };
+}
+
+const subscription = (coveredUntil: Date): Subscription => ({
+  id: 1,
+  platform: 'slack',
+  channelId: 'C1',
+  topics: ['nato-status'],
+  schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] },
+  cap: 10,
+  postWhenEmpty: false,
+  createdAt: new Date(coveredUntil.getTime() - HOUR),
+  coveredUntil,
+});
+
+/** The digests of two consecutive slots, as the lines a reader sees. */
+const text = (d: Awaited<ReturnType<typeof composeDigest>>) => JSON.stringify(d.reply ?? '');
+const times = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+
+async function settled(child: ChildProcess): Promise<void> {
+  expect(await exited(child)).toBe(0);
+}
+
+describe('a digest and a poll in another process', () => {
+  it('the poll holds the write lock, its item stamped, when the slot comes: the item is in that slot’s digest, once', async () => {
+    const file = join(dir, 'held-by-poll.db');
+    const store = new SqliteStore(file);
+    const title = 'Colombia and NATO sign a maritime accord';
+    const other = storeInChild(file, title, 1500);
+    await other.said('inside');
+    const slot1 = new Date();
+    // The digest for slot1 reads while the other process is inside its transaction.
+    const first = await composeDigest(subscription(new Date(slot1.getTime() - HOUR)), slot1, store, briefs);
+    await settled(other.child);
+    const stamped = Number(/stored (\d+)/.exec(other.output())?.[1]);
+    expect(stamped).toBeLessThanOrEqual(slot1.getTime());
+    const second = await composeDigest(subscription(slot1), new Date(), store, briefs);
+    expect(times(text(first), title)).toBe(1);
+    expect(times(text(second), title)).toBe(0);
+    await store.close();
+  }, 30_000);
+
+  it('the bot holds the write lock when the poll asks for it: the item is stamped after, and is in the next digest, once', async () => {
+    const file = join(dir, 'held-by-bot.db');
+    const store = new SqliteStore(file);
+    const title = 'Petro names a new ambassador to Beijing and NATO';
+    // The bot writing (its outbox, say) when the other process comes to store.
+    store.db.exec('BEGIN IMMEDIATE');
+    const other = storeInChild(file, title, 0);
+    await other.said('storing');
+    await sleep(500);
+    const slot1 = new Date();
+    const first = await composeDigest(subscription(new Date(slot1.getTime() - HOUR)), slot1, store, briefs);
+    store.db.exec('COMMIT');
+    await settled(other.child);
+    const stamped = Number(/stored (\d+)/.exec(other.output())?.[1]);
+    expect(stamped).toBeGreaterThan(slot1.getTime());
+    const second = await composeDigest(subscription(slot1), new Date(), store, briefs);
+    expect(times(text(first), title)).toBe(0);
+    expect(times(text(second), title)).toBe(1);
+    await store.close();
+  }, 30_000);
+});
