@@ -11,6 +11,7 @@ import { ClusterIndex } from '../src/core/feeds/cluster.js';
 import { ClusterCache } from '../src/core/feeds/cluster-cache.js';
 import { createPollDeps } from '../src/core/feeds/deps.js';
 import { pollOnce } from '../src/core/feeds/poll.js';
+import { boundHeapGrowth } from '../src/main/heap.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { REAL_BRIEFS } from './lib/briefs.js';
 import { numberFlag, type Row, verdict } from './lib/report.js';
@@ -117,6 +118,8 @@ async function cliCycle(urls: string[], dir: string): Promise<{ ms: number; peak
  * unchanged second cycle, which should be all 304s.
  */
 export async function runFeeds(flags: Map<string, string>): Promise<Row[]> {
+  // As the bot's process runs (cli.ts); the flag is the process's, so the bare loop has it too.
+  boundHeapGrowth();
   const count = numberFlag(flags, 'feeds', 1000);
   const items = numberFlag(flags, 'items', 50);
   const hosts = numberFlag(flags, 'hosts', 1);

@@ -9,6 +9,7 @@ import { lintBriefs } from './lint.js';
 import { ASK_FORMATS, type AskFormat, ask } from './main/ask.js';
 import { runDemo } from './main/demo.js';
 import { DIGEST_FORMATS, type DigestFormat, printDigest, printStatus } from './main/digest-cli.js';
+import { boundHeapGrowth } from './main/heap.js';
 import { packageRoot } from './main/paths.js';
 import { printFeedHealth, runPollOnce } from './main/feeds.js';
 
@@ -18,6 +19,8 @@ const shown = (path: string) => {
   return rel && !rel.startsWith('..') ? rel : path;
 };
 const briefsDir = () => shown(process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs'));
+
+boundHeapGrowth();
 
 const program = new Command('briefbot')
   .description('Sourced briefs and feed digests on Colombia’s foreign relations, for Discord and Slack')

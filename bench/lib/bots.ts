@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Core, createCore, type Running, runBot } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { boundHeapGrowth } from '../../src/main/heap.js';
 import { createDiscordAdapter } from '../../src/platforms/discord/adapter.js';
 import { createSlackAdapter } from '../../src/platforms/slack/adapter.js';
 import { makeBriefsDir } from './briefs.js';
@@ -29,6 +30,8 @@ export async function startBenchBot(
   platform: 'slack' | 'discord',
   env: Record<string, string>,
 ): Promise<BenchBot> {
+  // As the bot's process runs (cli.ts); the flag is the process's, so the bare apps beside it have it too.
+  boundHeapGrowth();
   const { dir, topics } = makeBriefsDir(47);
   const config = loadConfig({
     PORT: '0',
