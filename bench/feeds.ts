@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { ClusterCache } from '../src/core/feeds/cluster-cache.js';
 import { createPollDeps } from '../src/core/feeds/deps.js';
 import { pollOnce } from '../src/core/feeds/poll.js';
 import { boundHeapGrowth } from '../src/main/heap.js';
+import { packageRoot } from '../src/main/paths.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { REAL_BRIEFS } from './lib/briefs.js';
 import { numberFlag, type Row, verdict } from './lib/report.js';
@@ -73,7 +74,7 @@ function clusterOnly(feeds: number, items: number, options: ConstructorParameter
 
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = packageRoot;
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 
 /** A process's peak resident set so far (VmHWM): threads included, as the kernel counts it. */
@@ -84,10 +85,7 @@ const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/
  * the same feeds. Its peak RSS is the bot's alone (no benchmark harness, no TypeScript loader).
  */
 async function cliCycle(urls: string[], dir: string): Promise<{ ms: number; peak: number; output: string }> {
-  if (!existsSync(CLI) || process.env.BENCH_BUILD !== 'false') {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-    if (build.status !== 0) throw new Error('npm run build failed');
-  }
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run bench, which builds it`);
   const feedsFile = join(dir, 'feeds.yaml');
   const entries = urls.map((url, i) => `  - { name: cli-${i}, url: "${url}", language: en, interval: 30, allow_private: true }`);
   writeFileSync(feedsFile, `feeds:\n${entries.join('\n')}\n`);

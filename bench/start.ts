@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,17 +44,13 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /**
  * 4. Process start → /readyz 200 with Discord (gateway) and Slack (Socket Mode) both connected to
- * the fakes, then RSS after idling. `--runner node` (default) builds and runs dist/src/cli.js;
+ * the fakes, then RSS after idling. `--runner node` (default) runs dist/src/cli.js (`npm run bench` builds it);
  * `--runner tsx` runs src/cli.ts through tsx's loader.
  */
 export async function runStart(flags: Map<string, string>): Promise<Row[]> {
   const runner = flags.get('runner') ?? 'node';
   const starts = numberFlag(flags, 'starts', 5);
   const idleMinutes = numberFlag(flags, 'idle-minutes', 10);
-  if (runner === 'node' && flags.get('build') !== 'false') {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed');
-  }
   const cli = runner === 'node' ? [join(ROOT, 'dist/src/cli.js')] : ['--import', 'tsx', join(ROOT, 'src/cli.ts')];
   if (runner === 'node' && !existsSync(cli[0]!)) throw new Error('dist/src/cli.js is missing: run npm run build');
   const discord = await FakeDiscord.start({ token: DISCORD_TOKEN, applicationId: DISCORD_APP_ID });

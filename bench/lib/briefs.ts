@@ -1,8 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packageRoot } from '../../src/main/paths.js';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+export const ROOT = packageRoot;
 export const REAL_BRIEFS = join(ROOT, 'briefs');
 
 /**
