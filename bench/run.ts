@@ -8,8 +8,8 @@ import { parseArgs, printRows, type Row } from './lib/report.js';
  *
  * Compiled first (tsconfig.bench.json) and run by plain node, as production runs the bot: under
  * tsx every named closure of ours calls esbuild's `__name` helper, and every `require` a library
- * makes while answering (discord.js makes three a reply) goes through tsx's resolver, ~70 µs a
- * Discord reply for the bot and the bare clients alike (docs/BENCHMARKS.md, session 7).
+ * makes while answering goes through tsx's resolver (discord.js's on each reply: ~70 µs under tsx,
+ * ~40 µs without, for the bot and the bare clients alike; docs/BENCHMARKS.md, session 7).
  */
 type Bench = (flags: Map<string, string>) => Promise<Row[]>;
 // Loaded on demand, so a benchmark's memory figures never include the other benchmarks' libraries.

@@ -53,9 +53,8 @@ const subscription = (coveredUntil: Date): Subscription => ({
   coveredUntil,
 });
 
-/** The digests of two consecutive slots, as the lines a reader sees. */
-const text = (d: Awaited<ReturnType<typeof composeDigest>>) => JSON.stringify(d.reply ?? '');
-const times = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+/** How many times a digest (all the text its reader sees) tells the story titled `title`. */
+const times = (d: Awaited<ReturnType<typeof composeDigest>>, title: string) => JSON.stringify(d.reply ?? '').split(title).length - 1;
 
 async function settled(child: ChildProcess): Promise<void> {
   expect(await exited(child)).toBe(0);
@@ -75,8 +74,8 @@ describe('a digest and a poll in another process', () => {
     const stamped = Number(/stored (\d+)/.exec(other.output())?.[1]);
     expect(stamped).toBeLessThanOrEqual(slot1.getTime());
     const second = await composeDigest(subscription(slot1), new Date(), store, briefs);
-    expect(times(text(first), title)).toBe(1);
-    expect(times(text(second), title)).toBe(0);
+    expect(times(first, title)).toBe(1);
+    expect(times(second, title)).toBe(0);
     await store.close();
   }, 30_000);
 
@@ -96,8 +95,8 @@ describe('a digest and a poll in another process', () => {
     const stamped = Number(/stored (\d+)/.exec(other.output())?.[1]);
     expect(stamped).toBeGreaterThan(slot1.getTime());
     const second = await composeDigest(subscription(slot1), new Date(), store, briefs);
-    expect(times(text(first), title)).toBe(0);
-    expect(times(text(second), title)).toBe(1);
+    expect(times(first, title)).toBe(0);
+    expect(times(second, title)).toBe(1);
     await store.close();
   }, 30_000);
 });
