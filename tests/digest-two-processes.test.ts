@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,8 +56,14 @@ const subscription = (coveredUntil: Date): Subscription => ({
 /** How many times a digest (all the text its reader sees) tells the story titled `title`. */
 const times = (d: Awaited<ReturnType<typeof composeDigest>>, title: string) => JSON.stringify(d.reply ?? '').split(title).length - 1;
 
-async function settled(child: ChildProcess): Promise<void> {
-  expect(await exited(child)).toBe(0);
+/** The digest for `slot`, the first after an hour without one. */
+const digestAt = (store: SqliteStore, slot: Date) => composeDigest(subscription(new Date(slot.getTime() - HOUR)), slot, store, briefs);
+
+/** Once the other process has stored: when it stamped its item, and the digest of the slot after `slot`. */
+async function afterOther(other: ReturnType<typeof storeInChild>, store: SqliteStore, slot: Date) {
+  expect(await exited(other.child)).toBe(0);
+  const stamped = Number(/stored (\d+)/.exec(other.output())?.[1]);
+  return { stamped, next: await composeDigest(subscription(slot), new Date(), store, briefs) };
 }
 
 describe('a digest and a poll in another process', () => {
@@ -69,13 +75,11 @@ describe('a digest and a poll in another process', () => {
     await other.said('inside');
     const slot1 = new Date();
     // The digest for slot1 reads while the other process is inside its transaction.
-    const first = await composeDigest(subscription(new Date(slot1.getTime() - HOUR)), slot1, store, briefs);
-    await settled(other.child);
-    const stamped = Number(/stored (\d+)/.exec(other.output())?.[1]);
+    const first = await digestAt(store, slot1);
+    const { stamped, next } = await afterOther(other, store, slot1);
     expect(stamped).toBeLessThanOrEqual(slot1.getTime());
-    const second = await composeDigest(subscription(slot1), new Date(), store, briefs);
     expect(times(first, title)).toBe(1);
-    expect(times(second, title)).toBe(0);
+    expect(times(next, title)).toBe(0);
     await store.close();
   }, 30_000);
 
@@ -89,14 +93,12 @@ describe('a digest and a poll in another process', () => {
     await other.said('storing');
     await sleep(500);
     const slot1 = new Date();
-    const first = await composeDigest(subscription(new Date(slot1.getTime() - HOUR)), slot1, store, briefs);
+    const first = await digestAt(store, slot1);
     store.db.exec('COMMIT');
-    await settled(other.child);
-    const stamped = Number(/stored (\d+)/.exec(other.output())?.[1]);
+    const { stamped, next } = await afterOther(other, store, slot1);
     expect(stamped).toBeGreaterThan(slot1.getTime());
-    const second = await composeDigest(subscription(slot1), new Date(), store, briefs);
     expect(times(first, title)).toBe(0);
-    expect(times(second, title)).toBe(1);
+    expect(times(next, title)).toBe(1);
     await store.close();
   }, 30_000);
 });
