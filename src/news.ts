@@ -47,6 +47,11 @@ export interface News {
 
 const MINUTE = 60_000;
 const HEADLINES_TTL_MS = 5 * MINUTE;
+/**
+ * The first poll runs as long as the slowest feed (up to the fetch limit, 30 s) while commands are
+ * already answered: readiness waits for it this long at most, then lists it as still running.
+ */
+export const FIRST_POLL_WAIT_MS = 5_000;
 
 /** The second job: poll feeds into the store, and post digests from it on each channel's schedule. */
 export function createNews(o: NewsOptions): News {
@@ -68,6 +73,7 @@ export function createNews(o: NewsOptions): News {
   const digests = createDigestService({ store: digestStore, feeds: store, briefs: o.briefs, scheduler, now, maxStoryAgeMs });
   let timer: NodeJS.Timeout | undefined;
   let polling: Promise<PollSummary> | undefined;
+  let stopped = false;
   // The window's titles stay indexed between polls: a cycle reads only what was stored since.
   const clusterCache = new ClusterCache();
 
@@ -121,11 +127,14 @@ export function createNews(o: NewsOptions): News {
       for (const spec of o.declared ?? []) await digestStore.subscribe(spec, now());
       // Poll before catching up, so a digest missed while down has the news it should carry.
       await poll().catch((err: unknown) => o.logger.error({ err }, 'feed poll failed'));
+      // Stopped while the first poll ran (a SIGTERM soon after start): nothing more to start.
+      if (stopped) return;
       await scheduler.start();
       timer = setInterval(() => void poll().catch((err: unknown) => o.logger.error({ err }, 'feed poll failed')), MINUTE);
       timer.unref();
     },
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await polling?.catch(() => undefined);
       await scheduler.stop();
@@ -153,19 +162,37 @@ export function openNews(o: NewsOptions & { onDisabled?: () => void }): { news: 
     disable(err);
     return { news: undefined, service: { start: async () => {}, stop: async () => {}, degraded: () => reason } };
   }
+  let starting = false;
+  let stopping = false;
   return {
     news,
     service: {
       async start() {
-        try {
-          await news.start();
-        } catch (err) {
-          disable(err);
-          await news.stop().catch(() => undefined);
-        }
+        starting = true;
+        const started = news.start().then(
+          () => {
+            starting = false;
+          },
+          async (err: unknown) => {
+            starting = false;
+            // A store closed under a start that was still running is the shutdown's doing, not a fault.
+            if (stopping) return;
+            disable(err);
+            await news.stop().catch(() => undefined);
+          },
+        );
+        let wait: NodeJS.Timeout | undefined;
+        const waited = new Promise<void>((resolve) => {
+          wait = setTimeout(resolve, FIRST_POLL_WAIT_MS);
+        });
+        await Promise.race([started, waited]);
+        clearTimeout(wait);
       },
-      stop: () => (reason ? Promise.resolve() : news.stop()),
-      degraded: () => reason,
+      stop: () => {
+        stopping = true;
+        return reason ? Promise.resolve() : news.stop();
+      },
+      degraded: () => reason ?? (starting ? 'news: first feed poll still running; digests start after it' : undefined),
     },
   };
 }
