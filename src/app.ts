@@ -66,7 +66,7 @@ export interface Running {
 export interface Service {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Why this service is off while the bot keeps answering (listed on /readyz, which stays 200). */
+  /** Why this service is off, or not fully up yet, while the bot answers (listed on /readyz, which stays 200). */
   degraded?(): string | undefined;
 }
 
