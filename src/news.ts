@@ -51,7 +51,7 @@ const HEADLINES_TTL_MS = 5 * MINUTE;
  * The first poll runs as long as the slowest feed (up to the fetch limit, 30 s) while commands are
  * already answered: readiness waits for it this long at most, then lists it as still running.
  */
-export const FIRST_POLL_WAIT_MS = 5_000;
+const FIRST_POLL_WAIT_MS = 5_000;
 
 /** The second job: poll feeds into the store, and post digests from it on each channel's schedule. */
 export function createNews(o: NewsOptions): News {
