@@ -9,7 +9,7 @@ import { canonicalLink } from '../src/core/feeds/canonical.js';
 import { lintFeeds } from '../src/core/feeds/config.js';
 import { decodeFeedBody } from '../src/core/feeds/decode.js';
 import { normaliseFeed, textOf } from '../src/core/feeds/normalise.js';
-import { htmlToText } from '../src/core/feeds/text.js';
+import { collapseSpace, htmlToText } from '../src/core/feeds/text.js';
 
 const feed = { name: 'f', url: 'https://example.org/rss', language: 'es', interval: 30, local: false };
 const now = new Date('2026-01-10T12:00:00Z');
@@ -110,6 +110,34 @@ describe('normalising items', () => {
     expect(htmlToText('one two three four five', 16)).toBe('one two three…');
     expect(textOf({ nope: 1 })).toBeUndefined();
     expect(canonicalLink('HTTPS://Example.ORG:443/x?fbclid=1#y')).toBe('https://example.org/x');
+  });
+
+  it('given links in every shape, then each has one spelling, and what is not a web link is absent', () => {
+    const base = 'https://outlet.example/news/feed?utm_source=rss#top';
+    expect(canonicalLink('https://outlet.example/a#', base)).toBe('https://outlet.example/a');
+    expect(canonicalLink('https://outlet.example/a?', base)).toBe('https://outlet.example/a');
+    expect(canonicalLink('https://outlet.example/a?id=7&utm_medium=x', base)).toBe('https://outlet.example/a?id=7');
+    // Relative links take the base's path and query, never its fragment.
+    expect(canonicalLink('story/1', base)).toBe('https://outlet.example/news/story/1');
+    expect(canonicalLink(' ', base)).toBe('https://outlet.example/news/feed');
+    expect(canonicalLink('?id=2#c', base)).toBe('https://outlet.example/news/feed?id=2');
+    expect(canonicalLink('javascript:alert(1)', base)).toBeUndefined();
+    expect(canonicalLink('http://[::1', base)).toBeUndefined();
+    expect(canonicalLink('story/1')).toBeUndefined();
+  });
+
+  it('given whitespace of any kind, then each run reads as one space and none is left at the ends', () => {
+    const unit = fc.oneof(
+      fc.constantFrom(' ', '  ', '\n', '\t', '\r\n', '\u00a0', '\u2003', '\u3000', '\ufeff', 'a', 'é'),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 60 }), (text) => {
+        const words = text.split(/\s+/).filter((w) => w.length > 0);
+        expect(collapseSpace(text)).toBe(words.join(' '));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('given text with no markup or entity, then the plain-text shortcut gives what the HTML path gives', () => {

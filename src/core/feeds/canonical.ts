@@ -10,11 +10,18 @@ const TRACKING = /^(utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|at_medium|
 export function canonicalLink(raw: string | undefined, base?: string): string | undefined {
   if (!raw) return undefined;
   const trimmed = raw.trim();
-  if (!URL.canParse(trimmed, base)) return undefined;
-  const url = new URL(trimmed, base);
+  // One parse, not URL.canParse and then another; an item's link is read once per poll.
+  let url: URL;
+  try {
+    url = new URL(trimmed, base);
+  } catch {
+    return undefined;
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  url.hash = '';
-  for (const key of [...url.searchParams.keys()]) if (TRACKING.test(key)) url.searchParams.delete(key);
+  // Only the link's own text brings a fragment (a base's is never inherited); most links have none,
+  // nor a query, and each setter or searchParams walk reserialises the URL.
+  if (trimmed.includes('#')) url.hash = '';
+  if (url.search) for (const key of [...url.searchParams.keys()]) if (TRACKING.test(key)) url.searchParams.delete(key);
   // URLSearchParams re-encodes the query; keep the original when nothing was removed.
   return url.href.replace(/\?$/, '');
 }
