@@ -13,8 +13,8 @@ import { exited, sleep } from './helpers/bot-process.js';
  * Two processes on one store: the bot composing a digest, and a poll storing items beside it (a
  * `briefbot poll --once`, or a second bot for the other platform). A digest covers the stories
  * first seen up to its slot, the next one those after: an item stamped before a slot but committed
- * after that slot's digest read the store would be in neither. Each test is a real second process
- * on a real SQLite file, caught at the dangerous moment.
+ * after that slot's digest read the store would be in neither. Each test is a second connection to
+ * a real SQLite file, caught at the dangerous moment: the first two in a real second process.
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'briefbot-two-processes-'));
@@ -101,4 +101,57 @@ describe('a digest and a poll in another process', () => {
     expect(times(next, title)).toBe(1);
     await store.close();
   }, 30_000);
+
+  it('the poll takes the write lock the moment the digest lets it go, in the slot’s millisecond: each item is in the next digest, once', async () => {
+    const file = join(dir, 'same-millisecond.db');
+    const store = new SqliteStore(file);
+    // The poll's own connection, as another process has; no process switch between the two, so the
+    // poll stores within microseconds of the digest's read, as `/digest now` and a poll can.
+    const poll = new SqliteStore(file);
+    const titles = Array.from({ length: 20 }, (_, i) => `Colombia and NATO: round ${i} of talks on a maritime accord`);
+    const seen: { title: string; stamped: number; slot: number; first: number; next: number }[] = [];
+    for (const title of titles) {
+      let stamped = 0;
+      const pollRightAfter: Pick<SqliteStore, 'storiesFor'> = {
+        storiesFor: async (...args) => {
+          const stories = await store.storiesFor(...args);
+          await poll.storeItems(
+            [{ ...anItem(title), firstSeenAt: new Date(0) }],
+            () => ({ tags: [{ topic: 'nato-status', terms: ['otan'] }], clusterId: undefined }),
+            (s) => {
+              stamped = s.item.firstSeenAt.getTime();
+            },
+            () => new Date(),
+          );
+          return stories;
+        },
+      };
+      const slot = new Date();
+      const first = await composeDigest(subscription(new Date(slot.getTime() - HOUR)), slot, pollRightAfter, briefs);
+      const next = await composeDigest(subscription(slot), new Date(slot.getTime() + HOUR), store, briefs);
+      seen.push({ title, stamped, slot: slot.getTime(), first: times(first, title), next: times(next, title) });
+    }
+    // Without the digest holding its lock past the slot, most of these were stamped at the slot
+    // itself: after the read, so not in the first digest, and not after the slot, so not in the next.
+    expect(seen.filter((s) => s.first + s.next !== 1)).toEqual([]);
+    expect(seen.every((s) => s.stamped > s.slot && s.next === 1)).toBe(true);
+    await poll.close();
+    await store.close();
+  }, 30_000);
 });
+
+/** A tagged item as a poll stores it, first seen when stored. */
+function anItem(title: string) {
+  return {
+    feed: 'other-connection',
+    guid: title,
+    link: `https://example.org/${encodeURIComponent(title)}`,
+    title,
+    summary: 'What was agreed, and by whom.',
+    outlet: 'Other Connection Wire',
+    language: 'en',
+    publishedAt: new Date(),
+    firstSeenAt: new Date(),
+    dateSource: 'first-seen' as const,
+  };
+}

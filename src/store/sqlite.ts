@@ -70,6 +70,20 @@ const firstSeen = (item: FeedItem, at: Date): FeedItem => ({
   publishedAt: item.dateSource === 'first-seen' ? at : item.publishedAt,
 });
 
+/**
+ * Keep the lock until the clock has passed `until` (at most ~1 ms): a poll that takes the lock next
+ * then stamps its items after `until`, never at it, where they would be in neither the digest just
+ * read (already read) nor the next (which starts after `until`). A time more than a millisecond
+ * ahead is not this clock's (a test's), and is not waited for.
+ */
+function holdPast(until: number): void {
+  if (until - Date.now() > 1) return;
+  // Spin: the wait is under a millisecond, shorter than any sleep SQLite's other connections make.
+  // Bounded by the monotonic clock too, should the wall clock be set back meanwhile.
+  const giveUp = performance.now() + 5;
+  while (Date.now() <= until && performance.now() < giveUp);
+}
+
 /** The embedded store: one SQLite file in WAL mode (readers never block the poller). */
 export class SqliteStore implements FeedStore {
   readonly db: Database.Database;
@@ -236,17 +250,19 @@ export class SqliteStore implements FeedStore {
       : this.views(`SELECT DISTINCT cluster_id FROM items WHERE ${PUBLISHED_SINCE}`, publishedSince(since));
   }
 
-  async storiesFor(topics: string[], firstSeenAfter: Date): Promise<ClusterView[]> {
+  async storiesFor(topics: string[], firstSeenAfter: Date, until?: Date): Promise<ClusterView[]> {
     // Through the topic index: a digest reads its topics' recent items, not the whole store's window.
     // Under the write lock (IMMEDIATE): a poll that stamped its items before this read has committed them.
     return this.db
-      .transaction(() =>
-        this.views(
+      .transaction(() => {
+        const stories = this.views(
           `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
              WHERE t.topic IN (SELECT value FROM json_each(?)) AND i.first_seen_at > ?`,
           [JSON.stringify(topics), firstSeenAfter.getTime()],
-        ),
-      )
+        );
+        if (until) holdPast(until.getTime());
+        return stories;
+      })
       .immediate();
   }
 

@@ -36,7 +36,7 @@ export async function composeDigest(
   const from = sub.coveredUntil ?? new Date(slot.getTime() - DAY);
   const oldest = from.getTime() - maxAgeMs;
   // A story first seen after `from` has every item first seen after it, its tagged ones too.
-  const clusters = await feeds.storiesFor(sub.topics, from);
+  const clusters = await feeds.storiesFor(sub.topics, from, slot);
   const stories: DigestStory[] = clusters
     .filter((c) => c.firstSeenAt > from && c.firstSeenAt <= slot)
     .filter((c) => c.items.some((i) => i.publishedAt.getTime() >= oldest))

@@ -65,9 +65,11 @@ export interface FeedStore {
   /**
    * Every story with an item tagged with one of `topics` and first seen after `firstSeenAfter`, as
    * `clusters` gives them: all a digest covering the time since then can hold (it filters further).
-   * Read under the write lock, after any poll that holds it has committed (see `storeItems`).
+   * Read under the write lock, after any poll that holds it has committed (see `storeItems`). With
+   * `until` (the digest's slot), the lock is kept until the clock has passed it, so an item stamped
+   * after the read is first seen after the slot and goes to the next digest.
    */
-  storiesFor(topics: string[], firstSeenAfter: Date): Promise<ClusterView[]>;
+  storiesFor(topics: string[], firstSeenAfter: Date, until?: Date): Promise<ClusterView[]>;
   /**
    * The `count` newest stories tagged `topic` since `since`, as `clusters` would give them, newest
    * first: each told by its earliest linked item, with every outlet that carried it.
