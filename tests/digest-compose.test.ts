@@ -72,3 +72,63 @@ describe('composeDigest reads its topics through store.storiesFor', () => {
     }
   });
 });
+
+describe('a story reaches a channel when its first item on the channel’s topics does', () => {
+  const sub = (topics: string[], coveredUntil: number): Subscription => ({
+    id: 1,
+    platform: 'slack',
+    channelId: 'C1',
+    topics,
+    schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] },
+    cap: 10,
+    postWhenEmpty: false,
+    createdAt: new Date(T0 - 200 * HOUR),
+    coveredUntil: new Date(coveredUntil),
+  });
+  const item = (guid: string, title: string, outlet: string, seen: number) => ({
+    feed: outlet.toLowerCase().replace(/\W+/g, '-'),
+    guid,
+    link: `https://${guid}.example/story`,
+    title,
+    summary: `${title}.`,
+    outlet,
+    language: 'en',
+    publishedAt: new Date(seen - HOUR),
+    firstSeenAt: new Date(seen),
+    dateSource: 'feed' as const,
+  });
+  const told = (d: Awaited<ReturnType<typeof composeDigest>>, outlet: string) => JSON.stringify(d.reply ?? '').includes(outlet);
+
+  it('an untagged report, then one tagged for the topic joins its story: the story is in the digest after the second, once', async () => {
+    const store = new SqliteStore(join(dir, 'joined-later.db'));
+    const title = 'Petro meets Xi in Beijing on trade and the Belt and Road';
+    // The first outlet's report matches no topic's rules (say it never names Colombia).
+    const story = await storeItem(store, item('first', title, 'First Wire', T0 - 3 * HOUR), []);
+    const early = await composeDigest(sub(['china-ties'], T0 - 4 * HOUR), new Date(T0 - 2 * HOUR), store, briefs);
+    expect(early.reply).toBeUndefined();
+    // A second outlet tells the same story, tagged, after that digest.
+    await storeItem(store, item('second', title, 'Second Paper', T0 - HOUR), [{ topic: 'china-ties', terms: ['china'] }], story);
+    const next = await composeDigest(sub(['china-ties'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    expect(next.reply?.status).toBe('1 story since the last digest');
+    expect(told(next, 'Second Paper') && told(next, 'First Wire')).toBe(true);
+    const after = await composeDigest(sub(['china-ties'], T0), new Date(T0 + HOUR), store, briefs);
+    expect(after.reply).toBeUndefined();
+    await store.close();
+  });
+
+  it('a story told on one topic gains an item on another: a channel following only the other gets it then, and one following the first is not told again', async () => {
+    const store = new SqliteStore(join(dir, 'second-topic.db'));
+    const title = 'Bogotá weighs NATO partnership as Beijing courts Petro';
+    const story = await storeItem(store, item('nato', title, 'Alliance Daily', T0 - 3 * HOUR), [{ topic: 'nato-status', terms: ['otan'] }]);
+    const natoFirst = await composeDigest(sub(['nato-status'], T0 - 4 * HOUR), new Date(T0 - 2 * HOUR), store, briefs);
+    expect(natoFirst.reply?.status).toBe('1 story since the last digest');
+    await storeItem(store, item('china', title, 'Pacific Review', T0 - HOUR), [{ topic: 'china-ties', terms: ['china'] }], story);
+    const china = await composeDigest(sub(['china-ties'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    expect(china.reply?.status).toBe('1 story since the last digest');
+    const natoAgain = await composeDigest(sub(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    expect(natoAgain.reply).toBeUndefined();
+    const both = await composeDigest(sub(['nato-status', 'china-ties'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    expect(both.reply).toBeUndefined();
+    await store.close();
+  });
+});

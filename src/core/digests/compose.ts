@@ -1,5 +1,5 @@
 import type { BriefSource } from '../briefs/library.js';
-import type { FeedStore } from '../feeds/store.js';
+import type { ClusterView, FeedStore } from '../feeds/store.js';
 import { buildDigest, type DigestStory } from './build.js';
 import type { Subscription } from './subscription.js';
 import type { Reply } from '../reply.js';
@@ -20,8 +20,8 @@ function explainTags(items: { topics: { topic: string; terms: string[] }[] }[]):
 }
 
 /**
- * The digest for one slot: every story first seen since the subscription's last digest (a new
- * subscription looks back at most a day), up to the slot — unless it was published more than
+ * The digest for one slot: every story first seen on the subscription's topics since its last
+ * digest (a new subscription looks back at most a day), up to the slot — unless it was published more than
  * `maxAgeMs` before that window (a feed's old backlog, seen for the first time). Undefined when
  * there is nothing new.
  */
@@ -35,10 +35,20 @@ export async function composeDigest(
 ): Promise<{ reply: Reply | undefined; from: Date }> {
   const from = sub.coveredUntil ?? new Date(slot.getTime() - DAY);
   const oldest = from.getTime() - maxAgeMs;
-  // A story first seen after `from` has every item first seen after it, its tagged ones too.
+  const wanted = new Set(sub.topics);
+  // A story is news to this channel when its first item on the channel's topics is: an earlier
+  // report the topics' rules did not match (or one on another topic) never reached the channel.
+  const firstOnTopics = (c: ClusterView) => {
+    let first = Number.POSITIVE_INFINITY;
+    for (const i of c.items) if (i.topics.some((t) => wanted.has(t.topic))) first = Math.min(first, i.firstSeenAt.getTime());
+    return first;
+  };
   const clusters = await feeds.storiesFor(sub.topics, from, slot);
   const stories: DigestStory[] = clusters
-    .filter((c) => c.firstSeenAt > from && c.firstSeenAt <= slot)
+    .filter((c) => {
+      const first = firstOnTopics(c);
+      return first > from.getTime() && first <= slot.getTime();
+    })
     .filter((c) => c.items.some((i) => i.publishedAt.getTime() >= oldest))
     .map((c) => {
       const lead = [...c.items].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime())[0];
