@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import { composeDigest } from '../src/core/digests/compose.js';
@@ -131,4 +132,79 @@ describe('a story reaches a channel when its first item on the channel’s topic
     expect(both.reply).toBeUndefined();
     await store.close();
   });
+});
+
+describe('over any run of reports and digests', () => {
+  // A report: which story (same title), which topics it was tagged with, and the minutes since the last event.
+  const report = fc.record({
+    story: fc.integer({ min: 0, max: 7 }),
+    topics: fc.subarray(TOPICS),
+    minutes: fc.integer({ min: 0, max: 90 }),
+  });
+  const event = fc.oneof(report, fc.record({ digestAfterMinutes: fc.integer({ min: 0, max: 240 }) }));
+  let run = 0;
+
+  it('every story reported on a channel’s topics is in exactly one of its digests', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 40 }), fc.subarray(TOPICS, { minLength: 1 }), async (events, topics) => {
+        const store = new SqliteStore(join(dir, `any-run-${run++}.db`));
+        try {
+          const clusterOf = new Map<number, number>();
+          const onTopics = new Set<number>();
+          const told = new Map<number, number>();
+          let t = T0;
+          let coveredUntil = T0 - HOUR;
+          const digest = async (slot: number) => {
+            const sub: Subscription = {
+              id: 1,
+              platform: 'slack',
+              channelId: 'C1',
+              topics,
+              schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] },
+              cap: 100,
+              postWhenEmpty: false,
+              createdAt: new Date(T0 - 2 * HOUR),
+              coveredUntil: new Date(coveredUntil),
+            };
+            const { reply } = await composeDigest(sub, new Date(slot), store, briefs, MAX_AGE);
+            const text = JSON.stringify(reply ?? '');
+            for (const story of clusterOf.keys()) if (text.includes(`story-${story}-told`)) told.set(story, (told.get(story) ?? 0) + 1);
+            coveredUntil = slot;
+          };
+          for (const [i, e] of events.entries()) {
+            if ('digestAfterMinutes' in e) {
+              await digest(t + e.digestAfterMinutes * 60_000);
+              t += e.digestAfterMinutes * 60_000;
+              continue;
+            }
+            t += e.minutes * 60_000 + 1;
+            const into = await storeItem(
+              store,
+              {
+                feed: `outlet-${i}`,
+                guid: `report-${i}`,
+                link: `https://outlet-${i}.example/story-${e.story}`,
+                title: `story-${e.story}-told`,
+                summary: 'What happened.',
+                outlet: `Outlet ${i}`,
+                language: 'en',
+                publishedAt: new Date(t),
+                firstSeenAt: new Date(t),
+                dateSource: 'feed',
+              },
+              e.topics.map((topic) => ({ topic, terms: [topic] })),
+              clusterOf.get(e.story),
+            );
+            if (into !== undefined) clusterOf.set(e.story, into);
+            if (e.topics.some((topic) => topics.includes(topic))) onTopics.add(e.story);
+          }
+          await digest(t + 1);
+          for (const story of clusterOf.keys()) expect(told.get(story) ?? 0, `story ${story}`).toBe(onTopics.has(story) ? 1 : 0);
+        } finally {
+          await store.close();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
 });
