@@ -64,12 +64,12 @@ async function seed(store: SqliteStore, feeds: number, slot: Date): Promise<{ it
         dateSource: 'feed',
       };
     });
+    const tags = (item: FeedItem) => ((storyOf.get(item.guid) as number) % 8 < 3 ? [{ topic: 'nato-status', terms: ['colombia*', 'nato'] }] : []);
     await store.storeItems(
-      items,
+      items.map((item) => ({ ...item, tags: tags(item) })),
       (item) => {
-        const story = storyOf.get(item.guid) as number;
-        if (story % 8 < 3) tagged++;
-        return { tags: story % 8 < 3 ? [{ topic: 'nato-status', terms: ['colombia*', 'nato'] }] : [], clusterId: clusterOf.get(story) };
+        if (tags(item).length > 0) tagged++;
+        return clusterOf.get(storyOf.get(item.guid) as number);
       },
       (s) => clusterOf.set(storyOf.get(s.item.guid) as number, s.clusterId),
     );

@@ -122,11 +122,8 @@ async function seed(store: FeedStore, feeds: number, items: number): Promise<voi
     });
     const storyOf = new Map(batch.map((b) => [b.item.guid, b.story]));
     await store.storeItems(
-      batch.map((b) => b.item),
-      (item) => ({
-        tags: (storyOf.get(item.guid) ?? 0) % 10 === 0 ? [{ topic: 'nato-status', terms: ['colombia', 'nato'] }] : [],
-        clusterId: clusterOf.get(storyOf.get(item.guid) ?? -1),
-      }),
+      batch.map((b) => ({ ...b.item, tags: b.story % 10 === 0 ? [{ topic: 'nato-status', terms: ['colombia', 'nato'] }] : [] })),
+      (item) => clusterOf.get(storyOf.get(item.guid) ?? -1),
       (stored) => clusterOf.set(storyOf.get(stored.item.guid) ?? -1, stored.clusterId),
     );
   }

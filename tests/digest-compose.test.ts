@@ -135,16 +135,19 @@ describe('a story reaches a channel when its first item on the channel’s topic
 });
 
 describe('over any run of reports and digests', () => {
-  // A report: which story (same title), which topics it was tagged with, and the minutes since the last event.
+  // A report: which story (same title), which topics its feed tagged it with, the minutes since the
+  // last event, and whether it links the wire's copy of the story (a duplicate of any report before
+  // it that did: not stored again, but its tags are added).
   const report = fc.record({
     story: fc.integer({ min: 0, max: 7 }),
     topics: fc.subarray(TOPICS),
     minutes: fc.integer({ min: 0, max: 90 }),
+    wire: fc.boolean(),
   });
   const event = fc.oneof(report, fc.record({ digestAfterMinutes: fc.integer({ min: 0, max: 240 }) }));
   let run = 0;
 
-  it('every story reported on a channel’s topics is in exactly one of its digests', async () => {
+  it('every story reported on a channel’s topics is in exactly one of its digests, duplicates from other feeds included', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 40 }), fc.subarray(TOPICS, { minLength: 1 }), async (events, topics) => {
         const store = new SqliteStore(join(dir, `any-run-${run++}.db`));
@@ -183,7 +186,7 @@ describe('over any run of reports and digests', () => {
               {
                 feed: `outlet-${i}`,
                 guid: `report-${i}`,
-                link: `https://outlet-${i}.example/story-${e.story}`,
+                link: e.wire ? `https://wire.example/story-${e.story}` : `https://outlet-${i}.example/story-${e.story}`,
                 title: `story-${e.story}-told`,
                 summary: 'What happened.',
                 outlet: `Outlet ${i}`,

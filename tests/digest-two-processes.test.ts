@@ -116,8 +116,8 @@ describe('a digest and a poll in another process', () => {
         storiesFor: async (...args) => {
           const stories = await store.storiesFor(...args);
           await poll.storeItems(
-            [{ ...anItem(title), firstSeenAt: new Date(0) }],
-            () => ({ tags: [{ topic: 'nato-status', terms: ['otan'] }], clusterId: undefined }),
+            [{ ...anItem(title), firstSeenAt: new Date(0), tags: [{ topic: 'nato-status', terms: ['otan'] }] }],
+            () => undefined,
             (s) => {
               stamped = s.item.firstSeenAt.getTime();
             },

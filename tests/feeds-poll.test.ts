@@ -4,8 +4,10 @@ import { SqliteStore } from '../src/store/sqlite.js';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
 import { formatPollSummary } from '../src/core/feeds/report.js';
+import { composeDigest } from '../src/core/digests/compose.js';
 import { type FeedServer, startFeedServer } from './helpers/feed-server.js';
-import { testDeps } from './helpers/feed-deps.js';
+import { ROOT, testDeps } from './helpers/feed-deps.js';
+import { BriefLibrary } from '../src/core/briefs/library.js';
 
 let server: FeedServer;
 let t: ReturnType<typeof testDeps>;
@@ -199,14 +201,14 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     // The real store, failing once after two of a feed's items: the disk errs mid-transaction.
     let failures = 1;
     class FailingStore extends SqliteStore {
-      override async storeItems(...[items, plan, stored, seenAt]: Parameters<SqliteStore['storeItems']>) {
-        if (failures-- <= 0) return super.storeItems(items, plan, stored, seenAt);
+      override async storeItems(...[items, story, stored, seenAt]: Parameters<SqliteStore['storeItems']>) {
+        if (failures-- <= 0) return super.storeItems(items, story, stored, seenAt);
         let n = 0;
         const failing = (s: StoredNew) => {
           stored(s);
           if (++n === 2) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
         };
-        return super.storeItems(items, plan, failing, seenAt);
+        return super.storeItems(items, story, failing, seenAt);
       }
     }
     const store = new FailingStore(`${t.dir}/rollback.db`);
@@ -268,4 +270,64 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     expect(rows.n).toBe(items);
     await store.close();
   });
+
+  it('given two topic-restricted searches carrying one article, then it reaches both topics’ channels, whichever came first, once each', async () => {
+    // Google News searches, one per topic (as feeds.yaml has them), returning the same articles.
+    const search = (name: string, topic: string): FeedConfig => ({
+      ...feed(name, `/examples/google-news-colombia-es.xml?search=${topic}`, 'es'),
+      topics: [topic],
+    });
+    const briefs = new BriefLibrary(`${ROOT}/briefs`);
+    briefs.load();
+    const brics = 'Colombia ingresa al Nuevo Banco de Desarrollo de los BRICS';
+    const otan = 'Petro anuncia que Colombia dejará de ser socio global de la OTAN';
+    // What the second search can tag that the first could not: the BRICS article, or the two on NATO.
+    const gained = { 'china-ties': 1, 'nato-status': 2 };
+    for (const order of [['nato-status', 'china-ties'], ['china-ties', 'nato-status']] as const) {
+      const own = testDeps();
+      try {
+        const reports = [];
+        for (const topic of order) reports.push(await pollOnce([search(`gnews-${topic}`, topic)], own.deps));
+        const [first, second] = reports.map((r) => r.feeds[0]);
+        expect(first).toMatchObject({ status: 'ok', newItems: 5, duplicates: 0, retagged: 0 });
+        // The second search brings nothing new, but the article the first could not tag for its topic
+        // now carries the second's; an article tagged already keeps its tags.
+        const retagged = gained[order[1]];
+        expect(second).toMatchObject({ status: 'ok', newItems: 0, duplicates: 5, retagged });
+        expect(formatPollSummary(reports[1]!)).toContain(
+          `5 seen before (${retagged} of them from another feed, now also tagged with this feed's topics)`,
+        );
+        const digestFor = async (topic: string, coveredUntil: Date) =>
+          JSON.stringify(
+            (
+              await composeDigest(
+                {
+                  id: 1,
+                  platform: 'slack',
+                  channelId: `C-${topic}`,
+                  topics: [topic],
+                  schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] },
+                  cap: 10,
+                  postWhenEmpty: false,
+                  createdAt: new Date(0),
+                  coveredUntil,
+                },
+                new Date(),
+                own.store,
+                briefs,
+                Number.POSITIVE_INFINITY,
+              )
+            ).reply ?? '',
+          );
+        const longAgo = new Date(Date.now() - 86_400_000);
+        const china = await digestFor('china-ties', longAgo);
+        const nato = await digestFor('nato-status', longAgo);
+        expect([china.includes(brics), china.includes(otan)], order.join(' then ')).toEqual([true, false]);
+        expect([nato.includes(brics), nato.includes(otan)], order.join(' then ')).toEqual([false, true]);
+      } finally {
+        await own.cleanup();
+      }
+    }
+  });
 });
+

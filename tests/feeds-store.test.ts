@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newHealth } from '../src/core/feeds/health.js';
 import type { FeedItem } from '../src/core/feeds/types.js';
+import type { ClusterView } from '../src/core/feeds/store.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { seeded } from './helpers/seeded.js';
@@ -41,7 +42,7 @@ describe('SQLite store', () => {
     await again.close();
   });
 
-  it('given a version-2 database with stories, then upgrading keeps every story and item and new items still join them', async () => {
+  it('given a version-2 database with stories, then upgrading keeps every story, item and tag, and new items still join them', async () => {
     const file = join(dir, 'v2.db');
     const old = new Database(file);
     old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
@@ -56,12 +57,15 @@ describe('SQLite store', () => {
          VALUES ('wire', 'g1', 'https://example.org/a', 'NATO exit', '', 'Wire', 'en', 1, 1, 'feed', 7)`,
       )
       .run();
+    old.prepare(`INSERT INTO item_topics (item_id, topic, terms) VALUES (1, 'nato-status', '["otan"]')`).run();
     old.close();
     const store = new SqliteStore(file);
     expect(store.version).toBe(MIGRATIONS.length);
     expect(await storeItem(store, item({ guid: 'g2', link: 'https://example.org/b' }), [], 7)).toBe(7);
     const stories = await store.clusters(new Date(0));
     expect(stories.map((c) => [c.id, c.title, c.items.map((i) => i.guid)])).toEqual([[7, 'NATO exit', ['g1', 'g2']]]);
+    // A tag from before tags had their own time dates from the item's first sighting.
+    expect(stories[0]?.items[0]?.topics).toEqual([{ topic: 'nato-status', terms: ['otan'], taggedAt: new Date(1) }]);
     await store.close();
   });
 
@@ -83,8 +87,9 @@ describe('SQLite store', () => {
     expect(await storeItem(store, item({ feed: 'other', guid: 'x' }), tags, cluster)).toBeUndefined();
     // Another link is another item (here in a story of its own, untagged).
     expect(await storeItem(store, item({ guid: 'g2', link: 'https://example.org/b' }))).not.toBe(cluster);
+    const tagsOf = (view: ClusterView | undefined) => view?.items.map((i) => [i.guid, i.topics.map(({ topic, terms }) => ({ topic, terms }))]);
     const [view] = await store.clusters(new Date(0), 'nato-status');
-    expect(view?.items.map((i) => [i.guid, i.topics])).toEqual([[item().guid, tags]]);
+    expect(tagsOf(view)).toEqual([[item().guid, tags]]);
     expect(await store.clusters(new Date(0), 'china-ties')).toEqual([]);
     // Each item keeps its own tags, in topic order, however many it has.
     const both = [
@@ -93,10 +98,20 @@ describe('SQLite store', () => {
     ];
     await storeItem(store, item({ guid: 'g3', link: 'https://example.org/c' }), both, cluster);
     const [again] = await store.clusters(new Date(0), 'china-ties');
-    expect(again?.items.map((i) => [i.guid, i.topics])).toEqual([
+    expect(tagsOf(again)).toEqual([
       [item().guid, tags],
       ['g3', [both[1], both[0]]],
     ]);
+    // The first item again, from a feed that tags it with a topic it lacked: not stored twice, but
+    // tagged with that topic too, as of when that feed brought it. Its other tag keeps its time.
+    const later = new Date('2026-01-11T09:00:00Z');
+    expect(await storeItem(store, item({ feed: 'china-search', guid: 'y', firstSeenAt: later }), [both[1]!], cluster)).toBeUndefined();
+    const [retagged] = await store.clusters(new Date(0), 'china-ties');
+    expect(retagged?.items.find((i) => i.guid === item().guid)?.topics).toEqual([
+      { ...both[1], taggedAt: later },
+      { ...tags[0], taggedAt: item().firstSeenAt },
+    ]);
+    expect((store.db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n).toBe(3);
     await store.close();
   });
 

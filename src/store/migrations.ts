@@ -60,6 +60,9 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE clusters DROP COLUMN last_seen_at;
    DROP INDEX items_published;
    CREATE INDEX items_first_seen ON items(first_seen_at);`,
+  // A topic an item gains after it was stored (another feed brought it tagged): since when. NULL is
+  // the item's first sighting, as for every tag before this column.
+  `ALTER TABLE item_topics ADD COLUMN tagged_at INTEGER;`,
 ];
 
 /** Bring the database to the latest version, one transaction per migration. Returns the version. */

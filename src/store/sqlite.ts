@@ -5,7 +5,7 @@ import { statementCache } from './statements.js';
 import type { ClusterMember } from '../core/feeds/cluster.js';
 import type { FeedErrorCode } from '../core/feeds/errors.js';
 import type { Headline } from '../core/commands/types.js';
-import type { ClusterView, FeedStore, ItemPlanner, StoredItem, StoredNew } from '../core/feeds/store.js';
+import type { ClusterView, FeedStore, StoredItem, StoredNew, StoredTag, StoryPlanner, TaggedItem } from '../core/feeds/store.js';
 import { FUTURE_TOLERANCE_MS, type FeedHealth, type FeedItem, type HealthState, type TopicTag } from '../core/feeds/types.js';
 import { migrate } from './migrations.js';
 
@@ -31,7 +31,7 @@ function toHealth(r: Row): FeedHealth {
   };
 }
 
-function toItem(r: Row, topics: TopicTag[]): StoredItem {
+function toItem(r: Row, topics: StoredTag[]): StoredItem {
   return {
     id: Number(r.id),
     clusterId: Number(r.cluster_id),
@@ -64,7 +64,7 @@ const TOPIC_STORIES = `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN item
   WHERE t.topic = ? AND i.published_at >= ?`;
 
 /** An item as first seen at `at`: an item the feed left undated is dated then too. */
-const firstSeen = (item: FeedItem, at: Date): FeedItem => ({
+const firstSeen = (item: TaggedItem, at: Date): TaggedItem => ({
   ...item,
   firstSeenAt: at,
   publishedAt: item.dateSource === 'first-seen' ? at : item.publishedAt,
@@ -138,38 +138,50 @@ export class SqliteStore implements FeedStore {
     return (this.sql('SELECT * FROM feeds ORDER BY name').all() as Row[]).map(toHealth);
   }
 
-  async storeItems(items: FeedItem[], plan: ItemPlanner, stored: (s: StoredNew) => void, seenAt?: () => Date) {
+  async storeItems(items: TaggedItem[], story: StoryPlanner, stored: (s: StoredNew) => void, seenAt?: () => Date) {
     // One transaction for a whole feed: one commit instead of one per item. IMMEDIATE takes the write
     // lock before the first read, so the time read next is the lock's (FeedStore.storeItems).
     return this.db.transaction(() => {
       const at = seenAt?.();
       let duplicates = 0;
+      let retagged = 0;
       for (let index = 0; index < items.length; index++) {
-        const item = at ? firstSeen(items[index] as FeedItem, at) : (items[index] as FeedItem);
-        if (this.has(item)) {
+        const item = at ? firstSeen(items[index] as TaggedItem, at) : (items[index] as TaggedItem);
+        const before = this.existing(item);
+        if (before) {
           duplicates++;
+          if (before.feed !== item.feed && this.addTags(before.id, item.tags, item.firstSeenAt)) retagged++;
           continue;
         }
-        const { tags, clusterId } = plan(item, index);
+        const clusterId = story(item, index);
         const cluster = clusterId ?? this.newCluster(item.title, item.firstSeenAt);
-        const id = this.insert(item, tags, cluster);
+        const id = this.insert(item, item.tags, cluster);
         if (id === undefined) {
           duplicates++;
           continue;
         }
-        stored({ id, item, tags, clusterId: cluster, joined: clusterId !== undefined });
+        stored({ id, item, tags: item.tags, clusterId: cluster, joined: clusterId !== undefined });
       }
-      return { duplicates };
+      return { duplicates, retagged };
     }).immediate();
   }
 
-  private has(item: FeedItem): boolean {
+  /** The row that already holds this item, if any. */
+  private existing(item: FeedItem): { id: number; feed: string } | undefined {
     // One statement, two index lookups (SQLite's multi-index OR): ~5 µs an item less than two.
-    const row =
+    return (
       item.link === undefined
-        ? this.sql('SELECT 1 FROM items WHERE feed = ? AND guid = ?').get(item.feed, item.guid)
-        : this.sql('SELECT 1 FROM items WHERE (feed = ? AND guid = ?) OR link = ?').get(item.feed, item.guid, item.link);
-    return row !== undefined;
+        ? this.sql('SELECT id, feed FROM items WHERE feed = ? AND guid = ?').get(item.feed, item.guid)
+        : this.sql('SELECT id, feed FROM items WHERE (feed = ? AND guid = ?) OR link = ?').get(item.feed, item.guid, item.link)
+    ) as { id: number; feed: string } | undefined;
+  }
+
+  /** Tags a stored item did not have yet, as of `at`. Whether it gained any. */
+  private addTags(id: number, tags: TopicTag[], at: Date): boolean {
+    const add = this.sql('INSERT OR IGNORE INTO item_topics (item_id, topic, terms, tagged_at) VALUES (?, ?, ?, ?)');
+    let added = 0;
+    for (const tag of tags) added += add.run(id, tag.topic, JSON.stringify(tag.terms), at.getTime()).changes;
+    return added > 0;
   }
 
   private newCluster(title: string, at: Date): number {
@@ -250,15 +262,15 @@ export class SqliteStore implements FeedStore {
       : this.views(`SELECT DISTINCT cluster_id FROM items WHERE ${PUBLISHED_SINCE}`, publishedSince(since));
   }
 
-  async storiesFor(topics: string[], firstSeenAfter: Date, until?: Date): Promise<ClusterView[]> {
+  async storiesFor(topics: string[], taggedAfter: Date, until?: Date): Promise<ClusterView[]> {
     // Through the topic index: a digest reads its topics' recent items, not the whole store's window.
     // Under the write lock (IMMEDIATE): a poll that stamped its items before this read has committed them.
     return this.db
       .transaction(() => {
         const stories = this.views(
           `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
-             WHERE t.topic IN (SELECT value FROM json_each(?)) AND i.first_seen_at > ?`,
-          [JSON.stringify(topics), firstSeenAfter.getTime()],
+             WHERE t.topic IN (SELECT value FROM json_each(?)) AND coalesce(t.tagged_at, i.first_seen_at) > ?`,
+          [JSON.stringify(topics), taggedAfter.getTime()],
         );
         if (until) holdPast(until.getTime());
         return stories;
@@ -272,15 +284,16 @@ export class SqliteStore implements FeedStore {
       `SELECT * FROM items WHERE cluster_id IN (${inWindow}) ORDER BY cluster_id, published_at, id`,
     ).all(...params) as Row[];
     // Every item's tags in one query, not one query per item.
-    const tagsOf = new Map<number, TopicTag[]>();
+    const tagsOf = new Map<number, StoredTag[]>();
     const tagRows = this.sql(
-      `SELECT t.item_id, t.topic, t.terms FROM item_topics t JOIN items i ON i.id = t.item_id
+      `SELECT t.item_id, t.topic, t.terms, coalesce(t.tagged_at, i.first_seen_at) AS tagged_at
+         FROM item_topics t JOIN items i ON i.id = t.item_id
          WHERE i.cluster_id IN (${inWindow}) ORDER BY t.item_id, t.topic`,
     ).all(...params) as Row[];
     for (const t of tagRows) {
       const id = Number(t.item_id);
       const list = tagsOf.get(id) ?? [];
-      list.push({ topic: String(t.topic), terms: JSON.parse(String(t.terms)) as string[] });
+      list.push({ topic: String(t.topic), terms: JSON.parse(String(t.terms)) as string[], taggedAt: new Date(Number(t.tagged_at)) });
       tagsOf.set(id, list);
     }
     const byCluster = new Map<number, ClusterView>();

@@ -27,12 +27,13 @@ await store.storeItems(
       publishedAt: new Date(),
       firstSeenAt: new Date(0),
       dateSource: 'first-seen',
+      tags: [{ topic: 'nato-status', terms: ['otan'] }],
     },
   ],
   () => {
     say('inside');
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(holdMs));
-    return { tags: [{ topic: 'nato-status', terms: ['otan'] }], clusterId: undefined };
+    return undefined;
   },
   (s) => {
     firstSeenAt = s.item.firstSeenAt.getTime();

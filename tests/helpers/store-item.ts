@@ -13,8 +13,8 @@ export async function storeItem(
 ): Promise<number | undefined> {
   let into: number | undefined;
   await store.storeItems(
-    [item],
-    () => ({ tags, clusterId }),
+    [{ ...item, tags }],
+    () => clusterId,
     (s) => {
       into = s.clusterId;
     },

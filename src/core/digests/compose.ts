@@ -36,11 +36,11 @@ export async function composeDigest(
   const from = sub.coveredUntil ?? new Date(slot.getTime() - DAY);
   const oldest = from.getTime() - maxAgeMs;
   const wanted = new Set(sub.topics);
-  // A story is news to this channel when its first item on the channel's topics is: an earlier
-  // report the topics' rules did not match (or one on another topic) never reached the channel.
+  // A story is news to this channel when it is first tagged with one of the channel's topics: an
+  // earlier report the topics' rules did not match (or one on another topic) never reached the channel.
   const firstOnTopics = (c: ClusterView) => {
     let first = Number.POSITIVE_INFINITY;
-    for (const i of c.items) if (i.topics.some((t) => wanted.has(t.topic))) first = Math.min(first, i.firstSeenAt.getTime());
+    for (const i of c.items) for (const t of i.topics) if (wanted.has(t.topic)) first = Math.min(first, t.taggedAt.getTime());
     return first;
   };
   const clusters = await feeds.storiesFor(sub.topics, from, slot);

@@ -1,10 +1,11 @@
 import type { ClusterIndex } from './cluster.js';
-import type { PreparedItem } from './prepare.js';
-import type { FeedStore } from './store.js';
+import type { FeedStore, TaggedItem } from './store.js';
 
 export interface IngestCounts {
   newItems: number;
   duplicates: number;
+  /** Items another feed stored first that this one tagged with a topic they lacked. */
+  retagged: number;
   tagged: number;
   newClusters: number;
   /** New items that joined a story another item already told. */
@@ -20,16 +21,13 @@ export interface IngestCounts {
  * since the next digest only looks after its slot.
  */
 export async function ingestItems(
-  items: PreparedItem[],
+  items: TaggedItem[],
   deps: { store: FeedStore; clusters: ClusterIndex; now: () => Date },
 ): Promise<IngestCounts> {
-  const counts: IngestCounts = { newItems: 0, duplicates: 0, tagged: 0, newClusters: 0, joinedClusters: 0 };
-  const { duplicates } = await deps.store.storeItems(
+  const counts: IngestCounts = { newItems: 0, duplicates: 0, retagged: 0, tagged: 0, newClusters: 0, joinedClusters: 0 };
+  const { duplicates, retagged } = await deps.store.storeItems(
     items,
-    (item, i) => ({
-      tags: items[i]?.tags ?? [],
-      clusterId: deps.clusters.find(item.title, item.publishedAt)?.clusterId,
-    }),
+    (item) => deps.clusters.find(item.title, item.publishedAt)?.clusterId,
     ({ id, item, tags, clusterId, joined }) => {
       deps.clusters.add({ id, clusterId, title: item.title, publishedAt: item.publishedAt });
       counts.newItems++;
@@ -40,5 +38,6 @@ export async function ingestItems(
     deps.now,
   );
   counts.duplicates = duplicates;
+  counts.retagged = retagged;
   return counts;
 }

@@ -47,6 +47,8 @@ export interface PollSummary {
   ms: number;
   feeds: FeedPollResult[];
   newItems: number;
+  /** Items stored before that gained a topic from another feed (see FeedStore.storeItems). */
+  retagged: number;
   failed: number;
   pruned?: { items: number; clusters: number };
 }
@@ -93,6 +95,7 @@ export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<Pol
     ms: now().getTime() - startedAt.getTime(),
     feeds: results,
     newItems: results.reduce((n, r) => n + (r.status === 'ok' ? r.newItems : 0), 0),
+    retagged: results.reduce((n, r) => n + (r.status === 'ok' ? r.retagged : 0), 0),
     failed: results.filter((r) => r.status === 'error').length,
     ...(pruned ? { pruned } : {}),
   };

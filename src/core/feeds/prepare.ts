@@ -2,7 +2,8 @@ import type { FeedConfig } from './config.js';
 import { normaliseFeed } from './normalise.js';
 import type { RawFeed } from './read.js';
 import { type CompiledTopic, tagItem } from './tag.js';
-import type { FeedItem, TopicTag } from './types.js';
+import type { TaggedItem } from './store.js';
+import type { FeedItem } from './types.js';
 
 /** What turning one feed document into items needs besides its text. */
 export interface PrepareContext {
@@ -12,12 +13,8 @@ export interface PrepareContext {
   now: Date;
 }
 
-export interface PreparedItem extends FeedItem {
-  tags: TopicTag[];
-}
-
 export interface PreparedFeed {
-  items: PreparedItem[];
+  items: TaggedItem[];
   /** Items dropped because they had neither a title nor a summary. */
   skipped: number;
   /** Older items left out because the document had more than MAX_ITEMS_PER_FEED. */

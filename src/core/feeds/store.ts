@@ -2,10 +2,15 @@ import type { Headline } from '../commands/types.js';
 import type { ClusterMember } from './cluster.js';
 import type { FeedHealth, FeedItem, TopicTag } from './types.js';
 
+/** A topic an item is tagged with, and since when: when it was first seen, or later, when another feed brought it tagged. */
+export interface StoredTag extends TopicTag {
+  taggedAt: Date;
+}
+
 export interface StoredItem extends FeedItem {
   id: number;
   clusterId: number;
-  topics: TopicTag[];
+  topics: StoredTag[];
 }
 
 export interface ClusterView {
@@ -17,8 +22,13 @@ export interface ClusterView {
   items: StoredItem[];
 }
 
-/** For each item not stored yet (and its place in the list): its topic tags, and the cluster it joins (undefined: a new one). */
-export type ItemPlanner = (item: FeedItem, index: number) => { tags: TopicTag[]; clusterId: number | undefined };
+/** An item with the topics it is about (tagged in the parse worker: prepare.ts). */
+export interface TaggedItem extends FeedItem {
+  tags: TopicTag[];
+}
+
+/** For each item not stored yet (and its place in the list): the story it joins (undefined: a new one). */
+export type StoryPlanner = (item: FeedItem, index: number) => number | undefined;
 
 export interface StoredNew {
   /** The item's row id. */
@@ -42,7 +52,9 @@ export interface FeedStore {
    * Store one feed's items at once (one transaction where the store has them), planning each new item
    * in order — so an item can join a story told earlier in the same feed — and reporting each stored.
    * An item is already stored when the store has the same feed and guid, or the same canonical link
-   * from any feed.
+   * from any feed. An item stored from another feed gains the topics this feed tagged it with, as
+   * of when this feed brought it (`seenAt`): a topic-specific search (a feed restricted to one topic)
+   * that carries an article another feed brought first still puts it before that topic's channels.
    *
    * With `seenAt`, the items are first seen when the store holds its write lock: `firstSeenAt` (and
    * `publishedAt`, for an item dated by its first sighting) is `seenAt()` read under the lock. A
@@ -51,11 +63,11 @@ export interface FeedStore {
    * neither that digest nor the next.
    */
   storeItems(
-    items: FeedItem[],
-    plan: ItemPlanner,
+    items: TaggedItem[],
+    story: StoryPlanner,
     stored: (s: StoredNew) => void,
     seenAt?: () => Date,
-  ): Promise<{ duplicates: number }>;
+  ): Promise<{ duplicates: number; retagged: number }>;
   /**
    * Titles of items published since `since`, for matching new items to stories; with `afterId`,
    * only those stored after that row (in id order), for an index catching up.
@@ -63,13 +75,14 @@ export interface FeedStore {
   clusterMembers(since: Date, afterId?: number): Promise<ClusterMember[]>;
   clusters(since: Date, topic?: string): Promise<ClusterView[]>;
   /**
-   * Every story with an item tagged with one of `topics` and first seen after `firstSeenAfter`, as
-   * `clusters` gives them: all a digest covering the time since then can hold (it filters further).
+   * Every story with an item tagged with one of `topics` after `taggedAfter` (first seen then, or
+   * tagged then by another feed), as `clusters` gives them: all a digest covering the time since
+   * then can hold (it filters further).
    * Read under the write lock, after any poll that holds it has committed (see `storeItems`). With
    * `until` (the digest's slot), the lock is kept until the clock has passed it, so an item stamped
    * after the read is first seen after the slot and goes to the next digest.
    */
-  storiesFor(topics: string[], firstSeenAfter: Date, until?: Date): Promise<ClusterView[]>;
+  storiesFor(topics: string[], taggedAfter: Date, until?: Date): Promise<ClusterView[]>;
   /**
    * The `count` newest stories tagged `topic` since `since`, as `clusters` would give them, newest
    * first: each told by its earliest linked item, with every outlet that carried it.
