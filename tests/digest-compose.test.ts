@@ -74,18 +74,20 @@ describe('composeDigest reads its topics through store.storiesFor', () => {
   });
 });
 
+/** A channel following `topics`, its last digest at `coveredUntil`. */
+const subscription = (topics: string[], coveredUntil: number, cap = 10): Subscription => ({
+  id: 1,
+  platform: 'slack',
+  channelId: 'C1',
+  topics,
+  schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] },
+  cap,
+  postWhenEmpty: false,
+  createdAt: new Date(T0 - 200 * HOUR),
+  coveredUntil: new Date(coveredUntil),
+});
+
 describe('a story reaches a channel when its first item on the channel’s topics does', () => {
-  const sub = (topics: string[], coveredUntil: number): Subscription => ({
-    id: 1,
-    platform: 'slack',
-    channelId: 'C1',
-    topics,
-    schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] },
-    cap: 10,
-    postWhenEmpty: false,
-    createdAt: new Date(T0 - 200 * HOUR),
-    coveredUntil: new Date(coveredUntil),
-  });
   const item = (guid: string, title: string, outlet: string, seen: number) => ({
     feed: outlet.toLowerCase().replace(/\W+/g, '-'),
     guid,
@@ -105,14 +107,14 @@ describe('a story reaches a channel when its first item on the channel’s topic
     const title = 'Petro meets Xi in Beijing on trade and the Belt and Road';
     // The first outlet's report matches no topic's rules (say it never names Colombia).
     const story = await storeItem(store, item('first', title, 'First Wire', T0 - 3 * HOUR), []);
-    const early = await composeDigest(sub(['china-ties'], T0 - 4 * HOUR), new Date(T0 - 2 * HOUR), store, briefs);
+    const early = await composeDigest(subscription(['china-ties'], T0 - 4 * HOUR), new Date(T0 - 2 * HOUR), store, briefs);
     expect(early.reply).toBeUndefined();
     // A second outlet tells the same story, tagged, after that digest.
     await storeItem(store, item('second', title, 'Second Paper', T0 - HOUR), [{ topic: 'china-ties', terms: ['china'] }], story);
-    const next = await composeDigest(sub(['china-ties'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    const next = await composeDigest(subscription(['china-ties'], T0 - 2 * HOUR), new Date(T0), store, briefs);
     expect(next.reply?.status).toBe('1 story since the last digest');
     expect(told(next, 'Second Paper') && told(next, 'First Wire')).toBe(true);
-    const after = await composeDigest(sub(['china-ties'], T0), new Date(T0 + HOUR), store, briefs);
+    const after = await composeDigest(subscription(['china-ties'], T0), new Date(T0 + HOUR), store, briefs);
     expect(after.reply).toBeUndefined();
     await store.close();
   });
@@ -121,14 +123,14 @@ describe('a story reaches a channel when its first item on the channel’s topic
     const store = new SqliteStore(join(dir, 'second-topic.db'));
     const title = 'Bogotá weighs NATO partnership as Beijing courts Petro';
     const story = await storeItem(store, item('nato', title, 'Alliance Daily', T0 - 3 * HOUR), [{ topic: 'nato-status', terms: ['otan'] }]);
-    const natoFirst = await composeDigest(sub(['nato-status'], T0 - 4 * HOUR), new Date(T0 - 2 * HOUR), store, briefs);
+    const natoFirst = await composeDigest(subscription(['nato-status'], T0 - 4 * HOUR), new Date(T0 - 2 * HOUR), store, briefs);
     expect(natoFirst.reply?.status).toBe('1 story since the last digest');
     await storeItem(store, item('china', title, 'Pacific Review', T0 - HOUR), [{ topic: 'china-ties', terms: ['china'] }], story);
-    const china = await composeDigest(sub(['china-ties'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    const china = await composeDigest(subscription(['china-ties'], T0 - 2 * HOUR), new Date(T0), store, briefs);
     expect(china.reply?.status).toBe('1 story since the last digest');
-    const natoAgain = await composeDigest(sub(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    const natoAgain = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
     expect(natoAgain.reply).toBeUndefined();
-    const both = await composeDigest(sub(['nato-status', 'china-ties'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    const both = await composeDigest(subscription(['nato-status', 'china-ties'], T0 - 2 * HOUR), new Date(T0), store, briefs);
     expect(both.reply).toBeUndefined();
     await store.close();
   });
@@ -158,18 +160,7 @@ describe('over any run of reports and digests', () => {
           let t = T0;
           let coveredUntil = T0 - HOUR;
           const digest = async (slot: number) => {
-            const sub: Subscription = {
-              id: 1,
-              platform: 'slack',
-              channelId: 'C1',
-              topics,
-              schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] },
-              cap: 100,
-              postWhenEmpty: false,
-              createdAt: new Date(T0 - 2 * HOUR),
-              coveredUntil: new Date(coveredUntil),
-            };
-            const { reply } = await composeDigest(sub, new Date(slot), store, briefs, MAX_AGE);
+            const { reply } = await composeDigest(subscription(topics, coveredUntil, 100), new Date(slot), store, briefs, MAX_AGE);
             const text = JSON.stringify(reply ?? '');
             for (const story of clusterOf.keys()) if (text.includes(`story-${story}-told`)) told.set(story, (told.get(story) ?? 0) + 1);
             coveredUntil = slot;
