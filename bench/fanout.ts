@@ -67,11 +67,11 @@ async function seed(store: SqliteStore, feeds: number, slot: Date): Promise<{ it
     const tags = (item: FeedItem) => ((storyOf.get(item.guid) as number) % 8 < 3 ? [{ topic: 'nato-status', terms: ['colombia*', 'nato'] }] : []);
     await store.storeItems(
       items.map((item) => ({ ...item, tags: tags(item) })),
-      (item) => {
-        if (tags(item).length > 0) tagged++;
-        return clusterOf.get(storyOf.get(item.guid) as number);
+      (item) => clusterOf.get(storyOf.get(item.guid) as number),
+      (s) => {
+        if (s.tags.length > 0) tagged++;
+        clusterOf.set(storyOf.get(s.item.guid) as number, s.clusterId);
       },
-      (s) => clusterOf.set(storyOf.get(s.item.guid) as number, s.clusterId),
     );
   }
   return { items: feeds * 50, tagged };

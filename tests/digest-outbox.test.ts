@@ -67,9 +67,9 @@ class CountingDigestStore extends SqliteDigestStore {
 /** The real store, counting how often digests read their stories. */
 class CountingStore extends SqliteStore {
   storyReads = 0;
-  override async storiesFor(topics: string[], firstSeenAfter: Date, until?: Date) {
+  override async storiesFor(topics: string[], taggedAfter: Date, until?: Date) {
     this.storyReads++;
-    return super.storiesFor(topics, firstSeenAfter, until);
+    return super.storiesFor(topics, taggedAfter, until);
   }
 }
 

@@ -21,9 +21,9 @@ function explainTags(items: { topics: { topic: string; terms: string[] }[] }[]):
 
 /**
  * The digest for one slot: every story first seen on the subscription's topics since its last
- * digest (a new subscription looks back at most a day), up to the slot — unless it was published more than
- * `maxAgeMs` before that window (a feed's old backlog, seen for the first time). Undefined when
- * there is nothing new.
+ * digest (a new subscription looks back at most a day), up to the slot — unless it was published
+ * more than `maxAgeMs` before that window (a feed's old backlog, seen for the first time).
+ * Undefined when there is nothing new.
  */
 export async function composeDigest(
   sub: Subscription,
