@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import type { FeedError } from '../src/core/feeds/errors.js';
 import { createFeedParser } from '../src/core/feeds/parse.js';
 import type { TopicRules } from '../src/core/feeds/tag.js';
+import { CORPUS_DIR, hasCorpus } from './helpers/feed-server.js';
 
 const parser = createFeedParser({ timeoutMs: 3000 });
 afterAll(() => parser.close());
@@ -112,4 +115,59 @@ describe('the feed parser', () => {
       await small.close();
     }
   }, 30_000);
+});
+
+describe('an RSS item without a link', () => {
+  const feed: FeedConfig = { name: 'f', url: 'https://example.org/f', language: 'en', interval: 30, local: false };
+  const linksOf = async (doc: string) =>
+    (await parser.prepare(doc, { feed, fetchedUrl: feed.url, now: new Date() }, [])).items.map((i) => i.link);
+
+  it('given guids that are permalinks (the default), then the item is read at its guid; not when isPermaLink="false" or the guid is no address', async () => {
+    const links = await linksOf(
+      rss(
+        [
+          '<item><title>a</title><guid>https://example.org/a?utm_source=rss</guid></item>',
+          '<item><title>b</title><guid isPermaLink="true">http://example.org/b</guid></item>',
+          '<item><title>c</title><guid isPermaLink="false">https://example.org/c</guid></item>',
+          '<item><title>d</title><guid isPermaLink=" FALSE ">https://example.org/d</guid></item>',
+          '<item><title>e</title><guid>12345</guid></item>',
+          '<item><title>f</title><guid>/relative/f</guid></item>',
+          '<item><title>g</title><link>https://example.org/g-link</link><guid>https://example.org/g-guid</guid></item>',
+          '<item><title>h</title><guid>javascript:alert(1)</guid></item>',
+        ].join(''),
+      ),
+    );
+    expect(links).toEqual([
+      'https://example.org/a',
+      'http://example.org/b',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'https://example.org/g-link',
+      undefined,
+    ]);
+  });
+
+  // Python feedparser's own test files state what a reader should make of a guid: "item guid maps to link".
+  it.skipIf(!hasCorpus)('given feedparser’s guid test files, then each link is what feedparser expects', async () => {
+    const expected: Record<string, string | undefined> = {
+      'item_guid_map_link.xml': 'http://guid.example.com/',
+      'item_guid_isPermaLink_map_link.xml': 'http://guid.example.com/',
+      'item_guid_conflict_link.xml': 'http://link.example.com/',
+      'item_guid_isPermaLink_conflict_link.xml': 'http://link.example.com/',
+      'item_guid_not_permalink.xml': undefined,
+      'item_guid_not_permalink_conflict_link.xml': 'http://link.example.com/',
+      'item_guid_not_permalink_not_url.xml': undefined,
+      'item_guid_isPermaLink_ValueError.xml': undefined,
+    };
+    const dir = join(CORPUS_DIR, 'feedparser', 'wellformed', 'rss');
+    const actual: Record<string, string | undefined> = {};
+    for (const file of Object.keys(expected)) {
+      // Their items have no title, and an item without a title or a summary is skipped: give each one.
+      const doc = readFileSync(join(dir, file), 'utf8').replace('<item>', '<item><title>x</title>');
+      actual[file] = (await linksOf(doc))[0];
+    }
+    expect(actual).toEqual(expected);
+  });
 });

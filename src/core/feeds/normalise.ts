@@ -84,8 +84,19 @@ interface Context {
   feedTitle: string | undefined;
 }
 
+/**
+ * RSS 2.0: an item without a link is read at its guid, when that is a permalink (the default, unless
+ * `isPermaLink="false"`) and an absolute http(s) URL. A guid like "123" is not resolved against the
+ * feed: many feeds leave the default on ids that are no address.
+ */
+function permalinkGuid(entry: Record<string, unknown>): string | undefined {
+  if (entry.guidIsPermaLink === false) return undefined;
+  const guid = textOf(entry.guid)?.trim();
+  return guid && /^https?:\/\//i.test(guid) ? canonicalLink(guid) : undefined;
+}
+
 function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem | undefined {
-  const link = canonicalLink(textOf(entry.link), ctx.base);
+  const link = canonicalLink(textOf(entry.link), ctx.base) ?? permalinkGuid(entry);
   // The outlet is feed text like any other: invisible characters out, whitespace collapsed.
   const source = htmlToText(textOf(entry.source) ?? '', 80) || undefined;
   let title = htmlToText(textOf(entry.title) ?? '', TITLE_MAX);

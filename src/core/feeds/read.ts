@@ -31,14 +31,25 @@ class SafeParser extends Parser {
   }
 }
 
-const OPTIONS = { defaultRSS: 2, customFields: { item: [['source', 'source'], ['dc:date', 'dcDate']] } };
+// The guid again as xml2js read it (`keepArray` keeps its attributes): rss-parser drops isPermaLink.
+const OPTIONS = {
+  defaultRSS: 2,
+  customFields: { item: [['source', 'source'], ['dc:date', 'dcDate'], ['guid', 'guidNode', { keepArray: true }]] },
+};
 const KEEP = ['title', 'link', 'guid', 'id', 'pubDate', 'isoDate', 'rawDate', 'dcDate', 'content', 'contentSnippet', 'summary', 'source'];
+
+/** `<guid isPermaLink="false">`: the guid is only an identifier, not where the item can be read. */
+function notPermaLink(node: unknown): boolean {
+  const attrs = Array.isArray(node) ? (node[0] as { $?: { isPermaLink?: unknown } } | undefined)?.$ : undefined;
+  return typeof attrs?.isPermaLink === 'string' && attrs.isPermaLink.trim().toLowerCase() === 'false';
+}
 
 /** Only the fields normalisation reads, and one summary: a whole article's HTML is dropped here. */
 function rawFeed(feed: Entry): RawFeed {
   const items = (Array.isArray(feed.items) ? (feed.items as Entry[]) : []).map((it) => {
     const out: Entry = {};
     for (const k of KEEP) if (it[k] !== undefined) out[k] = it[k];
+    if (notPermaLink(it.guidNode)) out.guidIsPermaLink = false;
     if (typeof out.contentSnippet === 'string') {
       delete out.summary;
       delete out.content;
