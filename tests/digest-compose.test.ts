@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import { composeDigest } from '../src/core/digests/compose.js';
 import type { Subscription } from '../src/core/digests/subscription.js';
+import type { FeedItem } from '../src/core/feeds/types.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { seeded } from './helpers/seeded.js';
 import { storeItem } from './helpers/store-item.js';
@@ -26,27 +27,27 @@ describe('composeDigest reads its topics through store.storiesFor', () => {
       const rand = seeded(seed);
       const store = new SqliteStore(join(dir, `compose-${seed}.db`));
       const clusterOf = new Map<number, number>();
-      for (let i = 0; i < 150; i++) {
+      const reports = Array.from({ length: 150 }, (_, i) => {
         const story = rand(60);
         const seen = T0 - rand(120) * HOUR;
-        const stored = await storeItem(
-          store,
-          {
-            feed: `f${rand(4)}`,
-            guid: `g${i}`,
-            link: rand(5) === 0 ? undefined : `https://example.org/${i}`,
-            title: `story ${story} item ${i}`,
-            summary: `Summary ${i}.`,
-            outlet: `Outlet ${rand(5)}`,
-            language: 'en',
-            // Published up to a week before its first sighting, or up to a day after (a future date within tolerance).
-            publishedAt: new Date(seen - (rand(200) - 24) * HOUR),
-            firstSeenAt: new Date(seen),
-            dateSource: 'feed',
-          },
-          TOPICS.filter(() => rand(3) === 0).map((topic) => ({ topic, terms: [topic] })),
-          clusterOf.get(story),
-        );
+        const item: FeedItem = {
+          feed: `f${rand(4)}`,
+          guid: `g${i}`,
+          link: rand(5) === 0 ? undefined : `https://example.org/${i}`,
+          title: `story ${story} item ${i}`,
+          summary: `Summary ${i}.`,
+          outlet: `Outlet ${rand(5)}`,
+          language: 'en',
+          // Published up to a week before its first sighting, or up to a day after (a future date within tolerance).
+          publishedAt: new Date(seen - (rand(200) - 24) * HOUR),
+          firstSeenAt: new Date(seen),
+          dateSource: 'feed',
+        };
+        return { story, item, tags: TOPICS.filter(() => rand(3) === 0).map((topic) => ({ topic, terms: [topic] })) };
+      });
+      // Stored in the order first seen, as polls store them (each stamps its items under the write lock).
+      for (const { story, item, tags } of reports.sort((a, b) => a.item.firstSeenAt.getTime() - b.item.firstSeenAt.getTime())) {
+        const stored = await storeItem(store, item, tags, clusterOf.get(story));
         if (stored !== undefined) clusterOf.set(story, stored);
       }
       // Before storiesFor, a digest read every story with an item published in its window.
@@ -134,28 +135,48 @@ describe('a story reaches a channel when its first item on the channel’s topic
     expect(both.reply).toBeUndefined();
     await store.close();
   });
+
+  it('a tagged report without a link, then a linked one joins its story: the story is in the digest after the link came, once', async () => {
+    const store = new SqliteStore(join(dir, 'linked-later.db'));
+    const title = 'Colombia and the US review the certification decision';
+    const story = await storeItem(store, { ...item('bare', title, 'Linkless Gazette', T0 - 3 * HOUR), link: undefined }, [
+      { topic: 'decertification', terms: ['certification'] },
+    ]);
+    // Nothing to link to yet: a digest cannot show the story.
+    const early = await composeDigest(subscription(['decertification'], T0 - 4 * HOUR), new Date(T0 - 2 * HOUR), store, briefs);
+    expect(early.reply).toBeUndefined();
+    // Another outlet's report, matching no topic, brings the story its link.
+    await storeItem(store, item('linked', title, 'Linked Herald', T0 - HOUR), [], story);
+    const next = await composeDigest(subscription(['decertification'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    expect(next.reply?.status).toBe('1 story since the last digest');
+    expect(JSON.stringify(next.reply)).toContain('https://linked.example/story');
+    const after = await composeDigest(subscription(['decertification'], T0), new Date(T0 + HOUR), store, briefs);
+    expect(after.reply).toBeUndefined();
+    await store.close();
+  });
 });
 
 describe('over any run of reports and digests', () => {
   // A report: which story (same title), which topics its feed tagged it with, the minutes since the
-  // last event, and whether it links the wire's copy of the story (a duplicate of any report before
-  // it that did: not stored again, but its tags are added).
+  // last event, and what it links: the wire's copy of the story (a duplicate of any report before it
+  // that did: not stored again, but its tags are added), its outlet's own page, or nothing.
   const report = fc.record({
     story: fc.integer({ min: 0, max: 7 }),
     topics: fc.subarray(TOPICS),
     minutes: fc.integer({ min: 0, max: 90 }),
-    wire: fc.boolean(),
+    link: fc.constantFrom('wire', 'own', 'own', 'none'),
   });
   const event = fc.oneof(report, fc.record({ digestAfterMinutes: fc.integer({ min: 0, max: 240 }) }));
   let run = 0;
 
-  it('every story reported on a channel’s topics is in exactly one of its digests, duplicates from other feeds included', async () => {
+  it('every story reported on a channel’s topics, with a link, is in exactly one of its digests, duplicates from other feeds included', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 40 }), fc.subarray(TOPICS, { minLength: 1 }), async (events, topics) => {
         const store = new SqliteStore(join(dir, `any-run-${run++}.db`));
         try {
           const clusterOf = new Map<number, number>();
           const onTopics = new Set<number>();
+          const linked = new Set<number>();
           const told = new Map<number, number>();
           let t = T0;
           let coveredUntil = T0 - HOUR;
@@ -177,7 +198,7 @@ describe('over any run of reports and digests', () => {
               {
                 feed: `outlet-${i}`,
                 guid: `report-${i}`,
-                link: e.wire ? `https://wire.example/story-${e.story}` : `https://outlet-${i}.example/story-${e.story}`,
+                link: { wire: `https://wire.example/story-${e.story}`, own: `https://outlet-${i}.example/story-${e.story}`, none: undefined }[e.link],
                 title: `story-${e.story}-told`,
                 summary: 'What happened.',
                 outlet: `Outlet ${i}`,
@@ -191,9 +212,11 @@ describe('over any run of reports and digests', () => {
             );
             if (into !== undefined) clusterOf.set(e.story, into);
             if (e.topics.some((topic) => topics.includes(topic))) onTopics.add(e.story);
+            if (e.link !== 'none') linked.add(e.story);
           }
           await digest(t + 1);
-          for (const story of clusterOf.keys()) expect(told.get(story) ?? 0, `story ${story}`).toBe(onTopics.has(story) ? 1 : 0);
+          for (const story of clusterOf.keys())
+            expect(told.get(story) ?? 0, `story ${story}`).toBe(onTopics.has(story) && linked.has(story) ? 1 : 0);
         } finally {
           await store.close();
         }

@@ -69,6 +69,32 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('given a version-4 database with a story whose link came late, then upgrading dates its link, and a digest after it finds the story', async () => {
+    const file = join(dir, 'v4.db');
+    const old = new Database(file);
+    old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (const [n, sql] of MIGRATIONS.slice(0, 4).entries()) {
+      old.exec(sql);
+      old.prepare('INSERT INTO schema_version VALUES (?)').run(n + 1);
+    }
+    old.prepare('INSERT INTO clusters (id, title, first_seen_at) VALUES (3, ?, 1000)').run('Certification review');
+    // Tagged at 1000 without a link; an untagged report with a link joined at 5000.
+    const insert = old.prepare(
+      `INSERT INTO items (feed, guid, link, title, summary, outlet, language, published_at, first_seen_at, date_source, cluster_id)
+       VALUES (?, ?, ?, 'Certification review', '', 'Wire', 'en', ?, ?, 'feed', 3)`,
+    );
+    insert.run('bare', 'b1', null, 1000, 1000);
+    insert.run('linked', 'l1', 'https://example.org/review', 5000, 5000);
+    old.prepare(`INSERT INTO item_topics (item_id, topic, terms) VALUES (1, 'decertification', '["certification"]')`).run();
+    old.close();
+    const store = new SqliteStore(file);
+    expect(store.db.prepare('SELECT linked_at FROM clusters WHERE id = 3').get()).toEqual({ linked_at: 5000 });
+    expect((await store.storiesFor(['decertification'], new Date(3000))).map((c) => c.id)).toEqual([3]);
+    expect(await store.storiesFor(['decertification'], new Date(5000))).toEqual([]);
+    expect(await store.storiesFor(['nato-status'], new Date(3000))).toEqual([]);
+    await store.close();
+  });
+
   it('given a database from a newer build, then opening it refuses instead of guessing', () => {
     const file = join(dir, 'newer.db');
     const db = new Database(file);

@@ -63,6 +63,12 @@ export const MIGRATIONS: readonly string[] = [
   // A topic an item gains after it was stored (another feed brought it tagged): since when. NULL is
   // the item's first sighting, as for every tag before this column.
   `ALTER TABLE item_topics ADD COLUMN tagged_at INTEGER;`,
+  // When a story first had a link to show (NULL: never yet). A story first told without one is news
+  // to digests when a linked report joins it; the partial index holds only those few stories.
+  `ALTER TABLE clusters ADD COLUMN linked_at INTEGER;
+   UPDATE clusters SET linked_at =
+     (SELECT min(first_seen_at) FROM items WHERE items.cluster_id = clusters.id AND items.link IS NOT NULL);
+   CREATE INDEX clusters_linked_late ON clusters(linked_at) WHERE linked_at > first_seen_at;`,
 ];
 
 /** Bring the database to the latest version, one transaction per migration. Returns the version. */

@@ -154,12 +154,13 @@ export class SqliteStore implements FeedStore {
           continue;
         }
         const clusterId = story(item, index);
-        const cluster = clusterId ?? this.newCluster(item.title, item.firstSeenAt);
+        const cluster = clusterId ?? this.newCluster(item);
         const id = this.insert(item, item.tags, cluster);
         if (id === undefined) {
           duplicates++;
           continue;
         }
+        if (clusterId !== undefined && item.link !== undefined) this.linked(cluster, item.firstSeenAt);
         stored({ id, item, tags: item.tags, clusterId: cluster, joined: clusterId !== undefined });
       }
       return { duplicates, retagged };
@@ -184,9 +185,19 @@ export class SqliteStore implements FeedStore {
     return added > 0;
   }
 
-  private newCluster(title: string, at: Date): number {
-    const r = this.sql('INSERT INTO clusters (title, first_seen_at) VALUES (?, ?)').run(title, at.getTime());
+  private newCluster(item: FeedItem): number {
+    const at = item.firstSeenAt.getTime();
+    const r = this.sql('INSERT INTO clusters (title, first_seen_at, linked_at) VALUES (?, ?, ?)').run(
+      item.title,
+      at,
+      item.link === undefined ? null : at,
+    );
     return Number(r.lastInsertRowid);
+  }
+
+  /** A linked item joined the story: the story's first link, if it had none (no write otherwise). */
+  private linked(cluster: number, at: Date): void {
+    this.sql('UPDATE clusters SET linked_at = ? WHERE id = ? AND linked_at IS NULL').run(at.getTime(), cluster);
   }
 
   /** The new row's id, or undefined when the item was already stored. */
@@ -267,10 +278,17 @@ export class SqliteStore implements FeedStore {
     // Under the write lock (IMMEDIATE): a poll that stamped its items before this read has committed them.
     return this.db
       .transaction(() => {
+        // Also the few stories first told without a link that gained one since (a digest can only show
+        // a story with a link), through the partial index clusters_linked_late; UNION ALL, as a UNION's
+        // ordered merge made SQLite scan every cluster instead (the IN that reads this ignores repeats).
         const stories = this.views(
-          `SELECT DISTINCT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
-             WHERE t.topic IN (SELECT value FROM json_each(?)) AND coalesce(t.tagged_at, i.first_seen_at) > ?`,
-          [JSON.stringify(topics), taggedAfter.getTime()],
+          `SELECT i.cluster_id FROM item_topics t JOIN items i ON i.id = t.item_id
+             WHERE t.topic IN (SELECT value FROM json_each(@topics)) AND coalesce(t.tagged_at, i.first_seen_at) > @after
+           UNION ALL
+           SELECT c.id FROM clusters c WHERE c.linked_at > c.first_seen_at AND c.linked_at > @after
+             AND EXISTS (SELECT 1 FROM items i JOIN item_topics t ON t.item_id = i.id
+                          WHERE i.cluster_id = c.id AND t.topic IN (SELECT value FROM json_each(@topics)))`,
+          [{ topics: JSON.stringify(topics), after: taggedAfter.getTime() }],
         );
         if (until) holdPast(until.getTime());
         return stories;

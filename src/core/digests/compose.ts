@@ -36,24 +36,30 @@ export async function composeDigest(
   const from = sub.coveredUntil ?? new Date(slot.getTime() - DAY);
   const oldest = from.getTime() - maxAgeMs;
   const wanted = new Set(sub.topics);
-  // A story is news to this channel when it is first tagged with one of the channel's topics: an
-  // earlier report the topics' rules did not match (or one on another topic) never reached the channel.
-  const firstOnTopics = (c: ClusterView) => {
-    let first = Number.POSITIVE_INFINITY;
-    for (const i of c.items) for (const t of i.topics) if (wanted.has(t.topic)) first = Math.min(first, t.taggedAt.getTime());
-    return first;
+  // A story is news to this channel when it is first tagged with one of the channel's topics (an
+  // earlier report the topics' rules did not match, or one on another topic, never reached the
+  // channel) and has a link to show, whichever came later.
+  const dueAt = (c: ClusterView) => {
+    let tagged = Number.POSITIVE_INFINITY;
+    let linked = Number.POSITIVE_INFINITY;
+    for (const i of c.items) {
+      if (i.link) linked = Math.min(linked, i.firstSeenAt.getTime());
+      for (const t of i.topics) if (wanted.has(t.topic)) tagged = Math.min(tagged, t.taggedAt.getTime());
+    }
+    return Math.max(tagged, linked);
   };
   const clusters = await feeds.storiesFor(sub.topics, from, slot);
   const stories: DigestStory[] = clusters
     .filter((c) => {
-      const first = firstOnTopics(c);
-      return first > from.getTime() && first <= slot.getTime();
+      const due = dueAt(c);
+      return due > from.getTime() && due <= slot.getTime();
     })
     .filter((c) => c.items.some((i) => i.publishedAt.getTime() >= oldest))
     .map((c) => {
       const lead = [...c.items].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime())[0];
       return {
         title: lead?.title ?? c.title,
+        // Due, so one of its items has a link.
         url: c.items.find((i) => i.link)?.link ?? '',
         outlets: c.outlets,
         published: lead?.publishedAt ?? c.firstSeenAt,
@@ -61,8 +67,7 @@ export async function composeDigest(
         topics: c.topics,
         why: explain ? explainTags(c.items) : undefined,
       };
-    })
-    .filter((s) => s.url !== '');
+    });
   const topics = sub.topics.map((topic) => ({ topic, title: briefs.get(topic)?.title ?? topic }));
   let reply = buildDigest({ topics, stories, timezone: sub.schedule.timezone, slot, cap: sub.cap });
   if (!reply && sub.postWhenEmpty) {
