@@ -76,8 +76,9 @@ export interface FeedStore {
   clusters(since: Date, topic?: string): Promise<ClusterView[]>;
   /**
    * Every story with an item tagged with one of `topics` after `taggedAfter` (first seen then, or
-   * tagged then by another feed), as `clusters` gives them: all a digest covering the time since
-   * then can hold (it filters further). Read under the write lock, after any poll that holds it has
+   * tagged then by another feed), or tagged before and given its first link after (a digest shows
+   * only linked stories), as `clusters` gives them: all a digest covering the time since then can
+   * hold (it filters further). Read under the write lock, after any poll that holds it has
    * committed (see `storeItems`). With `until` (the digest's slot), the lock is kept until the clock
    * has passed it, so an item stamped after the read is first seen after the slot and goes to the
    * next digest.
