@@ -89,7 +89,7 @@ export function createNews(o: NewsOptions): News {
     });
     polling = pollOnce(due, deps)
       .then((summary) => {
-        if (summary.newItems > 0 || summary.retagged > 0 || (summary.pruned?.items ?? 0) > 0) recentHeadlines.clear();
+        if (summary.newItems > 0 || summary.retagged > 0 || summary.corrected > 0 || (summary.pruned?.items ?? 0) > 0) recentHeadlines.clear();
         return summary;
       })
       .finally(() => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newHealth } from '../src/core/feeds/health.js';
-import type { FeedItem } from '../src/core/feeds/types.js';
+import type { FeedItem, TopicTag } from '../src/core/feeds/types.js';
 import type { ClusterView } from '../src/core/feeds/store.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 import { SqliteStore } from '../src/store/sqlite.js';
@@ -138,6 +138,27 @@ describe('SQLite store', () => {
       { ...tags[0], taggedAt: item().firstSeenAt },
     ]);
     expect((store.db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n).toBe(3);
+    await store.close();
+  });
+
+  it('given an item its feed sends again with a new title, then it is corrected, and tagged for what the new words are about', async () => {
+    const store = new SqliteStore(join(dir, 'corrected.db'));
+    const send = (over: Partial<FeedItem>, tags: TopicTag[] = []) =>
+      store.storeItems([{ ...item(over), tags }], () => undefined, () => {});
+    const views = async () => (await store.clusters(new Date(0))).flatMap((c) => c.items.map((i) => [i.guid, i.title, i.topics]));
+    expect(await send({ title: 'Petro speaks in Bogotá' })).toEqual({ duplicates: 0, retagged: 0, corrected: 0 });
+    const later = new Date('2026-01-10T05:00:00Z');
+    const nato = { topic: 'nato-status', terms: ['otan'] };
+    expect(await send({ title: 'Petro: Colombia stays a NATO partner', firstSeenAt: later }, [nato])).toEqual({
+      duplicates: 1,
+      retagged: 0,
+      corrected: 1,
+    });
+    expect(await views()).toEqual([['g1', 'Petro: Colombia stays a NATO partner', [{ ...nato, taggedAt: later }]]]);
+    // The same link under another guid of the feed, or from another feed: the same article, not a correction of it.
+    expect(await send({ guid: 'g9', title: 'Another wording' })).toEqual({ duplicates: 1, retagged: 0, corrected: 0 });
+    expect(await send({ feed: 'other', guid: 'o1', title: 'Another wording' })).toEqual({ duplicates: 1, retagged: 0, corrected: 0 });
+    expect(await views()).toEqual([['g1', 'Petro: Colombia stays a NATO partner', [{ ...nato, taggedAt: later }]]]);
     await store.close();
   });
 

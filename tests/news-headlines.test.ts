@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
+import { formatPollSummary } from '../src/core/feeds/report.js';
 import { createLogger } from '../src/logger.js';
 import { createNews, type News } from '../src/news.js';
 
@@ -63,5 +64,18 @@ describe('headlines under a brief follow the polls', () => {
     const before = news.headlines('nato-status', 3);
     await news.poll(true);
     expect(news.headlines('nato-status', 3)).toBe(before);
+  });
+
+  it('the feed corrects a headline it sent before: the next poll shows the correction, as the same story', async () => {
+    (stories[0] as { title: string }).title = 'Colombia reviews, but does not leave, its NATO partnership';
+    const summary = await news.poll(true);
+    expect(summary).toMatchObject({ newItems: 0, corrected: 1 });
+    expect(formatPollSummary(summary)).toContain('2 seen before (1 of them corrected: a new title or summary)');
+    expect(await titles()).toEqual([
+      'Petro defends NATO exit before Congress',
+      'Colombia reviews, but does not leave, its NATO partnership',
+    ]);
+    // Sent again unchanged: nothing to correct.
+    expect(await news.poll(true)).toMatchObject({ newItems: 0, corrected: 0 });
   });
 });

@@ -145,12 +145,18 @@ export class SqliteStore implements FeedStore {
       const at = seenAt?.();
       let duplicates = 0;
       let retagged = 0;
+      let corrected = 0;
       for (let index = 0; index < items.length; index++) {
         const item = at ? firstSeen(items[index] as TaggedItem, at) : (items[index] as TaggedItem);
         const before = this.existing(item);
         if (before) {
           duplicates++;
-          if (before.feed !== item.feed && this.addTags(before.id, item.tags, item.firstSeenAt)) retagged++;
+          if (before.feed !== item.feed) {
+            if (this.addTags(before.id, item.tags, item.firstSeenAt)) retagged++;
+          } else if (before.guid === item.guid && (before.title !== item.title || before.summary !== item.summary)) {
+            this.correct(before.id, item);
+            corrected++;
+          }
           continue;
         }
         const clusterId = story(item, index);
@@ -163,18 +169,31 @@ export class SqliteStore implements FeedStore {
         if (clusterId !== undefined && item.link !== undefined) this.linked(cluster, item.firstSeenAt);
         stored({ id, item, tags: item.tags, clusterId: cluster, joined: clusterId !== undefined });
       }
-      return { duplicates, retagged };
+      return { duplicates, retagged, corrected };
     }).immediate();
   }
 
   /** The row that already holds this item, if any. */
-  private existing(item: FeedItem): { id: number; feed: string } | undefined {
+  private existing(item: FeedItem): Pick<FeedItem, 'feed' | 'guid' | 'title' | 'summary'> & { id: number } | undefined {
     // One statement, two index lookups (SQLite's multi-index OR): ~5 µs an item less than two.
     return (
       item.link === undefined
-        ? this.sql('SELECT id, feed FROM items WHERE feed = ? AND guid = ?').get(item.feed, item.guid)
-        : this.sql('SELECT id, feed FROM items WHERE (feed = ? AND guid = ?) OR link = ?').get(item.feed, item.guid, item.link)
-    ) as { id: number; feed: string } | undefined;
+        ? this.sql('SELECT id, feed, guid, title, summary FROM items WHERE feed = ? AND guid = ?').get(item.feed, item.guid)
+        : this.sql('SELECT id, feed, guid, title, summary FROM items WHERE (feed = ? AND guid = ?) OR link = ?').get(
+            item.feed,
+            item.guid,
+            item.link,
+          )
+    ) as (Pick<FeedItem, 'feed' | 'guid' | 'title' | 'summary'> & { id: number }) | undefined;
+  }
+
+  /**
+   * The feed changed an item it had sent before (a corrected headline): keep its words, and the
+   * topics they are about now (added from now; a story already told is not told again).
+   */
+  private correct(id: number, item: TaggedItem): void {
+    this.sql('UPDATE items SET title = ?, summary = ? WHERE id = ?').run(item.title, item.summary, id);
+    this.addTags(id, item.tags, item.firstSeenAt);
   }
 
   /** Tags a stored item did not have yet, as of `at`. Whether it gained any. */

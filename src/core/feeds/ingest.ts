@@ -6,6 +6,8 @@ export interface IngestCounts {
   duplicates: number;
   /** Items another feed stored first that this one tagged with a topic they lacked. */
   retagged: number;
+  /** Items this feed sent before that it changed since (a corrected headline or summary). */
+  corrected: number;
   tagged: number;
   newClusters: number;
   /** New items that joined a story another item already told. */
@@ -24,8 +26,8 @@ export async function ingestItems(
   items: TaggedItem[],
   deps: { store: FeedStore; clusters: ClusterIndex; now: () => Date },
 ): Promise<IngestCounts> {
-  const counts: IngestCounts = { newItems: 0, duplicates: 0, retagged: 0, tagged: 0, newClusters: 0, joinedClusters: 0 };
-  const { duplicates, retagged } = await deps.store.storeItems(
+  const counts: IngestCounts = { newItems: 0, duplicates: 0, retagged: 0, corrected: 0, tagged: 0, newClusters: 0, joinedClusters: 0 };
+  const { duplicates, retagged, corrected } = await deps.store.storeItems(
     items,
     (item) => deps.clusters.find(item.title, item.publishedAt)?.clusterId,
     ({ id, item, tags, clusterId, joined }) => {
@@ -39,5 +41,6 @@ export async function ingestItems(
   );
   counts.duplicates = duplicates;
   counts.retagged = retagged;
+  counts.corrected = corrected;
   return counts;
 }

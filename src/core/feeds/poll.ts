@@ -49,6 +49,8 @@ export interface PollSummary {
   newItems: number;
   /** Items stored before that gained a topic from another feed (see FeedStore.storeItems). */
   retagged: number;
+  /** Items stored before that their feed corrected. */
+  corrected: number;
   failed: number;
   pruned?: { items: number; clusters: number };
 }
@@ -96,6 +98,7 @@ export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<Pol
     feeds: results,
     newItems: results.reduce((n, r) => n + (r.status === 'ok' ? r.newItems : 0), 0),
     retagged: results.reduce((n, r) => n + (r.status === 'ok' ? r.retagged : 0), 0),
+    corrected: results.reduce((n, r) => n + (r.status === 'ok' ? r.corrected : 0), 0),
     failed: results.filter((r) => r.status === 'error').length,
     ...(pruned ? { pruned } : {}),
   };

@@ -18,7 +18,8 @@ export function formatPollSummary(summary: PollSummary): string {
     if (f.status === 'ok') {
       const beyond = f.beyondCap > 0 ? ` (${f.beyondCap} older ones past the ${MAX_ITEMS_PER_FEED} a feed may bring were left out)` : '';
       const retagged = f.retagged > 0 ? ` (${f.retagged} of them from another feed, now also tagged with this feed's topics)` : '';
-      const detail = `${f.fetched} items${beyond}: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before${retagged}`;
+      const corrected = f.corrected > 0 ? ` (${f.corrected} of them corrected: a new title or summary)` : '';
+      const detail = `${f.fetched} items${beyond}: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before${retagged}${corrected}`;
       rows.push([f.feed, 'ok', `${detail}; ${f.encoding}; ${f.ms} ms`]);
     } else if (f.status === 'not-modified') rows.push([f.feed, 'not modified', `${f.ms} ms`]);
     else if (f.status === 'backing-off')

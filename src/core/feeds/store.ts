@@ -55,6 +55,8 @@ export interface FeedStore {
    * from any feed. An item stored from another feed gains the topics this feed tagged it with, as
    * of when this feed brought it (`seenAt`): a topic-specific search (a feed restricted to one topic)
    * that carries an article another feed brought first still puts it before that topic's channels.
+   * An item its own feed sends again (same guid) with another title or summary is corrected: its
+   * words replaced, and any topic the new words are about added as above.
    *
    * With `seenAt`, the items are first seen when the store holds its write lock: `firstSeenAt` (and
    * `publishedAt`, for an item dated by its first sighting) is `seenAt()` read under the lock. A
@@ -67,7 +69,7 @@ export interface FeedStore {
     story: StoryPlanner,
     stored: (s: StoredNew) => void,
     seenAt?: () => Date,
-  ): Promise<{ duplicates: number; retagged: number }>;
+  ): Promise<{ duplicates: number; retagged: number; corrected: number }>;
   /**
    * Titles of items published since `since`, for matching new items to stories; with `afterId`,
    * only those stored after that row (in id order), for an index catching up.
