@@ -28,6 +28,17 @@ const item = (over: Partial<FeedItem> = {}): FeedItem => ({
   ...over,
 });
 
+/** A database file as a build that knew only the first `version` migrations left it. */
+function databaseAt(version: number, file: string): Database.Database {
+  const db = new Database(file);
+  db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+  for (const [n, sql] of MIGRATIONS.slice(0, version).entries()) {
+    db.exec(sql);
+    db.prepare('INSERT INTO schema_version VALUES (?)').run(n + 1);
+  }
+  return db;
+}
+
 describe('SQLite store', () => {
   it('given a new file, then it is migrated to the latest version in WAL mode, and reopening is a no-op', async () => {
     const file = join(dir, 'a.db');
@@ -44,12 +55,7 @@ describe('SQLite store', () => {
 
   it('given a version-2 database with stories, then upgrading keeps every story, item and tag, and new items still join them', async () => {
     const file = join(dir, 'v2.db');
-    const old = new Database(file);
-    old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-    for (const [n, sql] of MIGRATIONS.slice(0, 2).entries()) {
-      old.exec(sql);
-      old.prepare('INSERT INTO schema_version VALUES (?)').run(n + 1);
-    }
+    const old = databaseAt(2, file);
     old.prepare('INSERT INTO clusters (id, title, first_seen_at, last_seen_at) VALUES (7, ?, 1, 2)').run('NATO exit');
     old
       .prepare(
@@ -71,12 +77,7 @@ describe('SQLite store', () => {
 
   it('given a version-4 database with a story whose link came late, then upgrading dates its link, and a digest after it finds the story', async () => {
     const file = join(dir, 'v4.db');
-    const old = new Database(file);
-    old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-    for (const [n, sql] of MIGRATIONS.slice(0, 4).entries()) {
-      old.exec(sql);
-      old.prepare('INSERT INTO schema_version VALUES (?)').run(n + 1);
-    }
+    const old = databaseAt(4, file);
     old.prepare('INSERT INTO clusters (id, title, first_seen_at) VALUES (3, ?, 1000)').run('Certification review');
     // Tagged at 1000 without a link; an untagged report with a link joined at 5000.
     const insert = old.prepare(
