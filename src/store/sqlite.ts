@@ -189,7 +189,8 @@ export class SqliteStore implements FeedStore {
 
   /**
    * The feed changed an item it had sent before (a corrected headline): keep its words, and the
-   * topics they are about now (added from now; a story already told is not told again).
+   * topics they are about now (added from now; a story already told is not told again). Its story
+   * stays; a running bot's cluster index matches new reports on the first wording until it restarts.
    */
   private correct(id: number, item: TaggedItem): void {
     this.sql('UPDATE items SET title = ?, summary = ? WHERE id = ?').run(item.title, item.summary, id);
