@@ -115,6 +115,7 @@ describe.skipIf(!hasCorpus)('the shared feed corpus over HTTP through pollOnce',
       if (r.status === 'error') {
         count(`error:${r.code}`);
         expect(r.error.length, r.feed).toBeGreaterThan(0);
+        expect(r.error, r.feed).not.toMatch(/Cannot read properties|is not a function|call stack/);
         // Recorded where `briefbot feeds` and the moderators see it.
         expect({ code: h.lastErrorCode, failures: h.consecutiveFailures }, r.feed).toEqual({
           code: r.code,

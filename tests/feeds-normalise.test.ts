@@ -44,6 +44,20 @@ describe('decoding feed bytes', () => {
     expect(decodeFeedBody(Buffer.from('\ufeff<t>ñ</t>'))).toMatchObject({ text: '<t>ñ</t>', source: 'bom' });
     expect(decodeFeedBody(Buffer.from('<t>ñ</t>'))).toMatchObject({ text: '<t>ñ</t>', source: 'default' });
   });
+
+  it('given UTF-16 or UTF-32 without a BOM, or UTF-32 with one, then the first bytes tell which (they read as no document at all before)', () => {
+    const doc = '<rss version="2.0"><channel><title>Bogotá</title></channel></rss>';
+    const utf16be = Buffer.from(doc, 'utf16le').swap16();
+    expect(decodeFeedBody(utf16be)).toMatchObject({ text: doc, encoding: 'utf-16be', source: 'prolog' });
+    expect(decodeFeedBody(Buffer.from(`<?xml version="1.0"?>${doc}`, 'utf16le'))).toMatchObject({
+      text: `<?xml version="1.0"?>${doc}`,
+      encoding: 'utf-16le',
+    });
+    expect(decodeFeedBody(iconv.encode(doc, 'utf-32be'))).toMatchObject({ text: doc, encoding: 'utf-32be', source: 'prolog' });
+    expect(decodeFeedBody(iconv.encode(doc, 'utf-32le', { addBOM: true }))).toMatchObject({ text: doc, encoding: 'utf-32le', source: 'bom' });
+    // UTF-16LE's mark is not taken for UTF-32's.
+    expect(decodeFeedBody(iconv.encode(doc, 'utf-16le', { addBOM: true }))).toMatchObject({ text: doc, encoding: 'utf-16le', source: 'bom' });
+  });
 });
 
 describe('normalising items', () => {

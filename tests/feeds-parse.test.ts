@@ -22,6 +22,29 @@ describe('the feed parser', () => {
     expect(feed.items[0]?.rawDate).toBe('yesterday-ish');
   });
 
+  it('given an Atom entry with a <link/> that has no address, then the feed and every entry survive', async () => {
+    const feed = await parser.parse(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><link/><entry><title>One</title><id>1</id><link/></entry><entry><title>Two</title><id>2</id><link/><link rel="alternate" href="https://example.org/2"/></entry></feed>',
+    );
+    expect(feed.items.map((i) => [i.title, i.link])).toEqual([
+      ['One', undefined],
+      ['Two', 'https://example.org/2'],
+    ]);
+  });
+
+  it('given an <rss> or <rdf:RDF> without a <channel>, or elements nested 20,000 deep, then the reason says so (not a parser’s TypeError or stack overflow)', async () => {
+    await expect(parser.parse('<rss version="2.0"><item><title>x</title></item></rss>')).rejects.toMatchObject({
+      code: 'not-a-feed',
+      message: '<rss> without a <channel>: no feed to read',
+    });
+    await expect(parser.parse('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"></rdf:RDF>')).rejects.toMatchObject({
+      code: 'not-a-feed',
+      message: '<rdf:RDF> without a <channel>: no feed to read',
+    });
+    const deep = rss(`<item><title>Deep</title><description>${'<x>'.repeat(20_000)}${'</x>'.repeat(20_000)}</description></item>`);
+    await expect(parser.parse(deep)).rejects.toMatchObject({ code: 'parse', message: 'elements nested too deeply to read' });
+  });
+
   it('given undeclared HTML entities and whitespace before the prolog, then a repaired second pass reads it', async () => {
     const feed = await parser.parse(`\n  ${rss('<item><title>Bogot&aacute;&nbsp;y la OTAN</title></item>')}`);
     expect(feed.items[0]?.title).toBe('Bogotá\u00a0y la OTAN');

@@ -9,17 +9,38 @@ export interface Decoded {
 
 const BOMS: [bytes: number[], encoding: string][] = [
   [[0xef, 0xbb, 0xbf], 'utf-8'],
+  // UTF-32's before UTF-16's: FF FE 00 00 starts with UTF-16LE's mark.
+  [[0x00, 0x00, 0xfe, 0xff], 'utf-32be'],
+  [[0xff, 0xfe, 0x00, 0x00], 'utf-32le'],
   [[0xff, 0xfe], 'utf-16le'],
   [[0xfe, 0xff], 'utf-16be'],
 ];
+
+/**
+ * Without a BOM, the opening `<` in UTF-32 or UTF-16 shows in the first bytes (XML 1.0, appendix F;
+ * a document without a prolog starts `<rss`). UTF-32's first: 3C 00 00 00 starts like UTF-16LE's.
+ */
+const WIDE_STARTS: [bytes: number[], encoding: string][] = [
+  [[0x00, 0x00, 0x00, 0x3c], 'utf-32be'],
+  [[0x3c, 0x00, 0x00, 0x00], 'utf-32le'],
+  [[0x00, 0x3c], 'utf-16be'],
+  [[0x3c, 0x00], 'utf-16le'],
+];
+
+const startsWith = (body: Buffer, bytes: number[]) => bytes.every((b, i) => body[i] === b);
 
 function charsetFromHeader(contentType: string | undefined): string | undefined {
   const m = contentType?.match(/charset\s*=\s*["']?([\w.:-]+)/i);
   return m?.[1];
 }
 
-/** The prolog's encoding, read as ASCII: a UTF-16 document has no readable prolog and falls to its BOM. */
+/**
+ * The prolog's encoding: UTF-16 or UTF-32 by the shape of its first bytes, else its `encoding`
+ * read as ASCII. A UTF-16 document that starts with a BOM falls to the BOM.
+ */
 function charsetFromProlog(body: Buffer): string | undefined {
+  const wide = WIDE_STARTS.find(([bytes]) => startsWith(body, bytes));
+  if (wide) return wide[1];
   const head = body.subarray(0, 512).toString('latin1');
   const m = head.match(/^(?:\ufeff|\u00ef\u00bb\u00bf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']/);
   const label = m?.[1];
@@ -29,10 +50,7 @@ function charsetFromProlog(body: Buffer): string | undefined {
 }
 
 function charsetFromBom(body: Buffer): string | undefined {
-  for (const [bytes, encoding] of BOMS) {
-    if (bytes.every((b, i) => body[i] === b)) return encoding;
-  }
-  return undefined;
+  return BOMS.find(([bytes]) => startsWith(body, bytes))?.[1];
 }
 
 /** Map labels the way browsers do: ISO-8859-1 and US-ASCII mean Windows-1252 on the web. */

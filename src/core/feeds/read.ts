@@ -11,23 +11,64 @@ export interface RawFeed {
 }
 
 type Entry = Record<string, unknown>;
-type AtomParse = { parseItemAtom(entry: Entry): Entry };
+type Builders = {
+  parseItemAtom(entry: Entry): Entry;
+  buildAtomFeed(xml: Entry): Entry;
+  buildRSS2(xml: Entry): Entry;
+  buildRSS1(xml: Entry): Entry;
+  buildRSS0_9(xml: Entry): Entry;
+};
+const base = Parser.prototype as unknown as Builders;
 
-/** rss-parser loses a whole Atom feed to one malformed date; this keeps the entry and its raw date. */
+/** Atom `<link>`s that have attributes: one without (`<link/>`) made rss-parser throw, losing the feed. */
+function linksWithAttributes(node: Entry): Entry {
+  return Array.isArray(node.link) ? { ...node, link: node.link.filter((l) => typeof (l as Entry | null)?.$ === 'object') } : node;
+}
+
+/** The root element's `<channel>`, which rss-parser reads without looking: without it, say so. */
+function withChannel(xml: Entry, root: string, build: (xml: Entry) => Entry): Entry {
+  const channel = (xml[root] as Entry | undefined)?.channel;
+  if (!Array.isArray(channel) || channel[0] === undefined) {
+    throw new FeedError('not-a-feed', `<${root}> without a <channel>: no feed to read`);
+  }
+  return build(xml);
+}
+
+/**
+ * rss-parser loses a whole feed to one malformed part: an Atom date or a `<link/>` without an
+ * address in one entry, or a document without its `<channel>` (a TypeError). This keeps the
+ * entries (with a bad date kept raw) and names what is missing.
+ */
 class SafeParser extends Parser {
-  parseItemAtom(entry: Entry): Entry {
-    const atom = Parser.prototype as unknown as AtomParse;
+  parseItemAtom(raw: Entry): Entry {
+    const entry = linksWithAttributes(raw);
     try {
-      return atom.parseItemAtom.call(this, entry);
+      return base.parseItemAtom.call(this, entry);
     } catch {
       const published = entry.published as unknown[] | undefined;
       const updated = entry.updated as unknown[] | undefined;
-      const raw = published?.[0] ?? updated?.[0];
+      const date = published?.[0] ?? updated?.[0];
       const { published: _p, updated: _u, ...rest } = entry;
-      const item = atom.parseItemAtom.call(this, rest);
-      item.rawDate = typeof raw === 'string' ? raw : undefined;
+      const item = base.parseItemAtom.call(this, rest);
+      item.rawDate = typeof date === 'string' ? date : undefined;
       return item;
     }
+  }
+
+  buildAtomFeed(xml: Entry): Entry {
+    return base.buildAtomFeed.call(this, { ...xml, feed: linksWithAttributes(xml.feed as Entry) });
+  }
+
+  buildRSS2(xml: Entry): Entry {
+    return withChannel(xml, 'rss', (x) => base.buildRSS2.call(this, x));
+  }
+
+  buildRSS0_9(xml: Entry): Entry {
+    return withChannel(xml, 'rss', (x) => base.buildRSS0_9.call(this, x));
+  }
+
+  buildRSS1(xml: Entry): Entry {
+    return withChannel(xml, 'rdf:RDF', (x) => base.buildRSS1.call(this, x));
   }
 }
 
@@ -65,6 +106,11 @@ async function parseXml(text: string): Promise<RawFeed> {
     // mid-tag leaves it in a state that changes how the next document reads (tests/feeds-parse.test.ts).
     return rawFeed((await new SafeParser(OPTIONS).parseString(text)) as Entry);
   } catch (err) {
+    if (err instanceof FeedError) throw err;
+    // xml2js builds each element's content by recursion: 10,000 nested tags overflow the stack.
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new FeedError('parse', 'elements nested too deeply to read');
+    }
     const message = asFeedError(err).message;
     if (/not recognized as RSS|Unable to parse XML/i.test(message)) {
       throw new FeedError('not-a-feed', `not an RSS/Atom document (${message})`);
