@@ -50,6 +50,16 @@ describe('the feed parser', () => {
     expect(feed.items[0]?.title).toBe('Bogotá\u00a0y la OTAN');
   });
 
+  it('given stray ampersands and an undeclared entity, then a repaired second pass reads them as written, CDATA untouched', async () => {
+    const feed = await parser.parse(
+      rss(
+        '<item><title>AT&T and Q & A &amp; more &bogus; &eacute;</title><link><![CDATA[https://example.org/?a=1&b=2]]></link><description><![CDATA[R&D <b>x</b>]]></description></item>',
+      ),
+    );
+    expect(feed.items[0]).toMatchObject({ title: 'AT&T and Q & A & more &bogus; é', link: 'https://example.org/?a=1&b=2' });
+    expect(feed.items[0]?.contentSnippet).toBe('R&D x');
+  });
+
   it('given a JSON Feed, then its items come through the same raw fields', async () => {
     const feed = await parser.parse(
       JSON.stringify({

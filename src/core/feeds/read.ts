@@ -135,14 +135,25 @@ export async function readFeedDocument(text: string): Promise<RawFeed> {
   } catch (err) {
     const repaired = repairXml(text);
     if (!(err instanceof FeedError) || err.code !== 'parse' || repaired === text) throw err;
-    // Second chance for the two commonest real-world faults; the first error is the one reported.
+    // Second chance for the commonest real-world faults; the first error is the one reported.
     return await parseXml(repaired).catch(() => {
       throw err;
     });
   }
 }
 
-/** Whitespace before `<?xml`, and HTML entities (`&nbsp;`) that XML does not define. */
+/** An `&` that starts no reference XML knows: "AT&T", "Q & A", `?a=1&b=2`, an undeclared `&foo;`. */
+const STRAY_AMPERSAND = /&(?!#[0-9]+;|#x[0-9a-fA-F]+;|(?:amp|lt|gt|quot|apos);)/g;
+
+/**
+ * Whitespace before `<?xml`, HTML entities (`&nbsp;`) that XML does not define, and stray `&`s
+ * (escaped, so they read as the `&` they meant). CDATA sections are left as they are: an `&` there
+ * is already text.
+ */
 export function repairXml(text: string): string {
-  return htmlEntitiesToNumeric(text.replace(/^\s+(?=<)/, ''));
+  return text
+    .replace(/^\s+(?=<)/, '')
+    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
+    .map((part, i) => (i % 2 === 1 ? part : htmlEntitiesToNumeric(part).replace(STRAY_AMPERSAND, '&amp;')))
+    .join('');
 }
