@@ -107,7 +107,7 @@ async function parseXml(text: string): Promise<RawFeed> {
     return rawFeed((await new SafeParser(OPTIONS).parseString(text)) as Entry);
   } catch (err) {
     if (err instanceof FeedError) throw err;
-    // xml2js builds each element's content by recursion: 10,000 nested tags overflow the stack.
+    // Reading recurses once per nested element: tens of thousands of them overflow the stack.
     if (err instanceof RangeError && /call stack/i.test(err.message)) {
       throw new FeedError('parse', 'elements nested too deeply to read');
     }
