@@ -5,7 +5,7 @@ import type { FeedConfig } from '../src/core/feeds/config.js';
 import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
 import { formatPollSummary } from '../src/core/feeds/report.js';
 import { composeDigest } from '../src/core/digests/compose.js';
-import { type FeedServer, startFeedServer } from './helpers/feed-server.js';
+import { type FeedServer, hasCorpus, startFeedServer } from './helpers/feed-server.js';
 import { ROOT, testDeps } from './helpers/feed-deps.js';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 
@@ -269,6 +269,23 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     const rows = store.db.prepare('SELECT count(*) AS n FROM items').get() as { n: number };
     expect(rows.n).toBe(items);
     await store.close();
+  });
+
+  it.skipIf(!hasCorpus)('given feedjira’s permalink feed over HTTP, then items without a <link> are stored at their permalink guid, and only those', async () => {
+    const own = testDeps();
+    try {
+      const summary = await pollOnce([feed('permalinks', '/corpus/feedjira/Permalinks.xml')], own.deps);
+      expect(summary.feeds[0]).toMatchObject({ status: 'ok', newItems: 4 });
+      const rows = own.store.db.prepare('SELECT title, link FROM items ORDER BY title').all();
+      expect(rows).toEqual([
+        { title: 'Item 1', link: null }, // isPermaLink="false"
+        { title: 'Item 2', link: 'http://example.com/2' },
+        { title: 'Item 3', link: 'http://example.com/3' },
+        { title: 'Item 4', link: 'http://example.com/4' }, // its <link>, not its guid
+      ]);
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it('given two topic-restricted searches carrying one article, then it reaches both topics’ channels, whichever came first, once each', async () => {
