@@ -69,7 +69,7 @@ async function seed(store: SqliteStore, feeds: number, slot: Date): Promise<{ it
       items.map((item) => ({ ...item, tags: tags(item) })),
       (item) => clusterOf.get(storyOf.get(item.guid) as number),
       (s) => {
-        if (s.tags.length > 0) tagged++;
+        if (s.item.tags.length > 0) tagged++;
         clusterOf.set(storyOf.get(s.item.guid) as number, s.clusterId);
       },
     );

@@ -169,7 +169,7 @@ export class SqliteStore implements FeedStore {
           continue;
         }
         if (clusterId !== undefined && item.link !== undefined) this.linked(cluster, item.firstSeenAt);
-        stored({ id, item, tags: item.tags, clusterId: cluster, joined: clusterId !== undefined });
+        stored({ id, item, clusterId: cluster, joined: clusterId !== undefined });
       }
       return { duplicates, retagged, corrected };
     }).immediate();

@@ -30,10 +30,10 @@ export async function ingestItems(
   const { duplicates, retagged, corrected } = await deps.store.storeItems(
     items,
     (item) => deps.clusters.find(item.title, item.publishedAt)?.clusterId,
-    ({ id, item, tags, clusterId, joined }) => {
+    ({ id, item, clusterId, joined }) => {
       deps.clusters.add({ id, clusterId, title: item.title, publishedAt: item.publishedAt });
       counts.newItems++;
-      if (tags.length > 0) counts.tagged++;
+      if (item.tags.length > 0) counts.tagged++;
       if (joined) counts.joinedClusters++;
       else counts.newClusters++;
     },

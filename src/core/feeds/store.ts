@@ -33,8 +33,7 @@ export type StoryPlanner = (item: FeedItem, index: number) => number | undefined
 export interface StoredNew {
   /** The item's row id. */
   id: number;
-  item: FeedItem;
-  tags: TopicTag[];
+  item: TaggedItem;
   clusterId: number;
   /** It joined a story another item already told. */
   joined: boolean;
