@@ -156,6 +156,32 @@ describe('a story reaches a channel when its first item on the channel’s topic
   });
 });
 
+describe('what a digest entry shows of its story', () => {
+  it('the first report has no summary (an aggregator’s): the entry shows the next report’s, under the first one’s headline', async () => {
+    const store = new SqliteStore(join(dir, 'summary-later.db'));
+    const report = (guid: string, title: string, outlet: string, summary: string, published: number) => ({
+      feed: guid,
+      guid,
+      link: `https://${guid}.example/story`,
+      title,
+      summary,
+      outlet,
+      language: 'es',
+      publishedAt: new Date(published),
+      firstSeenAt: new Date(T0 - HOUR),
+      dateSource: 'feed' as const,
+    });
+    const tags = [{ topic: 'nato-status', terms: ['otan'] }];
+    const story = await storeItem(store, report('gnews', 'Petro anuncia salida de la OTAN', 'El Heraldo', '', T0 - 5 * HOUR), tags);
+    await storeItem(store, report('diario', 'Petro anuncia la salida de la OTAN', 'El Diario', 'El mandatario habló en consejo de ministros.', T0 - 4 * HOUR), tags, story);
+    const digest = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    const entry = digest.reply?.sections[0]?.items[0];
+    expect(entry?.text).toBe('Petro anuncia salida de la OTAN');
+    expect(entry?.detail).toBe('El Heraldo, El Diario · 9 Jan 2026 19:00 · El mandatario habló en consejo de ministros.');
+    await store.close();
+  });
+});
+
 describe('over any run of reports and digests', () => {
   // A report: which story (same title), which topics its feed tagged it with, the minutes since the
   // last event, and what it links: the wire's copy of the story (a duplicate of any report before it

@@ -204,3 +204,50 @@ describe('an RSS item without a link', () => {
     expect(actual).toEqual(expected);
   });
 });
+
+describe('an item whose summary only repeats its headline', () => {
+  const feed: FeedConfig = { name: 'f', url: 'https://example.org/f', language: 'en', interval: 30, local: false };
+  const prepare = async (doc: string) => (await parser.prepare(doc, { feed, fetchedUrl: feed.url, now: new Date() }, [])).items;
+  const desc = (html: string) => html.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+  it('given the same words as the title, the title and outlet again, or only links to coverage, then the summary is empty; real text stays', async () => {
+    const items = await prepare(
+      rss(
+        [
+          // Google News: the headline linked, then the outlet.
+          `<item><title>Petro anuncia salida de la OTAN - El Heraldo</title><guid>1</guid><source url="https://h.example">El Heraldo</source><description>${desc('<a href="https://h.example/1" target="_blank">Petro anuncia salida de la OTAN</a>&nbsp;&nbsp;<font color="#6f6f6f">El Heraldo</font>')}</description></item>`,
+          // Google News "full coverage": a list of other outlets' headlines.
+          `<item><title>Colombia joins the BRICS bank - Wire</title><guid>2</guid><description>${desc('<ol><li><a href="https://w.example/2">Colombia joins the BRICS bank</a>&nbsp;&nbsp;<font color="#6f6f6f">Wire</font></li><li><a href="https://o.example/2">Bogotá enters NDB</a>&nbsp;&nbsp;<font color="#6f6f6f">Other</font></li><li><strong><a href="https://news.google.com/x">View Full Coverage on Google News</a></strong></li></ol>')}</description></item>`,
+          // A feed with no description of its own repeats the title, in other case and punctuation.
+          '<item><title>NATO: "partnership remains"</title><guid>3</guid><description>NATO — partnership remains.</description></item>',
+          // Real text after the headline, and a link inside real text: both kept.
+          '<item><title>Standard Ebooks</title><guid>4</guid><description>Standard Ebooks: a volunteer project that produces free ebooks.</description></item>',
+          `<item><title>Aid keeps flowing</title><guid>5</guid><description>${desc('Washington issued a <a href="https://x.example/w">waiver</a> so aid keeps flowing.')}</description></item>`,
+          // No title: the summary stands in for it and is kept.
+          '<item><guid>6</guid><description>Only a summary here.</description></item>',
+        ].join(''),
+      ),
+    );
+    expect(items.map((i) => [i.title, i.summary])).toEqual([
+      ['Petro anuncia salida de la OTAN', ''],
+      ['Colombia joins the BRICS bank - Wire', ''],
+      ['NATO: "partnership remains"', ''],
+      ['Standard Ebooks', 'Standard Ebooks: a volunteer project that produces free ebooks.'],
+      ['Aid keeps flowing', 'Washington issued a waiver so aid keeps flowing.'],
+      ['Only a summary here.', 'Only a summary here.'],
+    ]);
+  });
+
+  it.skipIf(!hasCorpus)('given real Google News feeds (one article, and full coverage lists), then no item keeps the linked headlines as its summary', async () => {
+    const dir = join(CORPUS_DIR, 'google-news-exgooglenews');
+    const summaries: string[] = [];
+    let count = 0;
+    for (const file of ['top_news.rss', 'topic_headlines.rss', 'geo_headlines.rss', 'search.rss']) {
+      const items = await prepare(readFileSync(join(dir, file), 'utf8'));
+      count += items.length;
+      summaries.push(...items.map((i) => i.summary).filter((s) => s !== ''));
+    }
+    expect(count).toBe(267);
+    expect(summaries).toEqual([]);
+  });
+});

@@ -56,14 +56,16 @@ export async function composeDigest(
     })
     .filter((c) => c.items.some((i) => i.publishedAt.getTime() >= oldest))
     .map((c) => {
-      const lead = [...c.items].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime())[0];
+      const byTime = [...c.items].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime());
+      const lead = byTime[0];
       return {
         title: lead?.title ?? c.title,
         // Due, so one of its items has a link.
         url: c.items.find((i) => i.link)?.link ?? '',
         outlets: c.outlets,
         published: lead?.publishedAt ?? c.firstSeenAt,
-        summary: lead?.summary,
+        // The first report's summary, or the next one's when it had none (an aggregator's).
+        summary: byTime.find((i) => i.summary)?.summary,
         topics: c.topics,
         why: explain ? explainTags(c.items) : undefined,
       };

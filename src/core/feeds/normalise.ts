@@ -1,7 +1,7 @@
 import { canonicalLink, shortHash } from './canonical.js';
 import type { FeedConfig } from './config.js';
 import type { RawFeed } from './read.js';
-import { htmlToText, truncate } from './text.js';
+import { foldTokens, htmlToText, truncate } from './text.js';
 import { FUTURE_TOLERANCE_MS, type FeedItem } from './types.js';
 
 export const TITLE_MAX = 300;
@@ -95,18 +95,31 @@ function permalinkGuid(entry: Record<string, unknown>): string | undefined {
   return guid && /^https?:\/\//i.test(guid) ? canonicalLink(guid) : undefined;
 }
 
+/**
+ * A summary in the same words as the headline (perhaps with the outlet's name after it) tells the
+ * reader nothing more: many feeds put the title there when they have no description.
+ */
+function repeatsHeadline(summary: string, title: string, outlet: string | undefined): boolean {
+  // Same words means about the same length: most summaries are ruled out without folding them.
+  if (!summary || summary.length > title.length + (outlet?.length ?? 0) + 8) return false;
+  const words = foldTokens(summary).join(' ');
+  const headline = foldTokens(title).join(' ');
+  return words === headline || (outlet !== undefined && words === `${headline} ${foldTokens(outlet).join(' ')}`);
+}
+
 function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem | undefined {
   const link = canonicalLink(textOf(entry.link), ctx.base) ?? permalinkGuid(entry);
   // The outlet is feed text like any other: invisible characters out, whitespace collapsed.
   const source = htmlToText(textOf(entry.source) ?? '', 80) || undefined;
   let title = htmlToText(textOf(entry.title) ?? '', TITLE_MAX);
-  const summary = htmlToText(
+  let summary = htmlToText(
     textOf(entry.contentSnippet) ?? textOf(entry.summary) ?? textOf(entry.content) ?? '',
     SUMMARY_MAX,
   );
   // Aggregators (Google News) append " - Outlet" to the headline and name the outlet in <source>.
   if (source && title.endsWith(` - ${source}`)) title = title.slice(0, -(source.length + 3)).trim();
   if (!title) title = truncate(summary, 120);
+  else if (repeatsHeadline(summary, title, source || ctx.feed.outlet)) summary = '';
   if (!title) return undefined;
   const dated = firstDate([entry.isoDate, entry.pubDate, entry.rawDate, entry.dcDate]);
   const trusted = dated && dated.getTime() <= ctx.now.getTime() + FUTURE_TOLERANCE_MS ? dated : undefined;

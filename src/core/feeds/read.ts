@@ -85,12 +85,30 @@ function notPermaLink(node: unknown): boolean {
   return typeof attrs?.isPermaLink === 'string' && attrs.isPermaLink.trim().toLowerCase() === 'false';
 }
 
+/** Links and their outlet labels (Google News writes `<a>headline</a>&nbsp;<font>Outlet</font>`). */
+const LINKED = /<(a|font)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+
+/**
+ * A description that is nothing but links: an aggregator's list of who carried the story (Google
+ * News: the headline again, or an `<ol>` of other outlets' headlines). Read as text it is a jumble
+ * of headlines and outlet names, not a summary.
+ */
+export function onlyLinks(html: string): boolean {
+  if (!/<a\b/i.test(html)) return false;
+  return html.replace(LINKED, '').replace(/<[^>]*>/g, '').replace(/&nbsp;|&#160;|\s/g, '') === '';
+}
+
 /** Only the fields normalisation reads, and one summary: a whole article's HTML is dropped here. */
 function rawFeed(feed: Entry): RawFeed {
   const items = (Array.isArray(feed.items) ? (feed.items as Entry[]) : []).map((it) => {
     const out: Entry = {};
     for (const k of KEEP) if (it[k] !== undefined) out[k] = it[k];
     if (notPermaLink(it.guidNode)) out.guidIsPermaLink = false;
+    // The snippet is the content's text (rss-parser): both go, and an Atom <summary> may stand in.
+    if (typeof out.content === 'string' && onlyLinks(out.content)) {
+      delete out.content;
+      delete out.contentSnippet;
+    }
     if (typeof out.contentSnippet === 'string') {
       delete out.summary;
       delete out.content;
