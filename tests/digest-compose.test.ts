@@ -180,6 +180,32 @@ describe('what a digest entry shows of its story', () => {
     expect(entry?.detail).toBe('El Heraldo, El Diario · 9 Jan 2026 19:00 · El mandatario habló en consejo de ministros.');
     await store.close();
   });
+
+  it('no report gave a date a feed could be trusted for: the time shown says it is when the story was seen; one dated report gives its date', async () => {
+    const store = new SqliteStore(join(dir, 'undated.db'));
+    const undated = (guid: string, title: string, seen: number) => ({
+      feed: guid,
+      guid,
+      link: `https://${guid}.example/story`,
+      title,
+      summary: '',
+      outlet: guid,
+      language: 'en',
+      publishedAt: new Date(seen),
+      firstSeenAt: new Date(seen),
+      dateSource: 'first-seen' as const,
+    });
+    const tags = [{ topic: 'decertification', terms: ['decertification'] }];
+    await storeItem(store, undated('monitor', 'Colombia suspends purchases of US weapons', T0 - 3 * HOUR), tags);
+    const story = await storeItem(store, undated('wire', 'US decertifies Colombia on drugs', T0 - 3 * HOUR), tags);
+    await storeItem(store, { ...undated('paper', 'US decertifies Colombia on drugs', T0 - HOUR), publishedAt: new Date(T0 - 26 * HOUR), dateSource: 'feed' }, tags, story);
+    const digest = await composeDigest(subscription(['decertification'], T0 - 4 * HOUR), new Date(T0), store, briefs);
+    expect(digest.reply?.sections[0]?.items.map((i) => [i.text, i.detail])).toEqual([
+      ['US decertifies Colombia on drugs', 'paper, wire · 8 Jan 2026 22:00'],
+      ['Colombia suspends purchases of US weapons', 'monitor · seen 9 Jan 2026 21:00'],
+    ]);
+    await store.close();
+  });
 });
 
 describe('over any run of reports and digests', () => {

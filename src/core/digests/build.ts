@@ -8,6 +8,8 @@ export interface DigestStory {
   url: string;
   outlets: string[];
   published: Date;
+  /** No report gave a date: `published` is when the bot first saw the story. */
+  seen?: boolean;
   summary?: string;
   topics: string[];
   /** Why it was tagged (the matched terms), shown to moderators who ask. */
@@ -67,6 +69,7 @@ function entry(story: DigestStory, zone: string, slot: Date): ReplyItem {
   const summary = story.summary ? ` · ${trimAtSentence(story.summary, SUMMARY_MAX)}` : '';
   // The time alone for the digest's own day; older stories also say which day.
   const day = localDate(story.published, zone) === localDate(slot, zone) ? '' : `${shortLocalDate(story.published, zone)} `;
+  const when = `${story.seen ? 'seen ' : ''}${day}${localTime(story.published, zone)}`;
   const why = story.why ? ` · tagged ${story.why}` : '';
-  return { text: story.title, url: story.url, detail: `${outlets} · ${day}${localTime(story.published, zone)}${summary}${why}` };
+  return { text: story.title, url: story.url, detail: `${outlets} · ${when}${summary}${why}` };
 }

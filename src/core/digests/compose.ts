@@ -58,12 +58,15 @@ export async function composeDigest(
     .map((c) => {
       const byTime = [...c.items].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime());
       const lead = byTime[0];
+      // A date a feed gave, when any report had one; else when the first report was seen, said so.
+      const dated = byTime.find((i) => i.dateSource === 'feed');
       return {
         title: lead?.title ?? c.title,
         // Due, so one of its items has a link.
         url: c.items.find((i) => i.link)?.link ?? '',
         outlets: c.outlets,
-        published: lead?.publishedAt ?? c.firstSeenAt,
+        published: dated?.publishedAt ?? lead?.publishedAt ?? c.firstSeenAt,
+        seen: dated === undefined,
         // The first report's summary, or the next one's when it had none (an aggregator's).
         summary: byTime.find((i) => i.summary)?.summary,
         topics: c.topics,
