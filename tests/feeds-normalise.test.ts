@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,11 @@ import { canonicalLink } from '../src/core/feeds/canonical.js';
 import { lintFeeds } from '../src/core/feeds/config.js';
 import { decodeFeedBody } from '../src/core/feeds/decode.js';
 import { normaliseFeed, textOf } from '../src/core/feeds/normalise.js';
+import { prepareFeed } from '../src/core/feeds/prepare.js';
+import { readFeedDocument } from '../src/core/feeds/read.js';
+import { compileTopics } from '../src/core/feeds/tag.js';
+import { BriefLibrary } from '../src/core/briefs/library.js';
+import { CORPUS_DIR, hasCorpus } from './helpers/feed-server.js';
 import { collapseSpace, htmlToText } from '../src/core/feeds/text.js';
 
 const feed = { name: 'f', url: 'https://example.org/rss', language: 'es', interval: 30, local: false };
@@ -167,6 +172,64 @@ describe('normalising items', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('what a site appends to every summary', () => {
+  const summaryOf = (description: string, title = 'A headline') =>
+    normaliseFeed({ title: 'F', link: undefined, items: [{ title, contentSnippet: description }] }, feed, feed.url, now).items[0]?.summary;
+
+  it('given WordPress, Guardian, Slashdot and "read more" trailers, then the summary ends where the story’s text does', () => {
+    expect(summaryOf('Petro met Xi in Beijing. [&#8230;] The post Petro in China appeared first on Colombia Reports.')).toBe('Petro met Xi in Beijing. …');
+    expect(summaryOf('El presidente habló. La entrada Petro y la OTAN se publicó primero en Colombia.com.')).toBe('El presidente habló.');
+    expect(summaryOf('Bogotá weighs its options after the verdict Continue reading...')).toBe('Bogotá weighs its options after the verdict');
+    expect(summaryOf('Speeds range between 5 and 20 Mbps. Read more of this story at Slashdot.')).toBe('Speeds range between 5 and 20 Mbps.');
+    expect(summaryOf('I took two steps... [read more]')).toBe('I took two steps...');
+    expect(summaryOf('Notes from my talk today… Continue reading on »')).toBe('Notes from my talk today…');
+    expect(summaryOf('Facebook was crazy to buy […]')).toBe('Facebook was crazy to buy…');
+    // Words like these inside the story's own text stay.
+    expect(summaryOf('Readers want to read more')).toBe('Readers want to read more');
+    expect(summaryOf('The post office in Cali closed; it appeared first on a list of cuts, officials said')).toBe(
+      'The post office in Cali closed; it appeared first on a list of cuts, officials said',
+    );
+    // A trailer beyond the summary's length no longer costs the story's own words.
+    const long = `${'word '.repeat(119)}end.`;
+    expect(summaryOf(`${long} The post A headline appeared first on Colombia Reports.`)).toBe(long);
+  });
+
+  it('given a China story whose summary ends "appeared first on Colombia Reports", then it is not tagged china-ties (the site’s name was the only Colombia in it)', () => {
+    const library = new BriefLibrary('briefs');
+    library.load();
+    const prepared = prepareFeed(
+      {
+        title: 'Colombia Reports',
+        link: undefined,
+        items: [
+          {
+            title: 'China opens a deep-water port in Peru',
+            guid: '1',
+            contentSnippet: 'Beijing’s Belt and Road reaches Chancay. The post China opens a deep-water port in Peru appeared first on Colombia Reports.',
+          },
+        ],
+      },
+      { feed, fetchedUrl: feed.url, now },
+      compileTopics(library.list()),
+    );
+    expect(prepared.items[0]?.summary).toBe('Beijing’s Belt and Road reaches Chancay.');
+    expect(prepared.items[0]?.tags).toEqual([]);
+  });
+
+  it.skipIf(!hasCorpus)('given The Guardian’s real feeds, then no summary ends in "Continue reading..."', async () => {
+    let count = 0;
+    const ends: string[] = [];
+    for (const file of ['rowanmanning-sample-feeds/real-world/2d055498_the-guardian.xml', 'rss-parser/guardian.rss']) {
+      const raw = await readFeedDocument(decodeFeedBody(readFileSync(join(CORPUS_DIR, file))).text);
+      const { items } = normaliseFeed(raw, feed, feed.url, now);
+      count += items.length;
+      ends.push(...items.map((i) => i.summary).filter((s) => /continue reading/i.test(s)));
+    }
+    expect(count).toBeGreaterThan(50);
+    expect(ends).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { canonicalLink, shortHash } from './canonical.js';
 import type { FeedConfig } from './config.js';
 import type { RawFeed } from './read.js';
-import { foldTokens, htmlToText, truncate } from './text.js';
+import { foldTokens, htmlToText, truncate, withoutTrailers } from './text.js';
 import { FUTURE_TOLERANCE_MS, type FeedItem } from './types.js';
 
 export const TITLE_MAX = 300;
@@ -112,8 +112,8 @@ function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem |
   // The outlet is feed text like any other: invisible characters out, whitespace collapsed.
   const source = htmlToText(textOf(entry.source) ?? '', 80) || undefined;
   let title = htmlToText(textOf(entry.title) ?? '', TITLE_MAX);
-  let summary = htmlToText(
-    textOf(entry.contentSnippet) ?? textOf(entry.summary) ?? textOf(entry.content) ?? '',
+  let summary = truncate(
+    withoutTrailers(htmlToText(textOf(entry.contentSnippet) ?? textOf(entry.summary) ?? textOf(entry.content) ?? '', Infinity)),
     SUMMARY_MAX,
   );
   // Aggregators (Google News) append " - Outlet" to the headline and name the outlet in <source>.

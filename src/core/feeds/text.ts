@@ -28,6 +28,46 @@ export function collapseSpace(text: string): string {
   return text.replace(/\s{2,}|[^\S ]/g, ' ').trim();
 }
 
+/**
+ * What a site appends to every summary, saying nothing about the story (and naming the site, which
+ * the topics' rules could match): WordPress's "The post X appeared first on Y." ("La entrada X se
+ * publicó primero en Y."), Slashdot's "Read more of this story at Slashdot.", a "Continue reading..."
+ * link (The Guardian), "[read more]".
+ */
+const SITE_TRAILERS: [string, RegExp][] = [
+  ['The post ', /^The post .{1,400}? appeared first on [^,;]{1,80}\.$/],
+  ['La entrada ', /^La entrada .{1,400}? se publicó primero en [^,;]{1,80}\.$/],
+  ['Read more of this story at ', /^Read more of this story at [^,;]{1,80}\.$/],
+  ['This story continues at ', /^This story continues at .{1,100}$/],
+];
+/** After a sentence in any case, or capitalised with an ellipsis or arrow (a link after a standfirst). */
+const READ_ON = [
+  /(?:(?<=[.!?…"”’)\]])\s+|^)\[?(?:continue reading|read more|keep reading|seguir leyendo|sigue leyendo|leer más|lea más)(?: on| here)?\s*(?:\.{3}|…|»|→|›)?\s*\]?$/i,
+  /\s+\[?(?:Continue reading|Read more|Keep reading|Seguir leyendo|Sigue leyendo|Leer más|Lea más)(?: on| here)?\s*(?:\.{3}|…|»|→|›)\s*\]?$/,
+];
+/** "[…]" or "[...]": where the site cut its excerpt. */
+const CUT = /\s*\[(?:…|\.{3})\]$/;
+
+export function withoutTrailers(text: string): string {
+  let out = text;
+  for (const [opening, trailer] of SITE_TRAILERS) {
+    // Only the end of a long text (a whole article, for some feeds) is searched.
+    const from = Math.max(0, out.length - 800);
+    const at = out.indexOf(opening, from) < 0 ? -1 : out.lastIndexOf(opening);
+    // Its own paragraph: at the start, or after a sentence (a tag became a space).
+    if (at >= 0 && /(?:^|[.!?…"”’)\]]\s*)$/.test(out.slice(Math.max(0, at - 3), at)) && trailer.test(out.slice(at))) {
+      out = out.slice(0, at).trimEnd();
+    }
+  }
+  // Most summaries end in none of these words: only those are searched.
+  if (/reading|more|leyendo|más/i.test(out.slice(-40))) {
+    const more = READ_ON.map((r) => r.exec(out)).find((m) => m !== null);
+    if (more) out = out.slice(0, more.index).trimEnd();
+  }
+  // "screencast. […]" reads "screencast. …", "to buy […]" reads "to buy…".
+  return out.replace(CUT, (_, at: number) => (/[.!?]$/.test(out.slice(0, at)) ? ' …' : '…'));
+}
+
 export function truncate(text: string, maxLength: number): string {
   if (text.length <= maxLength) return text;
   const cut = text.slice(0, maxLength - 1);
