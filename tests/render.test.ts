@@ -143,6 +143,21 @@ describe('untrusted text', () => {
     expect(out).toContain('&lt;!channel&gt;');
   });
 
+  it('cannot bold, italicise, strike out or open code on Slack: the marks become look-alikes; our own bold stays', () => {
+    const m = renderSlack({
+      title: 'T',
+      status: 'Petro: *no* _never_ ~yes~ `code` ```fence',
+      sections: [{ key: 'k', heading: 'Heading', items: [{ text: 'Colombia ~will~ leave', url: 'https://x.example/a_b~c' }] }],
+      ephemeral: false,
+      tone: 'info',
+    }).message;
+    const texts = m.blocks.flatMap((b) => (b.type === 'section' ? [b.text.text] : []));
+    expect(texts).toEqual([
+      '*Petro: \u2217no\u2217 \u02cdnever\u02cd \u223cyes\u223c \u02cbcode\u02cb \u02cb\u02cb\u02cbfence*',
+      '*Heading*\n<https://x.example/a_b~c|Colombia \u223cwill\u223c leave>',
+    ]);
+  });
+
   it('cannot ping or forge links on Discord', () => {
     const m = renderDiscord(hostile).message;
     expect(m.allowed_mentions).toEqual({ parse: [] });

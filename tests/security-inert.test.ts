@@ -16,7 +16,7 @@ import { discordProblems, INVISIBLE, isHttp, slackProblems } from './helpers/ine
  * Random digests whose every feed-reachable field (story title, summary, outlets, URL) mixes random
  * text with hostile pieces are rendered for Discord, Slack and the terminal, whole and split into
  * pages as the digest targets split them, and each payload is checked against the definitions of
- * "inert" in tests/helpers/inert.ts (D1–D6 for Discord, S1–S3 for Slack).
+ * "inert" in tests/helpers/inert.ts (D1–D6 for Discord, S1–S4 for Slack).
  */
 
 /** More with PROPERTY_RUNS=5000 for a deeper search. */
@@ -103,7 +103,7 @@ function slackPayloads(reply: Reply): SlackMessage[] {
 
 describe('untrusted feed text is inert on every platform (property)', () => {
   // One property for the three renderers: building a digest is the costly part, so build once.
-  it(`Discord (D1–D6), Slack (S1–S3) and terminal payloads are inert (${RUNS} random digests)`, () => {
+  it(`Discord (D1–D6), Slack (S1–S4) and terminal payloads are inert (${RUNS} random digests)`, () => {
     fc.assert(
       fc.property(digest, ({ stories, reply }) => {
         if (!reply) return;

@@ -140,7 +140,19 @@ export function link(l: Link): string {
   return `<${printableUrl(l.url).replace(/[|<>]/g, encodeURIComponent)}|${esc(l.label)}>`;
 }
 
-/** Slack's three control characters; with them escaped no text can form a mention or a link. */
+/**
+ * mrkdwn's formatting marks have no escape: in text, each becomes a look-alike Slack does not parse,
+ * so feed text cannot bold, italicise, strike out or open a code block over our own lines (the
+ * `*…*` around headings and dates is added outside esc).
+ */
+const MARKS = /[*_~`]/g;
+const LOOK_ALIKES: Record<string, string> = { '*': '\u2217', _: '\u02cd', '~': '\u223c', '`': '\u02cb' };
+
+/** Slack's three control characters escaped (no text can form a mention or a link), and its marks inert. */
 export function esc(text: string): string {
-  return cleanText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return cleanText(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(MARKS, (mark) => LOOK_ALIKES[mark] ?? mark);
 }
