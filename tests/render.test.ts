@@ -147,7 +147,7 @@ describe('untrusted text', () => {
     const m = renderSlack({
       title: 'T',
       status: 'Petro: *no* _never_ ~yes~ `code` ```fence',
-      sections: [{ key: 'k', heading: 'Heading', items: [{ text: 'Colombia ~will~ leave', url: 'https://x.example/a_b~c' }] }],
+      sections: [{ key: 'k', heading: 'Heading', items: [{ text: 'Colombia ~will~ leave', url: 'https://x.example/a_b~c' }], style: 'paragraph' }],
       ephemeral: false,
       tone: 'info',
     }).message;
