@@ -9,6 +9,7 @@ import { canonicalLink } from '../src/core/feeds/canonical.js';
 import { lintFeeds } from '../src/core/feeds/config.js';
 import { decodeFeedBody } from '../src/core/feeds/decode.js';
 import { normaliseFeed, textOf } from '../src/core/feeds/normalise.js';
+import { outletOf } from '../src/core/feeds/outlet.js';
 import { prepareFeed } from '../src/core/feeds/prepare.js';
 import { readFeedDocument } from '../src/core/feeds/read.js';
 import { compileTopics } from '../src/core/feeds/tag.js';
@@ -172,6 +173,32 @@ describe('normalising items', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('the outlet of a feed that feeds.yaml names none for', () => {
+  it('given real feeds’ titles and sites, then the part naming the site, a short title, or else the site’s host', () => {
+    const cases: [string, string, string][] = [
+      ['BBC News - World', 'https://www.bbc.co.uk/news/', 'BBC News'],
+      ['The Latest News from the UK and Around the World | Sky News', 'https://news.sky.com/home', 'Sky News'],
+      ['NYT > Top Stories', 'https://www.nytimes.com', 'NYT'],
+      ['MacRumors: Mac News and Rumors - All Stories', 'https://www.macrumors.com', 'MacRumors'],
+      ['HuffPost - Breaking News, U.S. and World News', 'https://www.huffpost.com/', 'HuffPost'],
+      ['The Verge - Front Pages', 'https://www.theverge.com/', 'The Verge'],
+      ['Press Releases – United States Department of State', 'https://www.state.gov/', 'United States Department of State'],
+      ['www.telegraph.co.uk for the latest news from the UK and around the world.', 'http://www.telegraph.co.uk/', 'telegraph.co.uk'],
+      ['El País', 'https://elpais.com/', 'El País'],
+      ['Eugen Rochko', 'https://mastodon.social/@Gargron', 'Eugen Rochko'],
+    ];
+    expect(cases.map(([title, site]) => outletOf(title, site))).toEqual(cases.map(([, , outlet]) => outlet));
+    expect(outletOf(undefined, 'https://www.insightcrime.org/feed/')).toBe('insightcrime.org');
+  });
+
+  it('given an outlet in feeds.yaml or a <source> on the item, then those win over the feed’s title', () => {
+    const raw = { title: 'BBC News - World', link: 'https://www.bbc.co.uk/news/', items: [{ title: 'One' }, { title: 'Two', source: 'Reuters' }] };
+    const outlets = (config: typeof feed & { outlet?: string }) => normaliseFeed(raw, config, feed.url, now).items.map((i) => i.outlet);
+    expect(outlets(feed)).toEqual(['BBC News', 'Reuters']);
+    expect(outlets({ ...feed, outlet: 'BBC' })).toEqual(['BBC', 'Reuters']);
   });
 });
 

@@ -11,7 +11,7 @@ export const feedSchema = z
   .strictObject({
     name: z.string().trim().min(1, 'a feed needs a name').max(80),
     url: z.string().trim().min(1, 'a feed needs a url'),
-    /** The outlet shown next to headlines; defaults to the feed's own title. */
+    /** The outlet shown next to headlines; defaults to the site's name as the feed's title gives it (outlet.ts). */
     outlet: z.string().trim().min(1).max(80).optional(),
     language: z.string().regex(/^[a-z]{2}$/, 'language is a two-letter code such as en or es'),
     /** Only these topics may be tagged from this feed (a Google News search for one topic, say). */

@@ -1,6 +1,7 @@
 import { canonicalLink, shortHash } from './canonical.js';
 import type { FeedConfig } from './config.js';
 import type { RawFeed } from './read.js';
+import { outletOf } from './outlet.js';
 import { foldTokens, htmlToText, truncate, withoutTrailers } from './text.js';
 import { FUTURE_TOLERANCE_MS, type FeedItem } from './types.js';
 
@@ -67,10 +68,11 @@ export function normaliseFeed(
 ): NormaliseResult {
   const feedTitle = textOf(raw.title) ? htmlToText(textOf(raw.title) ?? '', 80) || undefined : undefined;
   const base = canonicalLink(textOf(raw.link), fetchedUrl) ?? fetchedUrl;
+  const outlet = feed.outlet ?? outletOf(feedTitle, base) ?? feed.name;
   const items: FeedItem[] = [];
   let skipped = 0;
   for (const entry of Array.isArray(raw.items) ? raw.items : []) {
-    const item = normaliseItem(entry, { feed, base, now, feedTitle });
+    const item = normaliseItem(entry, { feed, base, now, outlet });
     if (item) items.push(item);
     else skipped++;
   }
@@ -81,7 +83,8 @@ interface Context {
   feed: FeedConfig;
   base: string;
   now: Date;
-  feedTitle: string | undefined;
+  /** Feeds.yaml's name for it, else one read from the feed (outlet.ts). */
+  outlet: string;
 }
 
 /**
@@ -119,7 +122,7 @@ function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem |
   // Aggregators (Google News) append " - Outlet" to the headline and name the outlet in <source>.
   if (source && title.endsWith(` - ${source}`)) title = title.slice(0, -(source.length + 3)).trim();
   if (!title) title = truncate(summary, 120);
-  else if (repeatsHeadline(summary, title, source || ctx.feed.outlet)) summary = '';
+  else if (repeatsHeadline(summary, title, source || ctx.outlet)) summary = '';
   if (!title) return undefined;
   const dated = firstDate([entry.isoDate, entry.pubDate, entry.rawDate, entry.dcDate]);
   const trusted = dated && dated.getTime() <= ctx.now.getTime() + FUTURE_TOLERANCE_MS ? dated : undefined;
@@ -132,7 +135,7 @@ function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem |
     link,
     title,
     summary,
-    outlet: source || ctx.feed.outlet || ctx.feedTitle || ctx.feed.name,
+    outlet: source || ctx.outlet,
     language: ctx.feed.language,
     publishedAt: trusted ?? ctx.now,
     firstSeenAt: ctx.now,
