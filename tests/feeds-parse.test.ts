@@ -251,3 +251,19 @@ describe('an item whose summary only repeats its headline', () => {
     expect(summaries).toEqual([]);
   });
 });
+
+describe('the first words of an item’s summary', () => {
+  const feed: FeedConfig = { name: 'f', url: 'https://example.org/f', language: 'en', interval: 30, local: false };
+  const prepare = async (doc: string) => (await parser.prepare(doc, { feed, fetchedUrl: feed.url, now: new Date() }, [])).items;
+
+  it('given content that opens with an image, its caption and credit, then the summary opens with the story', async () => {
+    const atom = `<feed xmlns="http://www.w3.org/2005/Atom"><title>V</title><entry><title>Vevo reviews security</title><id>1</id><content type="html">${'<figure><img alt="" src="https://x.example/a.jpg" /><figcaption>Illustration by Alex Castro / The Verge</figcaption></figure><p>On Tuesday morning, YouTube channels for some of the world’s biggest stars showed strange videos.</p>'.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</content></entry></feed>`;
+    expect((await prepare(atom))[0]?.summary).toBe('On Tuesday morning, YouTube channels for some of the world’s biggest stars showed strange videos.');
+  });
+
+  it.skipIf(!hasCorpus)('given The Verge’s real feed, then no summary opens with an image credit', async () => {
+    const items = await prepare(readFileSync(join(CORPUS_DIR, 'rowanmanning-sample-feeds/real-world/90c65488_the-verge-front-pages.xml'), 'utf8'));
+    expect(items).toHaveLength(10);
+    expect(items.filter((i) => /^(Illustration|Image|Photo)\b|\/ The Verge/.test(i.summary)).map((i) => i.summary.slice(0, 60))).toEqual([]);
+  });
+});

@@ -85,6 +85,9 @@ function notPermaLink(node: unknown): boolean {
   return typeof attrs?.isPermaLink === 'string' && attrs.isPermaLink.trim().toLowerCase() === 'false';
 }
 
+/** Images with their captions, as HTML content carries them (the snippet is read from what is left). */
+const FIGURES = /<figure\b[\s\S]*?<\/figure\s*>|<figcaption\b[\s\S]*?<\/figcaption\s*>/gi;
+
 /** Links and their outlet labels (Google News writes `<a>headline</a>&nbsp;<font>Outlet</font>`). */
 const LINKED = /<(a|font)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 
@@ -108,6 +111,9 @@ function rawFeed(feed: Entry): RawFeed {
     if (typeof out.content === 'string' && onlyLinks(out.content)) {
       delete out.content;
       delete out.contentSnippet;
+    } else if (typeof out.content === 'string' && /<fig/i.test(out.content)) {
+      // An image's caption and credit ("Illustration by … / The Verge") is not the story's first words.
+      out.contentSnippet = out.content.replace(FIGURES, ' ');
     }
     if (typeof out.contentSnippet === 'string') {
       delete out.summary;
