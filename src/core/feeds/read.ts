@@ -96,7 +96,7 @@ const LINKED = /<(a|font)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
  * News: the headline again, or an `<ol>` of other outlets' headlines). Read as text it is a jumble
  * of headlines and outlet names, not a summary.
  */
-export function onlyLinks(html: string): boolean {
+function onlyLinks(html: string): boolean {
   if (!/<a\b/i.test(html)) return false;
   return html.replace(LINKED, '').replace(/<[^>]*>/g, '').replace(/&nbsp;|&#160;|\s/g, '') === '';
 }

@@ -48,6 +48,7 @@ const READ_ON = [
 /** "[…]" or "[...]": where the site cut its excerpt. */
 const CUT = /\s*\[(?:…|\.{3})\]$/;
 
+/** The text without those trailers, and with a cut excerpt's "[…]" as "…". */
 export function withoutTrailers(text: string): string {
   let out = text;
   for (const [opening, trailer] of SITE_TRAILERS) {
