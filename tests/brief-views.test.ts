@@ -78,6 +78,9 @@ describe('brief views are reused only while nothing they show has changed', () =
     headlines = [{ ...headlines[0]!, outlets: ['Wire', 'Diario'] }];
     const second = await ask('/nato-status');
     expect(second.sections[1]!.items[0]!.detail).toBe('Wire, Diario · 2026-11-19');
+    // A headline no feed dated says the date is when the bot saw it.
+    headlines = [{ ...headlines[0]!, seen: true }];
+    expect((await ask('/nato-status')).sections[1]!.items[0]!.detail).toBe('Wire, Diario · seen 2026-11-19');
   });
 
   it('an edited brief file is served as edited after the reload', async () => {

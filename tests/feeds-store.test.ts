@@ -169,7 +169,13 @@ describe('SQLite store', () => {
       (await store.clusters(since, topic))
         .map((c) => {
           const lead = c.items.find((i) => i.link) ?? c.items[0];
-          return { title: lead?.title ?? c.title, url: lead?.link ?? '', outlets: c.outlets, published: lead?.publishedAt ?? c.firstSeenAt };
+          return {
+            title: lead?.title ?? c.title,
+            url: lead?.link ?? '',
+            outlets: c.outlets,
+            published: lead?.publishedAt ?? c.firstSeenAt,
+            seen: lead?.dateSource !== 'feed',
+          };
         })
         .filter((h) => h.url !== '')
         .sort((a, b) => b.published.getTime() - a.published.getTime())
@@ -190,6 +196,8 @@ describe('SQLite store', () => {
           outlet: `Outlet ${rand(5)}`,
           // Whole hours, so equal times (ties) happen.
           publishedAt: new Date(Date.UTC(2026, 0, 10) - rand(240) * 3600_000),
+          // Some with no date from their feed.
+          dateSource: rand(5) === 0 ? 'first-seen' : 'feed',
         });
         const stored = await storeItem(store, it, topics.map((topic) => ({ topic, terms: [topic] })), clusterOf.get(story));
         if (stored !== undefined) clusterOf.set(story, stored);

@@ -272,10 +272,10 @@ export class SqliteStore implements FeedStore {
     // stories is never loaded into objects.
     const leads = this.sql(
       `WITH stories AS (${TOPIC_STORIES}),
-            leads AS (SELECT i.cluster_id, i.title, i.link, i.published_at,
+            leads AS (SELECT i.cluster_id, i.title, i.link, i.published_at, i.date_source,
                              ROW_NUMBER() OVER (PARTITION BY i.cluster_id ORDER BY i.published_at, i.id) AS n
                         FROM items i JOIN stories s ON s.cluster_id = i.cluster_id WHERE i.link IS NOT NULL)
-       SELECT cluster_id, title, link, published_at FROM leads WHERE n = 1
+       SELECT cluster_id, title, link, published_at, date_source FROM leads WHERE n = 1
         ORDER BY published_at DESC, cluster_id LIMIT ?`,
     ).all(topic, since.getTime(), count) as Row[];
     const outletsOf = this.sql('SELECT outlet FROM items WHERE cluster_id = ? ORDER BY published_at, id');
@@ -284,6 +284,7 @@ export class SqliteStore implements FeedStore {
       url: String(r.link),
       outlets: [...new Set((outletsOf.all(r.cluster_id) as Row[]).map((o) => String(o.outlet)))],
       published: new Date(Number(r.published_at)),
+      seen: r.date_source !== 'feed',
     }));
   }
 

@@ -95,7 +95,7 @@ function headlineSection(headlines: Headline[]): ReplySection {
     items: headlines.map((h) => ({
       text: h.title,
       url: h.url,
-      detail: `${h.outlets.join(', ')} · ${h.published.toISOString().slice(0, 10)}`,
+      detail: `${h.outlets.join(', ')} · ${h.seen ? 'seen ' : ''}${h.published.toISOString().slice(0, 10)}`,
     })),
   };
 }

@@ -59,6 +59,8 @@ export interface Headline {
   url: string;
   outlets: string[];
   published: Date;
+  /** No feed dated it: `published` is when the bot first saw it. */
+  seen?: boolean;
 }
 
 /** Everything a handler may use; no platform in sight. */
