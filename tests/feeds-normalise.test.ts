@@ -15,7 +15,9 @@ import { readFeedDocument } from '../src/core/feeds/read.js';
 import { compileTopics } from '../src/core/feeds/tag.js';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import { CORPUS_DIR, hasCorpus } from './helpers/feed-server.js';
+import { decodeEntities } from '../src/core/feeds/entities.js';
 import { collapseSpace, htmlToText } from '../src/core/feeds/text.js';
+import { cleanText } from '../src/core/untrusted.js';
 
 const feed = { name: 'f', url: 'https://example.org/rss', language: 'es', interval: 30, local: false };
 const now = new Date('2026-01-10T12:00:00Z');
@@ -172,6 +174,29 @@ describe('normalising items', () => {
         expect(htmlToText(text, max)).toBe(htmlToText(`<b>${text}</b>`, max));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('given any mix of tags, comments, CDATA and scripts, closed or not, then the text is what the lazy regexes it replaces gave', () => {
+    // The regexes htmlToText used before replaceSpans: the reference for what the text must be.
+    const reference = (html: string) => {
+      const noBlocks = html
+        .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
+        .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<!--[\s\S]*?-->/g, ' ');
+      const noTags = noBlocks.replace(/<\/?[a-zA-Z][^>]*>/g, ' ');
+      return collapseSpace(cleanText(decodeEntities(noTags).replace(/<\/?[a-zA-Z][^>]*>/g, ' ')));
+    };
+    const piece = fc.constantFrom(
+      '<', '>', '</', '<p>', '</p>', '<a href="x">', '</a>', '<br/>', '<x ', '<!--', '-->', '<![CDATA[', ']]>',
+      '<script>', '</script>', '<STYLE a=1>', '</style >', '&lt;b&gt;', '&lt;', '&amp;', '&eacute;', ' ', 'text', 'é',
+    );
+    const html = fc.array(fc.oneof(piece, fc.string({ maxLength: 3 })), { maxLength: 40 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(html, (h) => {
+        expect(htmlToText(h, 10_000)).toBe(reference(h));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

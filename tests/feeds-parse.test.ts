@@ -261,6 +261,14 @@ describe('the first words of an item’s summary', () => {
     expect((await prepare(atom))[0]?.summary).toBe('On Tuesday morning, YouTube channels for some of the world’s biggest stars showed strange videos.');
   });
 
+  it('given a description that opens tags, comments, scripts and figures it never closes, 20,000 of each, then the feed is read within the parser’s time limit', async () => {
+    // Lazy regexes rescanned the rest of the text from every unclosed open: 20,000 "<x " alone took 7 s.
+    const hostile = ['<x ', '<!--', '<script>', '<figure>', '<a>'].map((open) => `${open}a `.repeat(20_000)).join('');
+    const doc = rss(`<item><title>Hostile</title><guid>h</guid><description><![CDATA[${hostile}]]></description></item>`);
+    const items = await prepare(doc);
+    expect(items.map((i) => [i.title, i.summary.slice(0, 8)])).toEqual([['Hostile', 'a a a a ']]);
+  });
+
   it.skipIf(!hasCorpus)('given The Verge’s real feed, then no summary opens with an image credit', async () => {
     const items = await prepare(readFileSync(join(CORPUS_DIR, 'rowanmanning-sample-feeds/real-world/90c65488_the-verge-front-pages.xml'), 'utf8'));
     expect(items).toHaveLength(10);

@@ -2,6 +2,7 @@ import Parser from 'rss-parser';
 import { htmlEntitiesToNumeric } from './entities.js';
 import { asFeedError, FeedError } from './errors.js';
 import { parseJsonFeed } from './json-feed.js';
+import { replaceSpans, stripTags } from './text.js';
 
 /** What a parser hands on: untyped fields, because feeds put anything anywhere. normalise.ts guards them. */
 export interface RawFeed {
@@ -85,20 +86,21 @@ function notPermaLink(node: unknown): boolean {
   return typeof attrs?.isPermaLink === 'string' && attrs.isPermaLink.trim().toLowerCase() === 'false';
 }
 
-/** Images with their captions, as HTML content carries them (the snippet is read from what is left). */
-const FIGURES = /<figure\b[\s\S]*?<\/figure\s*>|<figcaption\b[\s\S]*?<\/figcaption\s*>/gi;
+/** Drop every `<name …>…</name>` element (linear: text.ts, replaceSpans). */
+const without = (html: string, name: string) =>
+  replaceSpans(html, new RegExp(`<${name}\\b`, 'gi'), new RegExp(`</${name}\\s*>`, 'gi'), () => ' ');
 
-/** Links and their outlet labels (Google News writes `<a>headline</a>&nbsp;<font>Outlet</font>`). */
-const LINKED = /<(a|font)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+/** Images with their captions, as HTML content carries them (the snippet is read from what is left). */
+const withoutFigures = (html: string) => without(without(html, 'figure'), 'figcaption');
 
 /**
- * A description that is nothing but links: an aggregator's list of who carried the story (Google
- * News: the headline again, or an `<ol>` of other outlets' headlines). Read as text it is a jumble
- * of headlines and outlet names, not a summary.
+ * A description that is nothing but links (and Google News's `<font>` outlet labels): an
+ * aggregator's list of who carried the story (Google News: the headline again, or an `<ol>` of other
+ * outlets' headlines). Read as text it is a jumble of headlines and outlet names, not a summary.
  */
 function onlyLinks(html: string): boolean {
   if (!/<a\b/i.test(html)) return false;
-  return html.replace(LINKED, '').replace(/<[^>]*>/g, '').replace(/&nbsp;|&#160;|\s/g, '') === '';
+  return stripTags(without(without(html, 'a'), 'font')).replace(/&nbsp;|&#160;|\s/g, '') === '';
 }
 
 /** Only the fields normalisation reads, and one summary: a whole article's HTML is dropped here. */
@@ -113,7 +115,7 @@ function rawFeed(feed: Entry): RawFeed {
       delete out.contentSnippet;
     } else if (typeof out.content === 'string' && /<fig/i.test(out.content)) {
       // An image's caption and credit ("Illustration by … / The Verge") is not the story's first words.
-      out.contentSnippet = out.content.replace(FIGURES, ' ');
+      out.contentSnippet = withoutFigures(out.content);
     }
     if (typeof out.contentSnippet === 'string') {
       delete out.summary;
@@ -151,7 +153,7 @@ export async function readFeedDocument(text: string): Promise<RawFeed> {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) return parseJsonFeed(trimmed);
   // xml2js never calls back on a document without elements; say so instead of waiting for the time limit.
-  if (!/<[A-Za-z]/.test(trimmed.replace(/<!--[\s\S]*?-->/g, ''))) {
+  if (!/<[A-Za-z]/.test(replaceSpans(trimmed, /<!--/g, /-->/g, () => ''))) {
     throw new FeedError('not-a-feed', 'empty document (no elements)');
   }
   try {
@@ -175,9 +177,11 @@ const STRAY_AMPERSAND = /&(?!#[0-9]+;|#x[0-9a-fA-F]+;|(?:amp|lt|gt|quot|apos);)/
  * is already text.
  */
 export function repairXml(text: string): string {
-  return text
-    .replace(/^\s+(?=<)/, '')
-    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
-    .map((part, i) => (i % 2 === 1 ? part : htmlEntitiesToNumeric(part).replace(STRAY_AMPERSAND, '&amp;')))
-    .join('');
+  return replaceSpans(
+    text.replace(/^\s+(?=<)/, ''),
+    /<!\[CDATA\[/g,
+    /\]\]>/g,
+    (inner) => `<![CDATA[${inner}]]>`,
+    (part) => htmlEntitiesToNumeric(part).replace(STRAY_AMPERSAND, '&amp;'),
+  );
 }

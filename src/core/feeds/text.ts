@@ -8,15 +8,52 @@ import { decodeEntities } from './entities.js';
 export function htmlToText(html: string, maxLength: number): string {
   // Most titles are plain text: without '<' or '&' there is no markup or entity to remove.
   if (!/[<&]/.test(html)) return truncate(collapseSpace(cleanText(html)), maxLength);
-  const noBlocks = html
-    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<!--[\s\S]*?-->/g, ' ');
-  // Tags become spaces so "<p>a</p><p>b</p>" does not read "ab".
-  const noTags = noBlocks.replace(/<\/?[a-zA-Z][^>]*>/g, ' ');
+  let noBlocks = replaceSpans(html, /<!\[CDATA\[/g, /\]\]>/g, (inner) => inner);
+  for (const [open, close] of BLOCKS) noBlocks = replaceSpans(noBlocks, open, close, () => ' ');
   // Feeds often escape their HTML twice; a second round of tags appears only after decoding.
-  const text = collapseSpace(cleanText(decodeEntities(noTags).replace(/<\/?[a-zA-Z][^>]*>/g, ' ')));
+  const text = collapseSpace(cleanText(stripTags(decodeEntities(stripTags(noBlocks)))));
   return truncate(text, maxLength);
+}
+
+/** What reads as no text at all: scripts, styles and comments. */
+const BLOCKS: [RegExp, RegExp][] = [
+  [/<script\b/gi, /<\/script\s*>/gi],
+  [/<style\b/gi, /<\/style\s*>/gi],
+  [/<!--/g, /-->/g],
+];
+
+/** Tags become spaces so "<p>a</p><p>b</p>" does not read "ab". */
+export function stripTags(html: string): string {
+  return replaceSpans(html, /<\/?[a-zA-Z]/g, />/g, () => ' ');
+}
+
+/**
+ * Each span from a match of `open` to the next match of `close`, replaced by `span(inner)`; the
+ * text between spans by `between(part)`. `open` and `close` are global regexes. Linear, where a lazy
+ * regex (`/<!--[\s\S]*?-->/g`) rescans the rest of the text from every open that is never closed:
+ * 20,000 unclosed `<x ` took 7 s (hostile feed text), and a whole document can hold millions.
+ */
+export function replaceSpans(
+  text: string,
+  open: RegExp,
+  close: RegExp,
+  span: (inner: string) => string,
+  between: (part: string) => string = (part) => part,
+): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    open.lastIndex = at;
+    const o = open.exec(text);
+    if (!o) break;
+    close.lastIndex = o.index + o[0].length;
+    const c = close.exec(text);
+    // No close after this open: none after any later open either.
+    if (!c) break;
+    out += between(text.slice(at, o.index)) + span(text.slice(o.index + o[0].length, c.index));
+    at = c.index + c[0].length;
+  }
+  return at === 0 ? between(text) : out + between(text.slice(at));
 }
 
 /**
