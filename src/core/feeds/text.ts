@@ -82,6 +82,7 @@ const READ_ON = [
   /(?:(?<=[.!?…"”’)\]])\s+|^)\[?(?:continue reading|read more|keep reading|seguir leyendo|sigue leyendo|leer más|lea más)(?: on| here)?\s*(?:\.{3}|…|»|→|›)?\s*\]?$/i,
   /\s+\[?(?:Continue reading|Read more|Keep reading|Seguir leyendo|Sigue leyendo|Leer más|Lea más)(?: on| here)?\s*(?:\.{3}|…|»|→|›)\s*\]?$/,
 ];
+const READ_ON_WORD = /reading|more|leyendo|más/i;
 /** "[…]" or "[...]": where the site cut its excerpt. */
 const CUT = /\s*\[(?:…|\.{3})\]$/;
 
@@ -98,11 +99,13 @@ export function withoutTrailers(text: string): string {
     }
   }
   // Most summaries end in none of these words: only those are searched.
-  if (/reading|more|leyendo|más/i.test(out.slice(-40))) {
+  if (READ_ON_WORD.test(out.slice(-40))) {
     const more = READ_ON.map((r) => r.exec(out)).find((m) => m !== null);
     if (more) out = out.slice(0, more.index).trimEnd();
   }
-  // "screencast. […]" reads "screencast. …", "to buy […]" reads "to buy…".
+  // "screencast. […]" reads "screencast. …", "to buy […]" reads "to buy…". (The regex only for a
+  // text that ends in "]": run on every summary it cost more than the rest of this together.)
+  if (!out.endsWith(']')) return out;
   return out.replace(CUT, (_, at: number) => (/[.!?]$/.test(out.slice(0, at)) ? ' …' : '…'));
 }
 
