@@ -239,6 +239,7 @@ describe('what a site appends to every summary', () => {
     expect(summaryOf('I took two steps... [read more]')).toBe('I took two steps...');
     expect(summaryOf('Notes from my talk today… Continue reading on »')).toBe('Notes from my talk today…');
     expect(summaryOf('Facebook was crazy to buy […]')).toBe('Facebook was crazy to buy…');
+    expect(summaryOf('La Cancillería respondió a Washington. Continuar leyendo »')).toBe('La Cancillería respondió a Washington.');
     // Words like these inside the story's own text stay.
     expect(summaryOf('Readers want to read more')).toBe('Readers want to read more');
     expect(summaryOf('The post office in Cali closed; it appeared first on a list of cuts, officials said')).toBe(

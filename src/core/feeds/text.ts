@@ -79,8 +79,8 @@ const SITE_TRAILERS: [string, RegExp][] = [
 ];
 /** After a sentence in any case, or capitalised with an ellipsis or arrow (a link after a standfirst). */
 const READ_ON = [
-  /(?:(?<=[.!?…"”’)\]])\s+|^)\[?(?:continue reading|read more|keep reading|seguir leyendo|sigue leyendo|leer más|lea más)(?: on| here)?\s*(?:\.{3}|…|»|→|›)?\s*\]?$/i,
-  /\s+\[?(?:Continue reading|Read more|Keep reading|Seguir leyendo|Sigue leyendo|Leer más|Lea más)(?: on| here)?\s*(?:\.{3}|…|»|→|›)\s*\]?$/,
+  /(?:(?<=[.!?…"”’)\]])\s+|^)\[?(?:continue reading|read more|keep reading|seguir leyendo|sigue leyendo|continuar leyendo|leer más|lea más)(?: on| here)?\s*(?:\.{3}|…|»|→|›)?\s*\]?$/i,
+  /\s+\[?(?:Continue reading|Read more|Keep reading|Seguir leyendo|Sigue leyendo|Continuar leyendo|Leer más|Lea más)(?: on| here)?\s*(?:\.{3}|…|»|→|›)\s*\]?$/,
 ];
 const READ_ON_WORD = /reading|more|leyendo|más/i;
 /** "[…]" or "[...]": where the site cut its excerpt. */
