@@ -11,6 +11,7 @@ import {
 import { autocomplete, dispatch } from '../../core/commands/dispatch.js';
 import { errorReply, type Reply } from '../../core/reply.js';
 import type { PlatformDeps } from '../types.js';
+import { within } from '../within.js';
 import { type DiscordMessage, renderDiscord } from './render.js';
 import { toCommandRequest } from './request.js';
 
@@ -126,17 +127,4 @@ function editOptions(message: DiscordMessage): InteractionEditReplyOptions {
     embeds: asApiJson(message.embeds),
     allowedMentions: message.allowed_mentions,
   };
-}
-
-/** The value if `promise` settles within `ms`, else undefined (the promise keeps running). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errorReply, type Reply } from '../../core/reply.js';
 import type { Logger } from '../../logger.js';
+import { within } from '../within.js';
 import { renderSlack, type SlackMessage } from './render.js';
 
 /** How Bolt lets a listener answer a slash command, narrowed to what we use. */
@@ -41,7 +42,7 @@ export async function answerSlashCommand(
 
   let acked = false;
   try {
-    const early = await withinBudget(work, budgetMs);
+    const early = await within(work, budgetMs);
     if (early) {
       acked = true;
       await delivery.ack(early);
@@ -62,18 +63,5 @@ export async function answerSlashCommand(
     } catch (again) {
       logger.error({ err: again, errorId, command }, 'slack: could not deliver the apology either');
     }
-  }
-}
-
-/** The value if it settles within `ms`, undefined otherwise; a rejection within `ms` is thrown. */
-async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
