@@ -181,6 +181,32 @@ describe('what a digest entry shows of its story', () => {
     await store.close();
   });
 
+  it('the first report links through Google News and a later one to the outlet: the entry is the later one’s headline and link', async () => {
+    const store = new SqliteStore(join(dir, 'direct-link.db'));
+    const report = (guid: string, link: string, title: string, outlet: string, published: number) => ({
+      feed: guid,
+      guid,
+      link,
+      title,
+      summary: '',
+      outlet,
+      language: 'es',
+      publishedAt: new Date(published),
+      firstSeenAt: new Date(T0 - HOUR),
+      dateSource: 'feed' as const,
+    });
+    const tags = [{ topic: 'nato-status', terms: ['otan'] }];
+    const story = await storeItem(
+      store,
+      report('gnews', 'https://news.google.com/rss/articles/CBMi1?oc=5', 'Petro anuncia salida de la OTAN', 'El Heraldo', T0 - 5 * HOUR),
+      tags,
+    );
+    await storeItem(store, report('diario', 'https://diario.example/otan', 'Petro anuncia la salida de la OTAN', 'El Diario', T0 - 4 * HOUR), tags, story);
+    const digest = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    expect(digest.reply?.sections[0]?.items.map((i) => [i.text, i.url])).toEqual([['Petro anuncia la salida de la OTAN', 'https://diario.example/otan']]);
+    await store.close();
+  });
+
   it('no report gave a date a feed could be trusted for: the time shown says it is when the story was seen; one dated report gives its date', async () => {
     const store = new SqliteStore(join(dir, 'undated.db'));
     const undated = (guid: string, title: string, seen: number) => ({

@@ -163,12 +163,13 @@ describe('SQLite store', () => {
     await store.close();
   });
 
-  it('headlines: the newest stories of a topic, each told by its earliest linked item, as the full cluster views give them', async () => {
+  it('headlines: the newest stories of a topic, each told by its earliest linked item (an outlet’s own link before a redirect), as the full cluster views give them', async () => {
     // The reference is what headlines were before store.headlines: built from clusters() in JS.
     const reference = async (store: SqliteStore, topic: string, since: Date, count: number) =>
       (await store.clusters(since, topic))
         .map((c) => {
-          const lead = c.items.find((i) => i.link) ?? c.items[0];
+          // Its earliest report with the outlet's own link, else with a Google News redirect.
+          const lead = c.items.find((i) => i.link && !i.link.startsWith('https://news.google.com/')) ?? c.items.find((i) => i.link) ?? c.items[0];
           return {
             title: lead?.title ?? c.title,
             url: lead?.link ?? '',
@@ -191,7 +192,7 @@ describe('SQLite store', () => {
           feed: `f${rand(4)}`,
           guid: `g${i}`,
           // Some items have no link; a story told only by those has no headline.
-          link: rand(4) === 0 ? undefined : `https://example.org/${i}`,
+          link: rand(4) === 0 ? undefined : rand(3) === 0 ? `https://news.google.com/rss/articles/${i}` : `https://example.org/${i}`,
           title: `story ${story} item ${i}`,
           outlet: `Outlet ${rand(5)}`,
           // Whole hours, so equal times (ties) happen.

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { statementCache } from './statements.js';
 import type { ClusterMember } from '../core/feeds/cluster.js';
 import type { FeedErrorCode } from '../core/feeds/errors.js';
+import { REDIRECT_PREFIX } from '../core/feeds/canonical.js';
 import type { Headline } from '../core/commands/types.js';
 import type { ClusterView, FeedStore, StoredItem, StoredNew, StoredTag, StoryPlanner, TaggedItem } from '../core/feeds/store.js';
 import { FUTURE_TOLERANCE_MS, type FeedHealth, type FeedItem, type HealthState, type TopicTag } from '../core/feeds/types.js';
@@ -268,12 +269,13 @@ export class SqliteStore implements FeedStore {
   }
 
   async headlines(topic: string, since: Date, count: number): Promise<Headline[]> {
-    // Only the lead item of each story (its earliest with a link), ranked in SQL: the topic's week of
-    // stories is never loaded into objects.
+    // Only the lead item of each story (its earliest with the outlet's own link, else with a redirect:
+    // compose.ts), ranked in SQL: the topic's week of stories is never loaded into objects.
     const leads = this.sql(
       `WITH stories AS (${TOPIC_STORIES}),
             leads AS (SELECT i.cluster_id, i.title, i.link, i.published_at, i.date_source,
-                             ROW_NUMBER() OVER (PARTITION BY i.cluster_id ORDER BY i.published_at, i.id) AS n
+                             ROW_NUMBER() OVER (PARTITION BY i.cluster_id
+                                                ORDER BY substr(i.link, 1, ${REDIRECT_PREFIX.length}) = '${REDIRECT_PREFIX}', i.published_at, i.id) AS n
                         FROM items i JOIN stories s ON s.cluster_id = i.cluster_id WHERE i.link IS NOT NULL)
        SELECT cluster_id, title, link, published_at, date_source FROM leads WHERE n = 1
         ORDER BY published_at DESC, cluster_id LIMIT ?`,

@@ -1,4 +1,5 @@
 import type { BriefSource } from '../briefs/library.js';
+import { REDIRECT_PREFIX } from '../feeds/canonical.js';
 import type { ClusterView, FeedStore } from '../feeds/store.js';
 import { buildDigest, type DigestStory } from './build.js';
 import type { Subscription } from './subscription.js';
@@ -57,13 +58,15 @@ export async function composeDigest(
     .filter((c) => c.items.some((i) => i.publishedAt.getTime() >= oldest))
     .map((c) => {
       const byTime = [...c.items].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime());
-      const lead = byTime[0];
+      // Shown by its first report with the outlet's own link, else with a redirect (Google News).
+      // Due, so one of its reports has a link.
+      const lead =
+        byTime.find((i) => i.link && !i.link.startsWith(REDIRECT_PREFIX)) ?? byTime.find((i) => i.link) ?? byTime[0];
       // A date a feed gave, when any report had one; else when the first report was seen, said so.
       const dated = byTime.find((i) => i.dateSource === 'feed');
       return {
         title: lead?.title ?? c.title,
-        // Due, so one of its items has a link.
-        url: c.items.find((i) => i.link)?.link ?? '',
+        url: lead?.link ?? '',
         outlets: c.outlets,
         published: dated?.publishedAt ?? lead?.publishedAt ?? c.firstSeenAt,
         seen: dated === undefined,

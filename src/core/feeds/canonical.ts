@@ -26,6 +26,12 @@ export function canonicalLink(raw: string | undefined, base?: string): string | 
   return url.href.replace(/\?$/, '');
 }
 
+/**
+ * Links that only redirect to an outlet's article (Google News's): a story is shown by a report
+ * with the outlet's own link when it has one, so a reader sees and reaches the outlet directly.
+ */
+export const REDIRECT_PREFIX = 'https://news.google.com/';
+
 export function shortHash(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);
 }
