@@ -1,5 +1,5 @@
 import type { CommandModule, CommandRequest } from '../src/core/commands/types.js';
-import { WEEKDAYS } from '../src/core/digests/schedule.js';
+import { localDate, localTime, WEEKDAYS } from '../src/core/digests/schedule.js';
 import type { DigestService } from '../src/core/digests/service.js';
 import { describeSubscription, subscriptionSchema } from '../src/core/digests/subscription.js';
 import { errorReply, type Reply, textReply } from '../src/core/reply.js';
@@ -100,10 +100,15 @@ async function list(request: CommandRequest, service: DigestService): Promise<Re
   const { subscription, nextRun, dead } = await service.list(request.platform, request.channelId);
   const lines = [
     subscription ? `Subscribed: ${describeSubscription(subscription)}.` : 'No digest subscription in this channel.',
-    ...(nextRun ? [`Next digest: ${nextRun.toISOString().replace('T', ' ').slice(0, 16)} UTC.`] : []),
+    ...(nextRun ? [`Next digest: ${nextRunText(nextRun, subscription?.schedule.timezone ?? 'UTC')}.`] : []),
     ...dead.map((d) => `Undelivered digest for ${d.slot.toISOString().slice(0, 16)}: ${d.lastError ?? 'failed'}.`),
   ];
   return textReply('Digest', lines.join('\n'), { tone: dead.length > 0 ? 'warning' : 'info' });
+}
+
+/** In the channel's own zone, as it was subscribed ("Wednesday, 25 November 2026, 08:00 America/Bogota"), and in UTC. */
+function nextRunText(at: Date, zone: string): string {
+  return `${localDate(at, zone)}, ${localTime(at, zone)} ${zone} (${at.toISOString().replace('T', ' ').slice(0, 16)} UTC)`;
 }
 
 export default digest;

@@ -52,7 +52,7 @@ describe('npm run demo', () => {
   }, 40_000);
 
   it('polls the sample feeds and posts a digest into the terminal on /digest now, once', async () => {
-    const { code, stdout } = await demo('/china-ties\n/digest now\n/digest now\n');
+    const { code, stdout } = await demo('/china-ties\n/digest now\n/digest now\n/digest list\n');
     expect(code).toBe(0);
     expect(stdout).toContain('4 sample feeds polled');
     // The brief gains the three newest tagged headlines from the polled feeds.
@@ -68,5 +68,7 @@ describe('npm run demo', () => {
     expect(digest).toMatch(/Andes Wire, Hemisphere Monitor/);
     expect(digest).toContain('(Background briefs: /china-ties · /decertification · /nato-status)');
     expect(stdout).toContain('Nothing new to post since the last digest.');
+    // When the next one comes, in the channel's zone first (the demo's: 08:00 in Bogotá, 13:00 UTC).
+    expect(stdout).toMatch(/Next digest: \w+day, \d{1,2} \w+ \d{4}, 08:00 America\/Bogota \(\d{4}-\d{2}-\d{2} 13:00 UTC\)\./);
   }, 40_000);
 });
