@@ -157,23 +157,31 @@ describe('a story reaches a channel when its first item on the channel’s topic
 });
 
 describe('what a digest entry shows of its story', () => {
+  // One outlet's report, seen an hour before T0 unless `more` says otherwise.
+  const report = (guid: string, title: string, outlet: string, published: number, more: Partial<FeedItem> = {}): FeedItem => ({
+    feed: guid,
+    guid,
+    link: `https://${guid}.example/story`,
+    title,
+    summary: '',
+    outlet,
+    language: 'es',
+    publishedAt: new Date(published),
+    firstSeenAt: new Date(T0 - HOUR),
+    dateSource: 'feed',
+    ...more,
+  });
+  const tags = [{ topic: 'nato-status', terms: ['otan'] }];
+
   it('the first report has no summary (an aggregator’s): the entry shows the next report’s, under the first one’s headline', async () => {
     const store = new SqliteStore(join(dir, 'summary-later.db'));
-    const report = (guid: string, title: string, outlet: string, summary: string, published: number) => ({
-      feed: guid,
-      guid,
-      link: `https://${guid}.example/story`,
-      title,
-      summary,
-      outlet,
-      language: 'es',
-      publishedAt: new Date(published),
-      firstSeenAt: new Date(T0 - HOUR),
-      dateSource: 'feed' as const,
-    });
-    const tags = [{ topic: 'nato-status', terms: ['otan'] }];
-    const story = await storeItem(store, report('gnews', 'Petro anuncia salida de la OTAN', 'El Heraldo', '', T0 - 5 * HOUR), tags);
-    await storeItem(store, report('diario', 'Petro anuncia la salida de la OTAN', 'El Diario', 'El mandatario habló en consejo de ministros.', T0 - 4 * HOUR), tags, story);
+    const story = await storeItem(store, report('gnews', 'Petro anuncia salida de la OTAN', 'El Heraldo', T0 - 5 * HOUR), tags);
+    await storeItem(
+      store,
+      report('diario', 'Petro anuncia la salida de la OTAN', 'El Diario', T0 - 4 * HOUR, { summary: 'El mandatario habló en consejo de ministros.' }),
+      tags,
+      story,
+    );
     const digest = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
     const entry = digest.reply?.sections[0]?.items[0];
     expect(entry?.text).toBe('Petro anuncia salida de la OTAN');
@@ -183,25 +191,12 @@ describe('what a digest entry shows of its story', () => {
 
   it('the first report links through Google News and a later one to the outlet: the entry is the later one’s headline and link', async () => {
     const store = new SqliteStore(join(dir, 'direct-link.db'));
-    const report = (guid: string, link: string, title: string, outlet: string, published: number) => ({
-      feed: guid,
-      guid,
-      link,
-      title,
-      summary: '',
-      outlet,
-      language: 'es',
-      publishedAt: new Date(published),
-      firstSeenAt: new Date(T0 - HOUR),
-      dateSource: 'feed' as const,
-    });
-    const tags = [{ topic: 'nato-status', terms: ['otan'] }];
     const story = await storeItem(
       store,
-      report('gnews', 'https://news.google.com/rss/articles/CBMi1?oc=5', 'Petro anuncia salida de la OTAN', 'El Heraldo', T0 - 5 * HOUR),
+      report('gnews', 'Petro anuncia salida de la OTAN', 'El Heraldo', T0 - 5 * HOUR, { link: 'https://news.google.com/rss/articles/CBMi1?oc=5' }),
       tags,
     );
-    await storeItem(store, report('diario', 'https://diario.example/otan', 'Petro anuncia la salida de la OTAN', 'El Diario', T0 - 4 * HOUR), tags, story);
+    await storeItem(store, report('diario', 'Petro anuncia la salida de la OTAN', 'El Diario', T0 - 4 * HOUR, { link: 'https://diario.example/otan' }), tags, story);
     const digest = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
     expect(digest.reply?.sections[0]?.items.map((i) => [i.text, i.url])).toEqual([['Petro anuncia la salida de la OTAN', 'https://diario.example/otan']]);
     await store.close();
@@ -209,22 +204,12 @@ describe('what a digest entry shows of its story', () => {
 
   it('no report gave a date a feed could be trusted for: the time shown says it is when the story was seen; one dated report gives its date', async () => {
     const store = new SqliteStore(join(dir, 'undated.db'));
-    const undated = (guid: string, title: string, seen: number) => ({
-      feed: guid,
-      guid,
-      link: `https://${guid}.example/story`,
-      title,
-      summary: '',
-      outlet: guid,
-      language: 'en',
-      publishedAt: new Date(seen),
-      firstSeenAt: new Date(seen),
-      dateSource: 'first-seen' as const,
-    });
-    const tags = [{ topic: 'decertification', terms: ['decertification'] }];
-    await storeItem(store, undated('monitor', 'Colombia suspends purchases of US weapons', T0 - 3 * HOUR), tags);
-    const story = await storeItem(store, undated('wire', 'US decertifies Colombia on drugs', T0 - 3 * HOUR), tags);
-    await storeItem(store, { ...undated('paper', 'US decertifies Colombia on drugs', T0 - HOUR), publishedAt: new Date(T0 - 26 * HOUR), dateSource: 'feed' }, tags, story);
+    const undated = (guid: string, title: string, seen: number) =>
+      report(guid, title, guid, seen, { language: 'en', firstSeenAt: new Date(seen), dateSource: 'first-seen' });
+    const drugs = [{ topic: 'decertification', terms: ['decertification'] }];
+    await storeItem(store, undated('monitor', 'Colombia suspends purchases of US weapons', T0 - 3 * HOUR), drugs);
+    const story = await storeItem(store, undated('wire', 'US decertifies Colombia on drugs', T0 - 3 * HOUR), drugs);
+    await storeItem(store, { ...undated('paper', 'US decertifies Colombia on drugs', T0 - HOUR), publishedAt: new Date(T0 - 26 * HOUR), dateSource: 'feed' }, drugs, story);
     const digest = await composeDigest(subscription(['decertification'], T0 - 4 * HOUR), new Date(T0), store, briefs);
     expect(digest.reply?.sections[0]?.items.map((i) => [i.text, i.detail])).toEqual([
       ['US decertifies Colombia on drugs', 'paper, wire · 8 Jan 2026 22:00'],
