@@ -2,7 +2,7 @@ import Parser from 'rss-parser';
 import { htmlEntitiesToNumeric } from './entities.js';
 import { asFeedError, FeedError } from './errors.js';
 import { parseJsonFeed } from './json-feed.js';
-import { replaceSpans, stripTags } from './text.js';
+import { replaceSpans, stripTags, withoutElements } from './text.js';
 
 /** What a parser hands on: untyped fields, because feeds put anything anywhere. normalise.ts guards them. */
 export interface RawFeed {
@@ -86,13 +86,6 @@ function notPermaLink(node: unknown): boolean {
   return typeof attrs?.isPermaLink === 'string' && attrs.isPermaLink.trim().toLowerCase() === 'false';
 }
 
-/** Drop every `<name …>…</name>` element (linear: text.ts, replaceSpans). */
-const without = (html: string, name: string) =>
-  replaceSpans(html, new RegExp(`<${name}\\b`, 'gi'), new RegExp(`</${name}\\s*>`, 'gi'), () => ' ');
-
-/** Images with their captions, as HTML content carries them (the snippet is read from what is left). */
-const withoutFigures = (html: string) => without(without(html, 'figure'), 'figcaption');
-
 /**
  * A description that is nothing but links (and Google News's `<font>` outlet labels): an
  * aggregator's list of who carried the story (Google News: the headline again, or an `<ol>` of other
@@ -100,7 +93,7 @@ const withoutFigures = (html: string) => without(without(html, 'figure'), 'figca
  */
 function onlyLinks(html: string): boolean {
   if (!/<a\b/i.test(html)) return false;
-  return stripTags(without(without(html, 'a'), 'font')).replace(/&nbsp;|&#160;|\s/g, '') === '';
+  return stripTags(withoutElements(html, 'a', 'font')).replace(/&nbsp;|&#160;|\s/g, '') === '';
 }
 
 /** Only the fields normalisation reads, and one summary: a whole article's HTML is dropped here. */
@@ -115,7 +108,7 @@ function rawFeed(feed: Entry): RawFeed {
       delete out.contentSnippet;
     } else if (typeof out.content === 'string' && /<fig/i.test(out.content)) {
       // An image's caption and credit ("Illustration by … / The Verge") is not the story's first words.
-      out.contentSnippet = withoutFigures(out.content);
+      out.contentSnippet = withoutElements(out.content, 'figure', 'figcaption');
     }
     if (typeof out.contentSnippet === 'string') {
       delete out.summary;

@@ -8,19 +8,30 @@ import { decodeEntities } from './entities.js';
 export function htmlToText(html: string, maxLength: number): string {
   // Most titles are plain text: without '<' or '&' there is no markup or entity to remove.
   if (!/[<&]/.test(html)) return truncate(collapseSpace(cleanText(html)), maxLength);
-  let noBlocks = replaceSpans(html, /<!\[CDATA\[/g, /\]\]>/g, (inner) => inner);
-  for (const [open, close] of BLOCKS) noBlocks = replaceSpans(noBlocks, open, close, () => ' ');
+  const noCdata = replaceSpans(html, /<!\[CDATA\[/g, /\]\]>/g, (inner) => inner);
+  // Scripts, styles and comments read as no text at all.
+  const noBlocks = replaceSpans(withoutElements(noCdata, 'script', 'style'), /<!--/g, /-->/g, () => ' ');
   // Feeds often escape their HTML twice; a second round of tags appears only after decoding.
   const text = collapseSpace(cleanText(stripTags(decodeEntities(stripTags(noBlocks)))));
   return truncate(text, maxLength);
 }
 
-/** What reads as no text at all: scripts, styles and comments. */
-const BLOCKS: [RegExp, RegExp][] = [
-  [/<script\b/gi, /<\/script\s*>/gi],
-  [/<style\b/gi, /<\/style\s*>/gi],
-  [/<!--/g, /-->/g],
-];
+/** Each element's opening and closing tag patterns, made once. */
+const ELEMENT_TAGS = new Map<string, [RegExp, RegExp]>();
+
+/** Every `<name …>…</name>` element of each name as a space (linear: replaceSpans). */
+export function withoutElements(html: string, ...names: string[]): string {
+  let out = html;
+  for (const name of names) {
+    let tags = ELEMENT_TAGS.get(name);
+    if (!tags) {
+      tags = [new RegExp(`<${name}\\b`, 'gi'), new RegExp(`</${name}\\s*>`, 'gi')];
+      ELEMENT_TAGS.set(name, tags);
+    }
+    out = replaceSpans(out, tags[0], tags[1], () => ' ');
+  }
+  return out;
+}
 
 /** Tags become spaces so "<p>a</p><p>b</p>" does not read "ab". */
 export function stripTags(html: string): string {
