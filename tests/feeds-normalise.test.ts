@@ -189,14 +189,16 @@ describe('normalising items', () => {
     };
     const piece = fc.constantFrom(
       '<', '>', '</', '<p>', '</p>', '<a href="x">', '</a>', '<br/>', '<x ', '<!--', '-->', '<![CDATA[', ']]>',
-      '<script>', '</script>', '<STYLE a=1>', '</style >', '&lt;b&gt;', '&lt;', '&amp;', '&eacute;', ' ', 'text', 'é',
+      '<script>', '</script>', '<STYLE a=1>', '</style >', '<style>', '</SCRIPT>', '<scripts>', '&lt;b&gt;', '&lt;', '&amp;',
+      '&eacute;', ' ', 'text', 'é',
     );
     const html = fc.array(fc.oneof(piece, fc.string({ maxLength: 3 })), { maxLength: 40 }).map((parts) => parts.join(''));
     fc.assert(
       fc.property(html, (h) => {
         expect(htmlToText(h, 10_000)).toBe(reference(h));
       }),
-      { numRuns: 3000 },
+      // A style holds a <script> as text (one run in ten found this when scripts went first).
+      { numRuns: 3000, examples: [['<STYLE a=1><script></style >!</script>']] },
     );
   });
 });

@@ -16,21 +16,32 @@ export function htmlToText(html: string, maxLength: number): string {
   return truncate(text, maxLength);
 }
 
-/** Each element's opening and closing tag patterns, made once. */
-const ELEMENT_TAGS = new Map<string, [RegExp, RegExp]>();
+/** Each list of names' opening pattern, and each name's closing one, made once. */
+const OPENINGS = new Map<string, RegExp>();
+const CLOSINGS = new Map<string, RegExp>();
 
-/** Every `<name …>…</name>` element of each name as a space (linear: replaceSpans). */
-export function withoutElements(html: string, ...names: string[]): string {
-  let out = html;
-  for (const name of names) {
-    let tags = ELEMENT_TAGS.get(name);
-    if (!tags) {
-      tags = [new RegExp(`<${name}\\b`, 'gi'), new RegExp(`</${name}\\s*>`, 'gi')];
-      ELEMENT_TAGS.set(name, tags);
-    }
-    out = replaceSpans(out, tags[0], tags[1], () => ' ');
+function closing(name: string): RegExp {
+  let re = CLOSINGS.get(name);
+  if (!re) {
+    re = new RegExp(`</${name}\\s*>`, 'gi');
+    CLOSINGS.set(name, re);
   }
-  return out;
+  return re;
+}
+
+/**
+ * Every `<name …>…</name>` element of these names as a space (linear: replaceSpans). One pass for
+ * all the names: in `<style><script></style>!</script>` the style comes first and holds the
+ * `<script>` as text, so "!" is text; removing scripts first would take it.
+ */
+export function withoutElements(html: string, ...names: string[]): string {
+  const key = names.join('|');
+  let open = OPENINGS.get(key);
+  if (!open) {
+    open = new RegExp(`<(${key})\\b`, 'gi');
+    OPENINGS.set(key, open);
+  }
+  return replaceSpans(html, open, (o) => closing((o[1] as string).toLowerCase()), () => ' ');
 }
 
 /** Tags become spaces so "<p>a</p><p>b</p>" does not read "ab". */
@@ -40,29 +51,40 @@ export function stripTags(html: string): string {
 
 /**
  * Each span from a match of `open` to the next match of `close`, replaced by `span(inner)`; the
- * text between spans by `between(part)`. `open` and `close` are global regexes. Linear, where a lazy
- * regex (`/<!--[\s\S]*?-->/g`) rescans the rest of the text from every open that is never closed:
- * 20,000 unclosed `<x ` took 7 s (hostile feed text), and a whole document can hold millions.
+ * text between spans by `between(part)`. `open` and `close` are global regexes; `close` may depend
+ * on the opening (an element's name). Linear, where a lazy regex (`/<!--[\s\S]*?-->/g`) rescans the
+ * rest of the text from every open that is never closed: 20,000 unclosed `<x ` took 7 s (hostile
+ * feed text), and a whole document can hold millions.
  */
 export function replaceSpans(
   text: string,
   open: RegExp,
-  close: RegExp,
+  close: RegExp | ((opening: RegExpExecArray) => RegExp),
   span: (inner: string) => string,
   between: (part: string) => string = (part) => part,
 ): string {
+  // A closing pattern not found after one opening is found after no later one: never search again.
+  let unclosed: Set<RegExp> | undefined;
   let out = '';
   let at = 0;
+  let from = 0;
   for (;;) {
-    open.lastIndex = at;
+    open.lastIndex = from;
     const o = open.exec(text);
     if (!o) break;
-    close.lastIndex = o.index + o[0].length;
-    const c = close.exec(text);
-    // No close after this open: none after any later open either.
-    if (!c) break;
-    out += between(text.slice(at, o.index)) + span(text.slice(o.index + o[0].length, c.index));
-    at = c.index + c[0].length;
+    from = o.index + o[0].length;
+    const closer = typeof close === 'function' ? close(o) : close;
+    if (unclosed?.has(closer)) continue;
+    closer.lastIndex = from;
+    const c = closer.exec(text);
+    if (!c) {
+      if (closer === close) break;
+      unclosed ??= new Set();
+      unclosed.add(closer);
+      continue;
+    }
+    out += between(text.slice(at, o.index)) + span(text.slice(from, c.index));
+    at = from = c.index + c[0].length;
   }
   return at === 0 ? between(text) : out + between(text.slice(at));
 }
