@@ -53,6 +53,22 @@ describe('decoding feed bytes', () => {
     expect(decodeFeedBody(Buffer.from('<t>ñ</t>'))).toMatchObject({ text: '<t>ñ</t>', source: 'default' });
   });
 
+  it('given a UTF-8 BOM and a header or prolog that says otherwise, then the BOM wins, as in browsers (the feed failed to parse before)', async () => {
+    // A server's default charset over a UTF-8 file with a BOM: the BOM read as Windows-1252 was "ï»¿".
+    const doc = '<?xml version="1.0" encoding="us-ascii"?><rss version="2.0"><channel><title>Bogotá</title><item><title>Petro y la OTAN</title></item></channel></rss>';
+    const body = Buffer.from(`\ufeff${doc}`);
+    expect(decodeFeedBody(body, 'application/rss+xml; charset=ISO-8859-1')).toMatchObject({ text: doc, encoding: 'utf-8', source: 'bom' });
+    expect(decodeFeedBody(body)).toMatchObject({ text: doc, encoding: 'utf-8', source: 'bom' });
+    const feed = await readFeedDocument(decodeFeedBody(body, 'text/xml; charset=iso-8859-1').text);
+    expect(feed.title).toBe('Bogotá');
+    expect(feed.items.map((i) => i.title)).toEqual(['Petro y la OTAN']);
+  });
+
+  it.skipIf(!hasCorpus)('given the feed validator’s UTF-8 BOM with an ASCII prolog (an empty channel), then it reads', async () => {
+    const bytes = readFileSync(join(CORPUS_DIR, 'w3c-feedvalidator/rss/must/xml_utf-8_bom_with_ascii_declaration.xml'));
+    await expect(readFeedDocument(decodeFeedBody(bytes).text)).resolves.toMatchObject({ items: [] });
+  });
+
   it('given UTF-16 or UTF-32 without a BOM, or UTF-32 with one, then the first bytes tell which (they read as no document at all before)', () => {
     const doc = '<rss version="2.0"><channel><title>Bogotá</title></channel></rss>';
     const utf16be = Buffer.from(doc, 'utf16le').swap16();

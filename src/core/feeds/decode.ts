@@ -36,13 +36,13 @@ function charsetFromHeader(contentType: string | undefined): string | undefined 
 
 /**
  * The prolog's encoding: UTF-16 or UTF-32 by the shape of its first bytes, else its `encoding`
- * read as ASCII. A UTF-16 document that starts with a BOM falls to the BOM.
+ * read as ASCII.
  */
 function charsetFromProlog(body: Buffer): string | undefined {
   const wide = WIDE_STARTS.find(([bytes]) => startsWith(body, bytes));
   if (wide) return wide[1];
   const head = body.subarray(0, 512).toString('latin1');
-  const m = head.match(/^(?:\ufeff|\u00ef\u00bb\u00bf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']/);
+  const m = head.match(/^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']/);
   const label = m?.[1];
   // A prolog we could read as ASCII cannot be UTF-16/32, whatever it says.
   if (label && /^(utf-?16|utf-?32|ucs-?2)/i.test(label)) return undefined;
@@ -63,15 +63,18 @@ function normaliseLabel(label: string): string {
 }
 
 /**
- * Bytes → text, with the charset from the HTTP header, else the XML prolog, else a BOM, else UTF-8.
+ * Bytes → text, with the charset of a BOM, else the HTTP header, else the XML prolog, else UTF-8.
+ * The BOM comes first, as in browsers (WHATWG's decode): it is the file's own bytes, where a header
+ * is often a server's default ("charset=ISO-8859-1") and a prolog a template's. Read the other way,
+ * a UTF-8 file's BOM became "ï»¿" before its first tag, and the feed failed to parse.
  * iconv-lite does the decoding: Node 20's TextDecoder('windows-1252') decodes as Latin-1 and turns
  * curly quotes into control characters. An unknown label falls through to the next source.
  */
 export function decodeFeedBody(body: Buffer, contentType?: string): Decoded {
   const candidates: [string | undefined, Decoded['source']][] = [
+    [charsetFromBom(body), 'bom'],
     [charsetFromHeader(contentType), 'header'],
     [charsetFromProlog(body), 'prolog'],
-    [charsetFromBom(body), 'bom'],
   ];
   for (const [label, source] of candidates) {
     if (!label) continue;
