@@ -68,6 +68,24 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     }
   });
 
+  it('given gzip the server did not declare, or a body compressed twice, then the feed reads; unzipped past the cap, it fails as too large', async () => {
+    const own = testDeps();
+    try {
+      const feeds = [feed('gz-file', '/gzip-undeclared'), feed('gz-twice', '/gzip-twice'), feed('gz-bomb', '/gzip-bomb')];
+      const r = byName((await pollOnce(feeds, own.deps)).feeds);
+      // Before, both read as "malformed XML: Non-whitespace before first tag".
+      expect(r['gz-file']).toMatchObject({ status: 'ok', fetched: 5, newItems: 5 });
+      expect(r['gz-twice']).toMatchObject({ status: 'ok', fetched: 5, newItems: 0, duplicates: 5 });
+      expect(r['gz-bomb']).toMatchObject({
+        status: 'error',
+        code: 'too-large',
+        error: 'body larger than the 1.0 MB cap once unzipped (gzip the server did not declare)',
+      });
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('given good and bad feeds together, then each bad one fails with a precise reason and every good item arrives', async () => {
     const refused = { ...feed('refused', '/'), url: 'http://127.0.0.1:1/feed.xml' };
     const feeds = [...good(), ...bad(), refused];

@@ -81,6 +81,18 @@ export async function startFeedServer(): Promise<FeedServer> {
       res.writeHead(200, { 'content-type': 'application/atom+xml', 'content-encoding': 'gzip' });
       return res.end(gzipSync(readFileSync(join(EXAMPLES_DIR, 'hemisphere-monitor.atom'))));
     }
+    if (path === '/gzip-undeclared' || path === '/gzip-twice') {
+      // A .gz file served as the feed (no Content-Encoding), or a body compressed twice.
+      const once = gzipSync(readFileSync(join(EXAMPLES_DIR, 'hemisphere-monitor.atom')));
+      if (path === '/gzip-undeclared') res.writeHead(200, { 'content-type': 'application/atom+xml' });
+      else res.writeHead(200, { 'content-type': 'application/atom+xml', 'content-encoding': 'gzip' });
+      return res.end(path === '/gzip-undeclared' ? once : gzipSync(once));
+    }
+    if (path === '/gzip-bomb') {
+      // 50 MB of spaces in 50 KB of undeclared gzip.
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      return res.end(gzipSync(Buffer.alloc(50 * 1024 * 1024, ' ')));
+    }
     if (path === '/windows-1252') {
       // No charset in the header: the XML prolog must decide.
       return sendFile(res, join(EXAMPLES_DIR, 'diario-de-los-andes-cp1252.xml'), 'text/xml');

@@ -59,6 +59,26 @@ export async function readCapped(
   return Buffer.concat(chunks);
 }
 
+/** gzip's magic and its one method (deflate): no XML or JSON document starts with these bytes. */
+const isGzip = (body: Buffer) => body[0] === 0x1f && body[1] === 0x8b && body[2] === 0x08;
+
+/**
+ * A gzip body the server did not declare: a `.gz` file served as the feed, or a body compressed
+ * twice (a cache compressing what the site had already compressed). Unpacked once, with the same
+ * cap: before this it read as "Non-whitespace before first tag".
+ */
+export function gunzipUndeclared(body: Buffer, maxBytes: number): Buffer {
+  if (!isGzip(body)) return body;
+  try {
+    return zlib.gunzipSync(body, { maxOutputLength: maxBytes });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new FeedError('too-large', `body larger than the ${formatBytes(maxBytes)} cap once unzipped (gzip the server did not declare)`);
+    }
+    throw new FeedError('decompress', `body is gzip the server did not declare, and it cannot be unzipped: ${(err as Error).message}`);
+  }
+}
+
 const formatBytes = (n: number) =>
   n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
 

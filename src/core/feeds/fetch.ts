@@ -1,6 +1,6 @@
 import { Agent, buildConnector, request } from 'undici';
 import { type AddressGuard, checkedAddress } from './address-guard.js';
-import { discard, readCapped } from './body.js';
+import { discard, gunzipUndeclared, readCapped } from './body.js';
 import { FeedError } from './errors.js';
 import { readLocalFeed } from './fetch-local.js';
 
@@ -122,7 +122,7 @@ async function follow(start: string, validators: Validators, options: FetchOptio
       discard(res.body);
       throw new FeedError('http-status', `HTTP ${res.statusCode} from ${current}`);
     }
-    const body = await readCapped(res.body, header('content-encoding'), options.maxBytes);
+    const body = gunzipUndeclared(await readCapped(res.body, header('content-encoding'), options.maxBytes), options.maxBytes);
     return {
       kind: 'ok',
       url: current,
