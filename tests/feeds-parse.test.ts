@@ -60,6 +60,34 @@ describe('the feed parser', () => {
     expect(feed.items[0]?.contentSnippet).toBe('R&D x');
   });
 
+  it('given a feed whose elements carry a namespace prefix (<atom:feed>, <r:rss>, <rss:channel>), then the entries are read (refused as "not a feed" before)', async () => {
+    const atom = await parser.parse(
+      '<?xml version="1.0"?><!-- a comment --><atom:feed xmlns:atom="http://www.w3.org/2005/Atom" xmlns="http://www.w3.org/1999/xhtml"><atom:title>Prefixed</atom:title><atom:entry><atom:title>Petro y la OTAN</atom:title><atom:id>urn:1</atom:id><atom:link href="https://example.org/1"/><atom:updated>2026-11-20T10:00:00Z</atom:updated><atom:content type="xhtml"><div><a href="https://example.org/x">text</a></div></atom:content></atom:entry></atom:feed>',
+    );
+    expect(atom.title).toBe('Prefixed');
+    expect(atom.items.map((i) => [i.title, i.link, i.isoDate])).toEqual([['Petro y la OTAN', 'https://example.org/1', '2026-11-20T10:00:00.000Z']]);
+    const rss2 = await parser.parse(
+      '<r:rss version="2.0" xmlns:r="http://backend.userland.com/rss2" xmlns:dc="http://purl.org/dc/elements/1.1/"><r:channel><r:title>R</r:title><r:item><r:title>One</r:title><r:link>https://example.org/one</r:link><dc:date>2026-11-20T10:00:00Z</dc:date></r:item></r:channel></r:rss>',
+    );
+    expect(rss2.items.map((i) => [i.title, i.link, i.dcDate])).toEqual([['One', 'https://example.org/one', '2026-11-20T10:00:00Z']]);
+    const rss1 = await parser.parse(
+      '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rss="http://purl.org/rss/1.0/"><rss:channel rdf:about="https://example.org/"><rss:title>R1</rss:title></rss:channel><rss:item rdf:about="https://example.org/1"><rss:title>Uno</rss:title><rss:link>https://example.org/1</rss:link></rss:item></rdf:RDF>',
+    );
+    expect(rss1.items.map((i) => [i.title, i.link])).toEqual([['Uno', 'https://example.org/1']]);
+    // A prefix bound to any other namespace is still not a feed.
+    await expect(parser.parse('<x:feed xmlns:x="https://example.org/not-atom"><x:entry><x:title>t</x:title></x:entry></x:feed>')).rejects.toMatchObject({
+      code: 'not-a-feed',
+    });
+  });
+
+  it.skipIf(!hasCorpus)('given the aggregator namespace conformance test and the validator’s prefixed Atom, then each entry is read', async () => {
+    const conformance = await parser.parse(readFileSync(join(CORPUS_DIR, 'node-feedparser/nondefaultnamespace.atom'), 'utf8'));
+    expect(conformance.items.map((i) => i.title)).toEqual(['If you can read the content of this entry, your aggregator works fine.']);
+    expect(conformance.items[0]?.contentSnippet).toMatch(/^For information, see:/);
+    const validator = await parser.parse(readFileSync(join(CORPUS_DIR, 'w3c-feedvalidator/atom/1.2/prefixed-namespace.xml'), 'utf8'));
+    expect(validator.items.map((i) => [i.title, i.link])).toEqual([['Atom-Powered Robots Run Amok', 'http://example.org/2003/12/13/atom03']]);
+  });
+
   it('given a JSON Feed, then its items come through the same raw fields', async () => {
     const feed = await parser.parse(
       JSON.stringify({

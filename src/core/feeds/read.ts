@@ -119,11 +119,45 @@ function rawFeed(feed: Entry): RawFeed {
   return { title: feed.title, link: feed.link, items };
 }
 
+/** Atom's namespaces (1.0 and 0.3), RSS 2.0's old ones, and RSS 1.0's (under an `<rdf:RDF>` root). */
+const FEED_NAMESPACES = new Set([
+  'http://www.w3.org/2005/Atom',
+  'http://purl.org/atom/ns#',
+  'http://backend.userland.com/rss2',
+  'http://blogs.law.harvard.edu/tech/rss',
+  'http://purl.org/rss/1.0/',
+]);
+
+/**
+ * The prefix a feed gives its own elements: `<atom:feed xmlns:atom="http://www.w3.org/2005/Atom">`,
+ * `<r:rss xmlns:r="…">`, or `<rdf:RDF xmlns:rss="http://purl.org/rss/1.0/"><rss:channel>`. Valid
+ * XML, and a conformance test for aggregators, but rss-parser looks for `feed`, `rss` and `channel`
+ * by name and refused these as "not a feed".
+ */
+function feedPrefix(text: string): string | undefined {
+  const head = text.slice(0, 4096);
+  const root = /<(rdf:RDF|([A-Za-z_][\w.-]*):(?:feed|rss))\b([^>]*)>/.exec(head);
+  if (!root || /<(?:rss|feed)\b/.test(head.slice(0, root.index))) return undefined;
+  for (const [, prefix, namespace] of (root[3] as string).matchAll(/\bxmlns:([A-Za-z_][\w.-]*)\s*=\s*["']\s*([^"'\s]*)/g)) {
+    if ((root[2] === undefined || root[2] === prefix) && FEED_NAMESPACES.has(namespace as string)) return prefix;
+  }
+  return undefined;
+}
+
+/** The options for one document: a feed's own prefix is dropped from its element and attribute names. */
+function optionsFor(text: string): typeof OPTIONS & { xml2js?: object } {
+  const prefix = feedPrefix(text);
+  if (prefix === undefined) return OPTIONS;
+  const own = `${prefix}:`;
+  const unprefixed = (name: string) => (name.startsWith(own) ? name.slice(own.length) : name);
+  return { ...OPTIONS, xml2js: { tagNameProcessors: [unprefixed], attrNameProcessors: [unprefixed] } };
+}
+
 async function parseXml(text: string): Promise<RawFeed> {
   try {
     // A parser a document (~30 µs): one rss-parser keeps one xml2js parser, and a document that ends
     // mid-tag leaves it in a state that changes how the next document reads (tests/feeds-parse.test.ts).
-    return rawFeed((await new SafeParser(OPTIONS).parseString(text)) as Entry);
+    return rawFeed((await new SafeParser(optionsFor(text)).parseString(text)) as Entry);
   } catch (err) {
     if (err instanceof FeedError) throw err;
     // Reading recurses once per nested element: tens of thousands of them overflow the stack.
