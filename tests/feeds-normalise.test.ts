@@ -16,7 +16,7 @@ import { compileTopics } from '../src/core/feeds/tag.js';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import { CORPUS_DIR, hasCorpus } from './helpers/feed-server.js';
 import { decodeEntities } from '../src/core/feeds/entities.js';
-import { collapseSpace, htmlToText } from '../src/core/feeds/text.js';
+import { collapseSpace, htmlToText, isInline } from '../src/core/feeds/text.js';
 import { cleanText } from '../src/core/untrusted.js';
 
 const feed = { name: 'f', url: 'https://example.org/rss', language: 'es', interval: 30, local: false };
@@ -96,7 +96,7 @@ describe('normalising items', () => {
             link: '/a/1?utm_source=rss&id=7#comments',
             guid: { _: 'guid-1', $: { isPermaLink: 'false' } },
             pubDate: 'not a date',
-            contentSnippet: '<p>Primera&nbsp;línea</p>\n\n<p>segunda   línea</p>',
+            content: '<p>Primera&nbsp;línea</p>\n\n<p>segunda   línea</p>',
           },
           { title: 12345, link: 'https://example.org/b', isoDate: '2099-01-01T00:00:00Z' },
           { title: ['Array title'], link: 'javascript:alert(1)', pubDate: '2026-01-09 10:00' },
@@ -144,7 +144,9 @@ describe('normalising items', () => {
   });
 
   it('given text helpers, then HTML is flattened, capped at a word and odd values are absent', () => {
-    expect(htmlToText('<script>x()</script>a&lt;b&gt;c&#8220;d&#x201d; &eacute;', 100)).toBe('a c“d” é');
+    // Escaped twice, "<b>" is still a tag: an inline one, which parts no words.
+    expect(htmlToText('<script>x()</script>a&lt;b&gt;c&#8220;d&#x201d; &eacute;', 100)).toBe('ac“d” é');
+    expect(htmlToText('<p>In a <a href="/x">statement</a>, the <em>BKA</em> said</p><p>More</p>', 100)).toBe('In a statement, the BKA said More');
     expect(htmlToText('one two three four five', 16)).toBe('one two three…');
     expect(textOf({ nope: 1 })).toBeUndefined();
     expect(canonicalLink('HTTPS://Example.ORG:443/x?fbclid=1#y')).toBe('https://example.org/x');
@@ -200,11 +202,12 @@ describe('normalising items', () => {
         .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
         .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
         .replace(/<!--[\s\S]*?-->/g, ' ');
-      const noTags = noBlocks.replace(/<\/?[a-zA-Z][^>]*>/g, ' ');
-      return collapseSpace(cleanText(decodeEntities(noTags).replace(/<\/?[a-zA-Z][^>]*>/g, ' ')));
+      // Inline tags part no words; the others read as a space.
+      const tags = (text: string) => text.replace(/<\/?([a-zA-Z][\w:-]*)[^>]*>/g, (_, name: string) => (isInline(name) ? '' : ' '));
+      return collapseSpace(cleanText(tags(decodeEntities(tags(noBlocks)))));
     };
     const piece = fc.constantFrom(
-      '<', '>', '</', '<p>', '</p>', '<a href="x">', '</a>', '<br/>', '<x ', '<!--', '-->', '<![CDATA[', ']]>',
+      '<', '>', '</', '<p>', '</p>', '<a href="x">', '</a>', '<br/>', '<B>', '</span >', '<em', '<x:y>', '<p1>', '<x ', '<!--', '-->', '<![CDATA[', ']]>',
       '<script>', '</script>', '<STYLE a=1>', '</style >', '<style>', '</SCRIPT>', '<scripts>', '&lt;b&gt;', '&lt;', '&amp;',
       '&eacute;', ' ', 'text', 'é',
     );
@@ -247,7 +250,7 @@ describe('the outlet of a feed that feeds.yaml names none for', () => {
 
 describe('what a site appends to every summary', () => {
   const summaryOf = (description: string, title = 'A headline') =>
-    normaliseFeed({ title: 'F', link: undefined, items: [{ title, contentSnippet: description }] }, feed, feed.url, now).items[0]?.summary;
+    normaliseFeed({ title: 'F', link: undefined, items: [{ title, content: description }] }, feed, feed.url, now).items[0]?.summary;
 
   it('given WordPress, Guardian, Slashdot and "read more" trailers, then the summary ends where the story’s text does', () => {
     expect(summaryOf('Petro met Xi in Beijing. [&#8230;] The post Petro in China appeared first on Colombia Reports.')).toBe('Petro met Xi in Beijing. …');
@@ -279,7 +282,7 @@ describe('what a site appends to every summary', () => {
           {
             title: 'China opens a deep-water port in Peru',
             guid: '1',
-            contentSnippet: 'Beijing’s Belt and Road reaches Chancay. The post China opens a deep-water port in Peru appeared first on Colombia Reports.',
+            content: 'Beijing’s Belt and Road reaches Chancay. The post China opens a deep-water port in Peru appeared first on Colombia Reports.',
           },
         ],
       },

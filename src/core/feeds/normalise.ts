@@ -116,7 +116,7 @@ function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem |
   const source = htmlToText(textOf(entry.source) ?? '', 80) || undefined;
   let title = htmlToText(textOf(entry.title) ?? '', TITLE_MAX);
   let summary = truncate(
-    withoutTrailers(htmlToText(textOf(entry.contentSnippet) ?? textOf(entry.summary) ?? textOf(entry.content) ?? '', Infinity)),
+    withoutTrailers(htmlToText(textOf(entry.summary) ?? textOf(entry.content) ?? '', Infinity)),
     SUMMARY_MAX,
   );
   // Aggregators (Google News) append " - Outlet" to the headline and name the outlet in <source>.

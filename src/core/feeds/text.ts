@@ -20,10 +20,13 @@ export function htmlToText(html: string, maxLength: number): string {
 const OPENINGS = new Map<string, RegExp>();
 const CLOSINGS = new Map<string, RegExp>();
 
+/** `</name>`, any case, space before the `>` allowed. */
+export const closingTag = (name: string): RegExp => new RegExp(`</${name.replace(/\./g, '\\.')}\\s*>`, 'gi');
+
 function closing(name: string): RegExp {
   let re = CLOSINGS.get(name);
   if (!re) {
-    re = new RegExp(`</${name}\\s*>`, 'gi');
+    re = closingTag(name);
     CLOSINGS.set(name, re);
   }
   return re;
@@ -44,14 +47,24 @@ export function withoutElements(html: string, ...names: string[]): string {
   return replaceSpans(html, open, (o) => closing((o[1] as string).toLowerCase()), () => ' ');
 }
 
-/** Tags become spaces so "<p>a</p><p>b</p>" does not read "ab". */
-export function stripTags(html: string): string {
-  return replaceSpans(html, /<\/?[a-zA-Z]/g, />/g, () => ' ');
-}
+/** Elements that sit inside a line of text: their tags part no words ("a <b>bold</b>, then"). */
+const INLINE = new Set(
+  'a abbr acronym b bdi bdo big cite code data del dfn em font i ins kbd mark q s samp small span strike strong sub sup time tt u var wbr'.split(' '),
+);
 
 /**
- * Each span from a match of `open` to the next match of `close`, replaced by `span(inner)`; the
- * text between spans by `between(part)`. `open` and `close` are global regexes; `close` may depend
+ * Tags out. Other tags become spaces, so "<p>a</p><p>b</p>" does not read "ab"; inline ones become
+ * nothing, so "a <a>link</a>, then" does not read "a link , then".
+ */
+export function stripTags(html: string): string {
+  return replaceSpans(html, /<\/?([a-zA-Z][\w:-]*)/g, />/g, (_, tag) => (isInline(tag[1] as string) ? '' : ' '));
+}
+
+export const isInline = (tagName: string): boolean => INLINE.has(tagName.toLowerCase());
+
+/**
+ * Each span from a match of `open` to the next match of `close`, replaced by `span(inner, opening)`;
+ * the text between spans by `between(part)`. `open` and `close` are global regexes; `close` may depend
  * on the opening (an element's name). Linear, where a lazy regex (`/<!--[\s\S]*?-->/g`) rescans the
  * rest of the text from every open that is never closed: 20,000 unclosed `<x ` took 7 s (hostile
  * feed text), and a whole document can hold millions.
@@ -60,7 +73,7 @@ export function replaceSpans(
   text: string,
   open: RegExp,
   close: RegExp | ((opening: RegExpExecArray) => RegExp),
-  span: (inner: string) => string,
+  span: (inner: string, opening: RegExpExecArray) => string,
   between: (part: string) => string = (part) => part,
 ): string {
   // A closing pattern not found after one opening is found after no later one: never search again.
@@ -83,7 +96,7 @@ export function replaceSpans(
       unclosed.add(closer);
       continue;
     }
-    out += between(text.slice(at, o.index)) + span(text.slice(from, c.index));
+    out += between(text.slice(at, o.index)) + span(text.slice(from, c.index), o);
     at = from = c.index + c[0].length;
   }
   return at === 0 ? between(text) : out + between(text.slice(at));
