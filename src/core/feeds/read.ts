@@ -171,8 +171,11 @@ async function parseXml(text: string): Promise<RawFeed> {
   }
 }
 
-/** An Atom text construct that holds XHTML: `<content type="xhtml">` (not one that closes itself). */
-const XHTML_OPEN = /<((?:[A-Za-z_][\w.-]*:)?(?:title|subtitle|summary|content|rights))\b([^>]*?)\btype\s*=\s*(["'])xhtml\3([^>]*?)(?<!\/)>/g;
+/** An Atom text construct's opening tag (its attributes are read apart: one regex for both backtracked). */
+const TEXT_CONSTRUCT = /<((?:[A-Za-z_][\w.-]*:)?(?:title|subtitle|summary|content|rights))\b([^<>]*)>/g;
+const XHTML_TYPE = /\btype\s*=\s*(["'])xhtml\1/;
+/** A closing pattern that is never found: replaceSpans then passes over the opening. */
+const NEVER = /(?!)/g;
 
 /**
  * XHTML content as the HTML it is, in CDATA. xml2js keeps an element's text apart from its child
@@ -185,9 +188,10 @@ export function xhtmlAsHtml(text: string): string {
   const closer = (name: string) => closers.get(name) ?? closers.set(name, closingTag(name)).get(name)!;
   return replaceSpans(
     text,
-    XHTML_OPEN,
-    (o) => closer(o[1] as string),
-    (inner, o) => `<${o[1]}${o[2]}type="html"${o[4]}><![CDATA[${inner.replaceAll(']]>', ']]]]><![CDATA[>')}]]></${o[1]}>`,
+    TEXT_CONSTRUCT,
+    (o) => (XHTML_TYPE.test(o[2] as string) && !(o[2] as string).endsWith('/') ? closer(o[1] as string) : NEVER),
+    (inner, o) =>
+      `<${o[1]}${(o[2] as string).replace(XHTML_TYPE, 'type="html"')}><![CDATA[${inner.replaceAll(']]>', ']]]]><![CDATA[>')}]]></${o[1]}>`,
   );
 }
 
