@@ -4,6 +4,7 @@ import { SqliteStore } from '../src/store/sqlite.js';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
 import { formatPollSummary } from '../src/core/feeds/report.js';
+import { createAgent, fetchFeed } from '../src/core/feeds/fetch.js';
 import { composeDigest } from '../src/core/digests/compose.js';
 import { type FeedServer, hasCorpus, startFeedServer } from './helpers/feed-server.js';
 import { ROOT, testDeps } from './helpers/feed-deps.js';
@@ -83,6 +84,20 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       });
     } finally {
       await own.cleanup();
+    }
+  });
+
+  it('given a server that stops sending, then the reason names the time limit, whichever timer fires first (undici’s said "Body Timeout Error")', async () => {
+    // The agent's own limits are as long as the total; here shorter, so undici's fires first every time.
+    const options = { connectTimeoutMs: 500, totalTimeoutMs: 2000, maxBytes: 1 << 20, maxRedirects: 5, userAgent: 'test' };
+    const dispatcher = createAgent(500, 100, false);
+    try {
+      await expect(fetchFeed(server.url('/slow'), {}, { ...options, dispatcher })).rejects.toMatchObject({
+        code: 'timeout',
+        message: 'no complete response within 2000 ms',
+      });
+    } finally {
+      await dispatcher.close();
     }
   });
 

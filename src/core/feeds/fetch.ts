@@ -63,16 +63,15 @@ export async function fetchFeed(
 ): Promise<FetchResult> {
   if (url.startsWith('file:')) return readLocalFeed(url, validators, options.maxBytes);
   const controller = new AbortController();
-  const timer = setTimeout(
-    () =>
-      controller.abort(new FeedError('timeout', `no complete response within ${options.totalTimeoutMs} ms`)),
-    options.totalTimeoutMs,
-  );
+  const overdue = () => new FeedError('timeout', `no complete response within ${options.totalTimeoutMs} ms`);
+  const timer = setTimeout(() => controller.abort(overdue()), options.totalTimeoutMs);
   try {
     return await follow(url, validators, options, controller.signal);
   } catch (err) {
     if (controller.signal.aborted && controller.signal.reason instanceof FeedError)
       throw controller.signal.reason;
+    // The agent's own limits are the same length, and undici's timers may fire a little before ours.
+    if (UNDICI_TIMEOUTS.has(codeOf(err) ?? '')) throw overdue();
     throw toFeedError(err);
   } finally {
     clearTimeout(timer);
@@ -134,15 +133,18 @@ async function follow(start: string, validators: Validators, options: FetchOptio
   }
 }
 
+const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+const codeOf = (err: unknown): string | undefined => {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code ?? e?.cause?.code;
+};
+
 function toFeedError(err: unknown): FeedError {
   if (err instanceof FeedError) return err;
-  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e.code ?? e.cause?.code;
-  const message = e.message ?? String(err);
+  const code = codeOf(err);
+  const message = (err as { message?: string } | undefined)?.message ?? String(err);
   if (code === 'UND_ERR_CONNECT_TIMEOUT')
     return new FeedError('connect-timeout', `connect timed out (${message})`);
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new FeedError('timeout', message);
-  }
   return new FeedError('network', code ? `${code}: ${message}` : message);
 }
