@@ -147,6 +147,8 @@ describe('normalising items', () => {
     // Escaped twice, "<b>" is still a tag: an inline one, which parts no words.
     expect(htmlToText('<script>x()</script>a&lt;b&gt;c&#8220;d&#x201d; &eacute;', 100)).toBe('ac“d” é');
     expect(htmlToText('<p>In a <a href="/x">statement</a>, the <em>BKA</em> said</p><p>More</p>', 100)).toBe('In a statement, the BKA said More');
+    // Every HTML entity with its semicolon; none without, as a URL's query is left unescaped.
+    expect(htmlToText('&infin; &check; &#150; &amp;amp; ?a=1&region=es&not=2&copy2024', 100)).toBe('∞ ✓ – &amp; ?a=1&region=es&not=2&copy2024');
     expect(htmlToText('one two three four five', 16)).toBe('one two three…');
     expect(textOf({ nope: 1 })).toBeUndefined();
     expect(canonicalLink('HTTPS://Example.ORG:443/x?fbclid=1#y')).toBe('https://example.org/x');

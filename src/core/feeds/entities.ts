@@ -1,4 +1,4 @@
-import { decodeHTML, decodeHTMLStrict } from 'entities';
+import { decodeHTMLStrict } from 'entities';
 
 const XML_BUILTIN = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
 
@@ -17,7 +17,8 @@ export function htmlEntitiesToNumeric(xml: string): string {
 
 /**
  * Named (all of HTML's 2,231) and numeric character references in text, decoded as a browser does
- * (`&#150;` is the en dash Windows-1252 puts there). A table of our own had the commonest 130 names:
- * `&infin;` and `&check;` came through as written.
+ * (`&#150;` is the en dash Windows-1252 puts there), but only with their semicolon: a browser also
+ * reads "?a=1&region=es" as "?a=1®ion=es", and feeds leave such `&`s unescaped. A table of our own
+ * had the commonest 130 names: `&infin;` and `&check;` came through as written.
  */
-export const decodeEntities = (text: string): string => (text.includes('&') ? decodeHTML(text) : text);
+export const decodeEntities = (text: string): string => (text.includes('&') ? decodeHTMLStrict(text) : text);
