@@ -303,6 +303,23 @@ describe('the first words of an item’s summary', () => {
     expect((await prepare(atom))[0]?.summary).toBe('Yesterday made Bryce Harper the latest casualty to thumb injury but he is far from the only one & more.');
   });
 
+  it('given markup left unescaped in an RSS title or description, then its words are read in place (the child elements’ words were dropped)', async () => {
+    const doc = rss(
+      '<item><title>Petro <b>deja</b> la OTAN</title><guid>1</guid><description>Bogotá <a href="https://x.example/">anunció</a> su salida, <em>según</em> la Cancillería.</description></item>' +
+        '<item><title>Second</title><guid>2</guid><description/></item><item><title><![CDATA[Third]]></title><guid>3</guid><description>Plain &amp; simple</description></item>',
+    );
+    expect((await prepare(doc)).map((i) => [i.title, i.summary])).toEqual([
+      ['Petro deja la OTAN', 'Bogotá anunció su salida, según la Cancillería.'],
+      ['Second', ''],
+      ['Third', 'Plain & simple'],
+    ]);
+  });
+
+  it.skipIf(!hasCorpus)('given the corpus’s probe of a title with child markup, then the title is whole', async () => {
+    const items = await prepare(readFileSync(join(CORPUS_DIR, 'synthetic-probes/title-with-child-markup.xml'), 'utf8'));
+    expect(items.map((i) => i.title)).toEqual(['Foo bar baz']);
+  });
+
   it.skipIf(!hasCorpus)('given FeedBurner’s XHTML feed, then the summary names who the story is about', async () => {
     const summaries = (await prepare(readFileSync(join(CORPUS_DIR, 'feedjira/FeedBurnerXHTML.xml'), 'utf8'))).map((i) => i.summary);
     expect(summaries).toContainEqual(expect.stringMatching(/^Yesterday made Bryce Harper the latest casualty to thumb injury but/));

@@ -76,7 +76,15 @@ class SafeParser extends Parser {
 // The guid again as xml2js read it (`keepArray` keeps its attributes): rss-parser drops isPermaLink.
 const OPTIONS = {
   defaultRSS: 2,
-  customFields: { item: [['source', 'source'], ['dc:date', 'dcDate'], ['guid', 'guidNode', { keepArray: true }]] },
+  customFields: {
+    item: [
+      ['source', 'source'],
+      ['dc:date', 'dcDate'],
+      ['guid', 'guidNode', { keepArray: true }],
+      ['title', 'titleNode', { keepArray: true }],
+      ['description', 'descriptionNode', { keepArray: true }],
+    ],
+  },
 };
 const KEEP = ['title', 'link', 'guid', 'id', 'pubDate', 'isoDate', 'rawDate', 'dcDate', 'content', 'summary', 'source'];
 
@@ -152,11 +160,45 @@ function optionsFor(text: string): typeof OPTIONS & { xml2js?: object } {
   return { ...OPTIONS, xml2js: { tagNameProcessors: [unprefixed], attrNameProcessors: [unprefixed] } };
 }
 
-async function parseXml(text: string): Promise<RawFeed> {
+/** xml2js's node of an element with child elements, which it keeps apart from the element's text. */
+function hasChildren(nodes: unknown): boolean {
+  const node: unknown = Array.isArray(nodes) ? nodes[0] : undefined;
+  return typeof node === 'object' && node !== null && Object.keys(node).some((k) => k !== '_' && k !== '$');
+}
+
+const hasNakedMarkup = (feed: Entry) =>
+  Array.isArray(feed.items) && (feed.items as Entry[]).some((it) => hasChildren(it.titleNode) || hasChildren(it.descriptionNode));
+
+/** A closing pattern that is never found: replaceSpans then passes over the opening. */
+const NEVER = /(?!)/g;
+
+const RSS_TEXT = /<(title|description)\b([^<>]*)>/g;
+const RSS_TEXT_CLOSE: Record<string, RegExp> = { title: closingTag('title'), description: closingTag('description') };
+
+/**
+ * RSS titles and descriptions whose markup was left unescaped, as CDATA: read as XML, "Foo <b>bar</b>
+ * baz" kept "Foo  baz" (rss-parser takes the text and leaves the child elements).
+ */
+export function nakedMarkupAsCdata(text: string): string {
+  return replaceSpans(
+    text,
+    RSS_TEXT,
+    (o) => ((o[2] as string).endsWith('/') ? NEVER : (RSS_TEXT_CLOSE[o[1] as string] as RegExp)),
+    (inner, o) => {
+      const naked = /<[A-Za-z]/.test(replaceSpans(inner, /<!\[CDATA\[/g, /\]\]>/g, () => ''));
+      return `<${o[1]}${o[2]}>${naked ? `<![CDATA[${inner.replaceAll(']]>', ']]]]><![CDATA[>')}]]>` : inner}</${o[1]}>`;
+    },
+  );
+}
+
+async function parseXml(text: string, rewritten = false): Promise<RawFeed> {
   try {
     // A parser a document (~30 µs): one rss-parser keeps one xml2js parser, and a document that ends
     // mid-tag leaves it in a state that changes how the next document reads (tests/feeds-parse.test.ts).
-    return rawFeed((await new SafeParser(optionsFor(text)).parseString(text)) as Entry);
+    const feed = (await new SafeParser(optionsFor(text)).parseString(text)) as Entry;
+    // Rare (0.7 % of the corpus's RSS items), so read again only when it is there.
+    if (!rewritten && hasNakedMarkup(feed)) return await parseXml(nakedMarkupAsCdata(text), true);
+    return rawFeed(feed);
   } catch (err) {
     if (err instanceof FeedError) throw err;
     // Reading recurses once per nested element: tens of thousands of them overflow the stack.
@@ -174,8 +216,6 @@ async function parseXml(text: string): Promise<RawFeed> {
 /** An Atom text construct's opening tag (its attributes are read apart: one regex for both backtracked). */
 const TEXT_CONSTRUCT = /<((?:[A-Za-z_][\w.-]*:)?(?:title|subtitle|summary|content|rights))\b([^<>]*)>/g;
 const XHTML_TYPE = /\btype\s*=\s*(["'])xhtml\1/;
-/** A closing pattern that is never found: replaceSpans then passes over the opening. */
-const NEVER = /(?!)/g;
 
 /**
  * XHTML content as the HTML it is, in CDATA. xml2js keeps an element's text apart from its child
