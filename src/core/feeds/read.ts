@@ -1,8 +1,8 @@
 import Parser from 'rss-parser';
-import { htmlEntitiesToNumeric } from './entities.js';
 import { asFeedError, FeedError } from './errors.js';
 import { parseJsonFeed } from './json-feed.js';
-import { closingTag, replaceSpans, stripTags, withoutElements } from './text.js';
+import { replaceSpans, stripTags, withoutElements } from './text.js';
+import { nakedMarkupAsCdata, repairXml, xhtmlAsHtml } from './xml-rewrite.js';
 
 /** What a parser hands on: untyped fields, because feeds put anything anywhere. normalise.ts guards them. */
 export interface RawFeed {
@@ -169,28 +169,6 @@ function hasChildren(nodes: unknown): boolean {
 const hasNakedMarkup = (feed: Entry) =>
   Array.isArray(feed.items) && (feed.items as Entry[]).some((it) => hasChildren(it.titleNode) || hasChildren(it.descriptionNode));
 
-/** A closing pattern that is never found: replaceSpans then passes over the opening. */
-const NEVER = /(?!)/g;
-
-const RSS_TEXT = /<(title|description)\b([^<>]*)>/g;
-const RSS_TEXT_CLOSE: Record<string, RegExp> = { title: closingTag('title'), description: closingTag('description') };
-
-/**
- * RSS titles and descriptions whose markup was left unescaped, as CDATA: read as XML, "Foo <b>bar</b>
- * baz" kept "Foo  baz" (rss-parser takes the text and leaves the child elements).
- */
-export function nakedMarkupAsCdata(text: string): string {
-  return replaceSpans(
-    text,
-    RSS_TEXT,
-    (o) => ((o[2] as string).endsWith('/') ? NEVER : (RSS_TEXT_CLOSE[o[1] as string] as RegExp)),
-    (inner, o) => {
-      const naked = /<[A-Za-z]/.test(replaceSpans(inner, /<!\[CDATA\[/g, /\]\]>/g, () => ''));
-      return `<${o[1]}${o[2]}>${naked ? `<![CDATA[${inner.replaceAll(']]>', ']]]]><![CDATA[>')}]]>` : inner}</${o[1]}>`;
-    },
-  );
-}
-
 async function parseXml(text: string, rewritten = false): Promise<RawFeed> {
   try {
     // A parser a document (~30 µs): one rss-parser keeps one xml2js parser, and a document that ends
@@ -211,28 +189,6 @@ async function parseXml(text: string, rewritten = false): Promise<RawFeed> {
     }
     throw new FeedError('parse', `malformed XML: ${message.split('\n').join('; ')}`);
   }
-}
-
-/** An Atom text construct's opening tag (its attributes are read apart: one regex for both backtracked). */
-const TEXT_CONSTRUCT = /<((?:[A-Za-z_][\w.-]*:)?(?:title|subtitle|summary|content|rights))\b([^<>]*)>/g;
-const XHTML_TYPE = /\btype\s*=\s*(["'])xhtml\1/;
-
-/**
- * XHTML content as the HTML it is, in CDATA. xml2js keeps an element's text apart from its child
- * elements, so read as XML every linked or emphasised word moved to the end ("Take , for instance
- * … Right?Charlie Blackmon", in FeedBurner's and TypePad's feeds): read as HTML it stays in place.
- */
-export function xhtmlAsHtml(text: string): string {
-  if (!/type\s*=\s*["']xhtml["']/.test(text)) return text;
-  const closers = new Map<string, RegExp>();
-  const closer = (name: string) => closers.get(name) ?? closers.set(name, closingTag(name)).get(name)!;
-  return replaceSpans(
-    text,
-    TEXT_CONSTRUCT,
-    (o) => (XHTML_TYPE.test(o[2] as string) && !(o[2] as string).endsWith('/') ? closer(o[1] as string) : NEVER),
-    (inner, o) =>
-      `<${o[1]}${(o[2] as string).replace(XHTML_TYPE, 'type="html"')}><![CDATA[${inner.replaceAll(']]>', ']]]]><![CDATA[>')}]]></${o[1]}>`,
-  );
 }
 
 /**
@@ -257,22 +213,4 @@ export async function readFeedDocument(text: string): Promise<RawFeed> {
       throw err;
     });
   }
-}
-
-/** An `&` that starts no reference XML knows: "AT&T", "Q & A", `?a=1&b=2`, an undeclared `&foo;`. */
-const STRAY_AMPERSAND = /&(?!#[0-9]+;|#x[0-9a-fA-F]+;|(?:amp|lt|gt|quot|apos);)/g;
-
-/**
- * Whitespace before `<?xml`, HTML entities (`&nbsp;`) that XML does not define, and stray `&`s
- * (escaped, so they read as the `&` they meant). CDATA sections are left as they are: an `&` there
- * is already text.
- */
-export function repairXml(text: string): string {
-  return replaceSpans(
-    text.replace(/^\s+(?=<)/, ''),
-    /<!\[CDATA\[/g,
-    /\]\]>/g,
-    (inner) => `<![CDATA[${inner}]]>`,
-    (part) => htmlEntitiesToNumeric(part).replace(STRAY_AMPERSAND, '&amp;'),
-  );
 }
