@@ -16,11 +16,13 @@ export interface Comparison {
   warmup: number;
   /** `n` calls at `concurrency` against one app, timed from outside the apps' process. */
   run: (app: App, n: number, concurrency: number) => Promise<{ latencies: number[]; failures: number }>;
+  /** CPU time, µs, of the process an app runs in. */
+  cpu: (app: App) => Promise<number>;
 }
 
 /**
  * The three apps in alternating rounds at concurrency 1 and 32, so a drift in the machine's speed
- * touches all three alike; each round's CPU time in this process (the apps') is summed per app.
+ * touches all three alike; each round's CPU time in the app's process is summed per app.
  */
 export async function compareApps(c: Comparison): Promise<{ rows: Row[]; failures: number }> {
   const rows: Row[] = [];
@@ -30,13 +32,13 @@ export async function compareApps(c: Comparison): Promise<{ rows: Row[]; failure
     const cpu: Record<App, number> = { briefbot: 0, bare: 0, samePayload: 0 };
     for (let round = 0; round < c.rounds + 1; round++) {
       for (const app of APPS) {
-        const before = process.cpuUsage();
+        const before = await c.cpu(app);
         const run = await c.run(app, round === 0 ? c.warmup : c.calls, concurrency);
-        const used = process.cpuUsage(before);
+        const used = (await c.cpu(app)) - before;
         failures += run.failures;
         if (round > 0) {
           samples[app].push(...run.latencies);
-          cpu[app] += used.user + used.system;
+          cpu[app] += used;
         }
       }
     }
