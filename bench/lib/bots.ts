@@ -30,7 +30,7 @@ export async function startBenchBot(
   platform: 'slack' | 'discord',
   env: Record<string, string>,
 ): Promise<BenchBot> {
-  // As the bot's process runs (cli.ts); the flag is the process's, so the bare apps beside it have it too.
+  // As the bot's process runs (cli.ts). The flag is the process's: bench/lib/apps.ts sets it for the bare apps too.
   boundHeapGrowth();
   const { dir, topics } = makeBriefsDir(47);
   const config = loadConfig({
