@@ -98,6 +98,9 @@ export function createNews(o: NewsOptions): News {
       });
     const summary = await polling;
     o.logger.info({ feeds: summary.feeds.length, newItems: summary.newItems, failed: summary.failed, ms: summary.ms }, 'feeds polled');
+    for (const f of summary.feeds) {
+      if (f.status === 'ok' && f.cutShort) o.logger.warn({ feed: f.feed, reason: f.cutShort }, 'feed document broke: the items before the break were read');
+    }
     return summary;
   };
 

@@ -88,6 +88,15 @@ describe('the feed parser', () => {
     expect(validator.items.map((i) => [i.title, i.link])).toEqual([['Atom-Powered Robots Run Amok', 'http://example.org/2003/12/13/atom03']]);
   });
 
+  it('given a document broken inside an item, or with no whole item before the break, then the items before it are read, or the error stands', async () => {
+    const atom = (entries: string) => `<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>\n${entries}\n</feed>`;
+    const broken = await parser.parse(atom('<entry><title>One</title><id>1</id></entry>\n<entry><title>Two</title><id>2</id></entry>\n<entry><title>Three</p></entry>\n<entry><title>Four</title><id>4</id></entry>'));
+    expect(broken.items.map((i) => i.title)).toEqual(['One', 'Two']);
+    expect(broken.cutShort).toMatch(/^malformed XML: Unexpected close tag; Line: 3; .*; read the 2 items before it$/);
+    await expect(parser.parse(rss('<item><title>Only</p></item>'))).rejects.toMatchObject({ code: 'parse', message: expect.stringMatching(/^malformed XML: Unexpected close tag/) });
+    expect((await parser.parse(rss('<item><title>Whole</title></item>'))).cutShort).toBeUndefined();
+  });
+
   it('given a JSON Feed, then its items come through the same raw fields', async () => {
     const feed = await parser.parse(
       JSON.stringify({

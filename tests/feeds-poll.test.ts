@@ -87,6 +87,23 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     }
   });
 
+  it('given a feed its server cut off halfway (a PHP error), then the whole items before the break are stored, the report names the break, and the next poll asks for the whole document', async () => {
+    const own = testDeps();
+    try {
+      const cut = feed('cut-short', '/cut-short');
+      const summary = await pollOnce([cut], own.deps);
+      expect(summary.feeds[0]).toMatchObject({ status: 'ok', fetched: 3, newItems: 3 });
+      const line = formatPollSummary(summary).split('\n').find((l) => l.startsWith('cut-short'));
+      expect(line).toMatch(/3 items: 3 new .*; the document broke: malformed XML: Unclosed root tag; Line: \d+; Column: \d+; Char: ; read the 3 items before it/);
+      // Its validators are not kept: the same ETag may come back with the whole document.
+      await pollOnce([cut], own.deps);
+      const sent = server.requests.filter((q) => q.path === '/cut-short');
+      expect(sent.at(-1)?.headers['if-none-match']).toBeUndefined();
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('given a server that stops sending, then the reason names the time limit, whichever timer fires first (undici’s said "Body Timeout Error")', async () => {
     // The agent's own limits are as long as the total; here shorter, so undici's fires first every time.
     const options = { connectTimeoutMs: 500, totalTimeoutMs: 2000, maxBytes: 1 << 20, maxRedirects: 5, userAgent: 'test' };

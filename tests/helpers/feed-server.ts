@@ -88,6 +88,14 @@ export async function startFeedServer(): Promise<FeedServer> {
       else res.writeHead(200, { 'content-type': 'application/atom+xml', 'content-encoding': 'gzip' });
       return res.end(path === '/gzip-undeclared' ? once : gzipSync(once));
     }
+    if (path === '/cut-short') {
+      // WordPress out of memory halfway through its feed: PHP's error, and no more XML.
+      const items = [0, 1, 2].map((i) => `<item><title>Story ${i}</title><link>https://wp.example/${i}</link><guid>wp-${i}</guid></item>`);
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=UTF-8', etag: '"wp-1"' });
+      return res.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>WP</title>\n${items.join('\n')}\n<item><title>Story 3</title><br />\n<b>Fatal error</b>:  Allowed memory size of 134217728 bytes exhausted in <b>/var/www/wp-includes/feed-rss2.php</b> on line <b>52</b><br />\n`,
+      );
+    }
     if (path === '/gzip-bomb') {
       // 50 MB of spaces in 50 KB of undeclared gzip.
       res.writeHead(200, { 'content-type': 'application/rss+xml' });

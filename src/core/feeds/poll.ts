@@ -36,7 +36,7 @@ export interface PollDeps {
 }
 
 export type FeedPollResult = { feed: string; ms: number } & (
-  | ({ status: 'ok'; fetched: number; skipped: number; beyondCap: number; encoding: string } & IngestCounts)
+  | ({ status: 'ok'; fetched: number; skipped: number; beyondCap: number; encoding: string; cutShort?: string | undefined } & IngestCounts)
   | { status: 'not-modified' }
   | { status: 'backing-off'; until: Date }
   | { status: 'error'; code: FeedErrorCode; error: string }
@@ -140,7 +140,7 @@ async function pollFeed(
       return { feed: feed.name, ms: elapsed(), status: 'not-modified' };
     }
     const decoded = decodeFeedBody(fetched.body, fetched.contentType);
-    const { items, skipped, beyondCap } = await deps.parser.prepare(decoded.text, { feed, fetchedUrl: fetched.url, now: now() }, deps.topics);
+    const { items, skipped, beyondCap, cutShort } = await deps.parser.prepare(decoded.text, { feed, fetchedUrl: fetched.url, now: now() }, deps.topics);
     const counts = await serial(async () => {
       try {
         const index = await clusters();
@@ -150,8 +150,9 @@ async function pollFeed(
         throw new FeedError('store', `fetched and parsed, but storing its items failed: ${asFeedError(err).message}`);
       }
     });
-    // Validators are kept only once the items are stored: a 304 must never hide items we lost.
-    await finish(recordSuccess(health, now(), feed.interval * 60_000, fetched));
+    // Validators are kept only once the items are stored: a 304 must never hide items we lost. Nor
+    // for a document that broke: its server may send the same validators with the whole one.
+    await finish(recordSuccess(health, now(), feed.interval * 60_000, cutShort ? {} : fetched));
     return {
       feed: feed.name,
       ms: elapsed(),
@@ -159,6 +160,7 @@ async function pollFeed(
       fetched: items.length,
       skipped,
       beyondCap,
+      cutShort,
       encoding: decoded.encoding,
       ...counts,
     };

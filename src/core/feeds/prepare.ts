@@ -19,6 +19,8 @@ export interface PreparedFeed {
   skipped: number;
   /** Older items left out because the document had more than MAX_ITEMS_PER_FEED. */
   beyondCap: number;
+  /** The document broke after its items (read.ts): why, and how many were read. */
+  cutShort?: string | undefined;
 }
 
 /**
@@ -35,6 +37,7 @@ export function prepareFeed(raw: RawFeed, ctx: PrepareContext, topics: CompiledT
     items: kept.map((item) => ({ ...item, tags: tagItem(item, topics, ctx.feed.topics) })),
     skipped,
     beyondCap: items.length - kept.length,
+    cutShort: raw.cutShort,
   };
 }
 

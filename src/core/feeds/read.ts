@@ -9,6 +9,8 @@ export interface RawFeed {
   title: unknown;
   link: unknown;
   items: Record<string, unknown>[];
+  /** The document broke (cut off, or malformed) after these items: why, and where it was cut. */
+  cutShort?: string;
 }
 
 type Entry = Record<string, unknown>;
@@ -206,11 +208,47 @@ export async function readFeedDocument(text: string): Promise<RawFeed> {
   try {
     return await parseXml(xml);
   } catch (err) {
-    const repaired = repairXml(xml);
-    if (!(err instanceof FeedError) || err.code !== 'parse' || repaired === xml) throw err;
+    if (!(err instanceof FeedError) || err.code !== 'parse') throw err;
     // Second chance for the commonest real-world faults; the first error is the one reported.
-    return await parseXml(repaired).catch(() => {
-      throw err;
-    });
+    const repaired = repairXml(xml);
+    let last: unknown = err;
+    if (repaired !== xml) {
+      try {
+        return await parseXml(repaired);
+      } catch (again) {
+        last = again;
+      }
+    }
+    // Last, the items before the break: a feed cut off by its server (a PHP error halfway through the
+    // output) or broken in one item keeps the ones it sent whole, and says where it broke.
+    if (!(last instanceof FeedError)) throw err;
+    const upTo = upToBreak(repaired, last.message);
+    const salvaged = upTo && (await parseXml(upTo.text).catch(() => undefined));
+    if (!salvaged || salvaged.items.length === 0) throw err;
+    // The error where it broke (after a repair, the repaired text's), which is where it was cut.
+    const n = salvaged.items.length;
+    return { ...salvaged, cutShort: `${last.message}; read the ${n === 1 ? 'one item' : `${n} items`} before it` };
   }
+}
+
+/**
+ * The document up to the last whole item before where the parser stopped (sax says "Line: n;
+ * Column: m"), closed as its root needs. Undefined when no whole item comes before the break.
+ */
+function upToBreak(text: string, error: string): { text: string } | undefined {
+  const root = /<(rss|rdf:RDF|feed)\b/.exec(text);
+  const where = /Line: (\d+); Column: (\d+)/.exec(error);
+  if (!root || !where) return undefined;
+  let at = 0;
+  for (let line = Number(where[1]); line > 0; line--) {
+    const newline = text.indexOf('\n', at);
+    if (newline < 0) return undefined;
+    at = newline + 1;
+  }
+  const close = root[1] === 'feed' ? '</entry>' : '</item>';
+  // sax's column is just past the character it stopped at: a close ending there is the broken item's.
+  const end = text.lastIndexOf(close, at + Number(where[2]) - close.length - 1);
+  if (end < root.index) return undefined;
+  const tail = root[1] === 'rss' ? '</channel></rss>' : root[1] === 'feed' ? '</feed>' : '</rdf:RDF>';
+  return { text: text.slice(0, end + close.length) + tail };
 }

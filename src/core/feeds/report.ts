@@ -19,7 +19,8 @@ export function formatPollSummary(summary: PollSummary): string {
       const beyond = f.beyondCap > 0 ? ` (${f.beyondCap} older ones past the ${MAX_ITEMS_PER_FEED} a feed may bring were left out)` : '';
       const retagged = f.retagged > 0 ? ` (${f.retagged} of them from another feed, now also tagged with this feed's topics)` : '';
       const corrected = f.corrected > 0 ? ` (${f.corrected} of them corrected: a new title or summary)` : '';
-      const detail = `${f.fetched} items${beyond}: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before${retagged}${corrected}`;
+      const broken = f.cutShort ? `; the document broke: ${f.cutShort}` : '';
+      const detail = `${f.fetched} items${beyond}: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before${retagged}${corrected}${broken}`;
       rows.push([f.feed, 'ok', `${detail}; ${f.encoding}; ${f.ms} ms`]);
     } else if (f.status === 'not-modified') rows.push([f.feed, 'not modified', `${f.ms} ms`]);
     else if (f.status === 'backing-off')
