@@ -223,7 +223,7 @@ export async function readFeedDocument(text: string): Promise<RawFeed> {
     // output) or broken in one item keeps the ones it sent whole, and says where it broke.
     if (!(last instanceof FeedError)) throw err;
     const upTo = upToBreak(repaired, last.message);
-    const salvaged = upTo && (await parseXml(upTo.text).catch(() => undefined));
+    const salvaged = upTo && (await parseXml(upTo).catch(() => undefined));
     if (!salvaged || salvaged.items.length === 0) throw err;
     // The error where it broke (after a repair, the repaired text's), which is where it was cut.
     const n = salvaged.items.length;
@@ -235,7 +235,7 @@ export async function readFeedDocument(text: string): Promise<RawFeed> {
  * The document up to the last whole item before where the parser stopped (sax says "Line: n;
  * Column: m"), closed as its root needs. Undefined when no whole item comes before the break.
  */
-function upToBreak(text: string, error: string): { text: string } | undefined {
+function upToBreak(text: string, error: string): string | undefined {
   const root = /<(rss|rdf:RDF|feed)\b/.exec(text);
   const where = /Line: (\d+); Column: (\d+)/.exec(error);
   if (!root || !where) return undefined;
@@ -250,5 +250,5 @@ function upToBreak(text: string, error: string): { text: string } | undefined {
   const end = text.lastIndexOf(close, at + Number(where[2]) - close.length - 1);
   if (end < root.index) return undefined;
   const tail = root[1] === 'rss' ? '</channel></rss>' : root[1] === 'feed' ? '</feed>' : '</rdf:RDF>';
-  return { text: text.slice(0, end + close.length) + tail };
+  return text.slice(0, end + close.length) + tail;
 }
