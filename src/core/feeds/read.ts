@@ -2,7 +2,7 @@ import Parser from 'rss-parser';
 import { asFeedError, FeedError } from './errors.js';
 import { parseJsonFeed } from './json-feed.js';
 import { replaceSpans, stripTags, withoutElements } from './text.js';
-import { nakedMarkupAsCdata, repairXml, xhtmlAsHtml } from './xml-rewrite.js';
+import { nakedMarkupAsCdata, repairXml, upToBreak, xhtmlAsHtml } from './xml-rewrite.js';
 
 /** What a parser hands on: untyped fields, because feeds put anything anywhere. normalise.ts guards them. */
 export interface RawFeed {
@@ -229,26 +229,4 @@ export async function readFeedDocument(text: string): Promise<RawFeed> {
     const n = salvaged.items.length;
     return { ...salvaged, cutShort: `${last.message}; read the ${n === 1 ? 'one item' : `${n} items`} before it` };
   }
-}
-
-/**
- * The document up to the last whole item before where the parser stopped (sax says "Line: n;
- * Column: m"), closed as its root needs. Undefined when no whole item comes before the break.
- */
-function upToBreak(text: string, error: string): string | undefined {
-  const root = /<(rss|rdf:RDF|feed)\b/.exec(text);
-  const where = /Line: (\d+); Column: (\d+)/.exec(error);
-  if (!root || !where) return undefined;
-  let at = 0;
-  for (let line = Number(where[1]); line > 0; line--) {
-    const newline = text.indexOf('\n', at);
-    if (newline < 0) return undefined;
-    at = newline + 1;
-  }
-  const close = root[1] === 'feed' ? '</entry>' : '</item>';
-  // sax's column is just past the character it stopped at: a close ending there is the broken item's.
-  const end = text.lastIndexOf(close, at + Number(where[2]) - close.length - 1);
-  if (end < root.index) return undefined;
-  const tail = root[1] === 'rss' ? '</channel></rss>' : root[1] === 'feed' ? '</feed>' : '</rdf:RDF>';
-  return text.slice(0, end + close.length) + tail;
 }

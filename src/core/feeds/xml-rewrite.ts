@@ -1,8 +1,8 @@
 import { htmlEntitiesToNumeric } from './entities.js';
 import { closingTag, replaceSpans } from './text.js';
 
-// Rewrites of a feed document's text that let rss-parser read what the feed meant. Each is found by
-// replaceSpans: linear, however hostile the text.
+// Rewrites of a feed document's text that let rss-parser read what the feed meant (or, when nothing
+// does, the part of it before the break). Each is linear, however hostile the text.
 
 /** A closing pattern that is never found: replaceSpans then passes over the opening. */
 const NEVER = /(?!)/g;
@@ -66,4 +66,26 @@ export function repairXml(text: string): string {
     (inner) => `<![CDATA[${inner}]]>`,
     (part) => htmlEntitiesToNumeric(part).replace(STRAY_AMPERSAND, '&amp;'),
   );
+}
+
+/**
+ * The document up to the last whole item before where the parser stopped (sax says "Line: n;
+ * Column: m"), closed as its root needs. Undefined when no whole item comes before the break.
+ */
+export function upToBreak(text: string, error: string): string | undefined {
+  const root = /<(rss|rdf:RDF|feed)\b/.exec(text);
+  const where = /Line: (\d+); Column: (\d+)/.exec(error);
+  if (!root || !where) return undefined;
+  let at = 0;
+  for (let line = Number(where[1]); line > 0; line--) {
+    const newline = text.indexOf('\n', at);
+    if (newline < 0) return undefined;
+    at = newline + 1;
+  }
+  const close = root[1] === 'feed' ? '</entry>' : '</item>';
+  // sax's column is just past the character it stopped at: a close ending there is the broken item's.
+  const end = text.lastIndexOf(close, at + Number(where[2]) - close.length - 1);
+  if (end < root.index) return undefined;
+  const tail = root[1] === 'rss' ? '</channel></rss>' : root[1] === 'feed' ? '</feed>' : '</rdf:RDF>';
+  return text.slice(0, end + close.length) + tail;
 }
