@@ -38,7 +38,9 @@ export function createNotifier(deps: {
           ? `Feed ${event.feed} is working again.`
           : event.kind === 'backed-off'
             ? `Feed ${event.feed} has failed ${h.consecutiveFailures} times in a row (${h.lastError ?? 'unknown error'}); retrying at ${h.nextAttemptAt?.toISOString() ?? 'a later poll'}.`
-            : `Feed ${event.feed} is failing: ${h.lastError ?? 'unknown error'}.`;
+            : event.kind === 'partial'
+              ? `Feed ${event.feed} sent a broken document, and only part of it was read: ${h.lastError ?? 'unknown error'}.`
+              : `Feed ${event.feed} is failing: ${h.lastError ?? 'unknown error'}.`;
       return toModerators(
         textReply('Feed health', text, { tone: event.kind === 'recovered' ? 'info' : 'warning', ephemeral: false }),
         `note:feed:${event.feed}:${event.kind}:${stamp()}`,

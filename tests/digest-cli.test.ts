@@ -7,6 +7,7 @@ import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js'
 import type { Reply } from '../src/core/reply.js';
 import { parseSince, printDigest, printStatus } from '../src/main/digest-cli.js';
 import { runPollOnce } from '../src/main/feeds.js';
+import { newHealth, recordSuccess } from '../src/core/feeds/health.js';
 import { createNotifier } from '../src/notes.js';
 import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
 import { SqliteStore } from '../src/store/sqlite.js';
@@ -79,6 +80,9 @@ describe('briefbot status', () => {
     );
     const entry = await digests.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-20T13:00:00Z'), pages: [{}], coveredUntil: new Date('2026-11-20T13:00:00Z') });
     await digests.markDead(entry!.id, 'Slack: channel_not_found (after 1 attempt)');
+    const broke = 'the document broke: malformed XML: Unclosed root tag; read the 3 items before it';
+    const read = recordSuccess(newHealth('wp', 'https://wp.example/feed'), new Date(), 1_800_000, {}, broke.replace('the document broke: ', ''));
+    await store.saveHealth(read.health);
     await store.close();
 
     const text = await printStatus(dataDir);
@@ -86,7 +90,8 @@ describe('briefbot status', () => {
     expect(text).toMatch(/next run 20\d\d-\d\d-\d\dT13:00:00.000Z; last digest covers to 2026-11-20T13:00:00.000Z/);
     expect(text).toContain('Outbox: 0 pending, 0 delivered, 1 dead');
     expect(text).toContain('dead    slack:C1 slot 2026-11-20T13:00:00.000Z attempts 1: Slack: channel_not_found (after 1 attempt)');
-    expect(text).toContain('Feeds: 4 polled, 0 failing');
+    expect(text).toContain('Feeds: 5 polled, 0 failing, 1 read in part');
+    expect(text).toContain(`  wp: partial: ${broke}\n`);
   });
 });
 
@@ -124,10 +129,13 @@ describe('notes the bot posts on its own', () => {
     const health = { feed: 'bbc', url: 'https://x', state: 'backed-off' as const, etag: undefined, lastModified: undefined, lastPolledAt: undefined, lastSuccessAt: undefined, lastErrorAt: undefined, lastError: 'HTTP 500', lastErrorCode: undefined, consecutiveFailures: 3, nextAttemptAt: new Date('2026-11-23T13:00:00Z') };
     await notifier.feedHealth({ kind: 'backed-off', feed: 'bbc', health });
     await notifier.feedHealth({ kind: 'recovered', feed: 'bbc', health: { ...health, state: 'ok' } });
+    const broke = 'the document broke: malformed XML: Unclosed root tag; read the 3 items before it';
+    await notifier.feedHealth({ kind: 'partial', feed: 'wp', health: { ...health, feed: 'wp', state: 'partial', lastError: broke } });
     await notifier.briefsReloaded({ problems: [], statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }] });
     expect(target.sent).toEqual([
       { channel: 'MODS', text: 'Feed health: Feed bbc has failed 3 times in a row (HTTP 500); retrying at 2026-11-23T13:00:00.000Z.' },
       { channel: 'MODS', text: 'Feed health: Feed bbc is working again.' },
+      { channel: 'MODS', text: `Feed health: Feed wp sent a broken document, and only part of it was read: ${broke}.` },
       { channel: 'NEWS', text: 'Brief updated: /nato-status has a new status.\nWas: Old status.\nNow: New status.' },
     ]);
 

@@ -3,7 +3,7 @@ import type { StoredNew } from '../src/core/feeds/store.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
-import { formatPollSummary } from '../src/core/feeds/report.js';
+import { formatHealthTable, formatPollSummary } from '../src/core/feeds/report.js';
 import { createAgent, fetchFeed } from '../src/core/feeds/fetch.js';
 import { composeDigest } from '../src/core/digests/compose.js';
 import { type FeedServer, hasCorpus, startFeedServer } from './helpers/feed-server.js';
@@ -87,19 +87,31 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     }
   });
 
-  it('given a feed its server cut off halfway (a PHP error), then the whole items before the break are stored, the report names the break, and the next poll asks for the whole document', async () => {
+  it('given a feed its server cut off halfway (a PHP error), then the whole items before the break are stored, the report and the feed’s health name the break, and the next poll asks for the whole document', async () => {
     const own = testDeps();
     try {
       const cut = feed('cut-short', '/cut-short');
       const summary = await pollOnce([cut], own.deps);
       expect(summary.feeds[0]).toMatchObject({ status: 'ok', fetched: 3, newItems: 3 });
+      const broke = /the document broke: malformed XML: Unclosed root tag; Line: \d+; Column: \d+; Char: ; read the 3 items before it/;
       const line = formatPollSummary(summary).split('\n').find((l) => l.startsWith('cut-short'));
-      expect(line).toMatch(/3 items: 3 new .*; the document broke: malformed XML: Unclosed root tag; Line: \d+; Column: \d+; Char: ; read the 3 items before it/);
+      expect(line).toMatch(new RegExp(`3 items: 3 new .*; ${broke.source}`));
+      // A success alone would hide it: `briefbot feeds` shows the feed as read in part, and why.
+      const row = async () => formatHealthTable(await own.store.listHealth(), new Date()).split('\n').find((l) => l.startsWith('cut-short'));
+      expect(await row()).toMatch(new RegExp(`^cut-short\\s+partial\\s.*\\[parse\\] ${broke.source}$`));
       // Its validators are not kept: the same ETag may come back with the whole document.
       await pollOnce([cut], own.deps);
       const sent = server.requests.filter((q) => q.path === '/cut-short');
       expect(sent.at(-1)?.headers['if-none-match']).toBeUndefined();
+      // The moderators hear once, not every poll; and once more when a whole document comes.
+      server.setCutShort(false);
+      const whole = await pollOnce([cut], own.deps);
+      expect(whole.feeds[0]).toMatchObject({ status: 'ok', fetched: 4, newItems: 1, cutShort: undefined });
+      expect(own.events.map((e) => [e.kind, e.health.state])).toEqual([['partial', 'partial'], ['recovered', 'ok']]);
+      expect(own.events[0]?.health.lastError).toMatch(broke);
+      expect(await row()).toMatch(/^cut-short\s+ok\s+\S+ \S+\s+0\s+\S+ \S+\s*$/);
     } finally {
+      server.setCutShort(true);
       await own.cleanup();
     }
   });

@@ -85,8 +85,10 @@ export async function printStatus(dataDir: string): Promise<string> {
     }
     const health = await store.listHealth();
     const failing = health.filter((h) => h.state === 'failing' || h.state === 'backed-off');
-    lines.push('', `Feeds: ${health.length} polled, ${failing.length} failing`);
+    const partial = health.filter((h) => h.state === 'partial');
+    lines.push('', `Feeds: ${health.length} polled, ${failing.length} failing, ${partial.length} read in part`);
     for (const h of failing) lines.push(`  ${h.feed}: ${h.state}, ${h.consecutiveFailures} failures: ${h.lastError ?? ''}`);
+    for (const h of partial) lines.push(`  ${h.feed}: partial: ${h.lastError ?? ''}`);
     return `${lines.join('\n')}\n`;
   } finally {
     await store.close();

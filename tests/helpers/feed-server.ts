@@ -22,6 +22,8 @@ export interface FeedServer {
   hugeBytesSent(): number;
   /** Make /flaky answer 503 (true) or serve a feed (false). */
   setFlaky(failing: boolean): void;
+  /** Make /cut-short break after three items (true) or send the whole document, four items (false). */
+  setCutShort(cut: boolean): void;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startFeedServer(): Promise<FeedServer> {
   const unmatched: string[] = [];
   let hugeSent = 0;
   let flaky = true;
+  let cutShort = true;
   const sockets = new Set<import('node:net').Socket>();
 
   const sendFile = (res: ServerResponse, file: string, type = 'application/rss+xml') => {
@@ -90,8 +93,10 @@ export async function startFeedServer(): Promise<FeedServer> {
     }
     if (path === '/cut-short') {
       // WordPress out of memory halfway through its feed: PHP's error, and no more XML.
-      const items = [0, 1, 2].map((i) => `<item><title>Story ${i}</title><link>https://wp.example/${i}</link><guid>wp-${i}</guid></item>`);
+      const items = [0, 1, 2, 3].map((i) => `<item><title>Story ${i}</title><link>https://wp.example/${i}</link><guid>wp-${i}</guid></item>`);
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=UTF-8', etag: '"wp-1"' });
+      if (!cutShort) return res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>WP</title>\n${items.join('\n')}\n</channel></rss>\n`);
+      items.pop();
       return res.end(
         `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>WP</title>\n${items.join('\n')}\n<item><title>Story 3</title><br />\n<b>Fatal error</b>:  Allowed memory size of 134217728 bytes exhausted in <b>/var/www/wp-includes/feed-rss2.php</b> on line <b>52</b><br />\n`,
       );
@@ -163,6 +168,9 @@ export async function startFeedServer(): Promise<FeedServer> {
     hugeBytesSent: () => hugeSent,
     setFlaky: (failing) => {
       flaky = failing;
+    },
+    setCutShort: (cut) => {
+      cutShort = cut;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -61,22 +61,31 @@ export function recordFailure(
   };
 }
 
+/**
+ * The feed was read. `broke`: its document broke halfway and only the items before the break were
+ * read (why, in words); the feed then counts as `partial` until a whole document comes, so the
+ * health table and the moderators show what a success alone would hide.
+ */
 export function recordSuccess(
   prev: FeedHealth,
   now: Date,
   intervalMs: number,
   validators: { etag?: string | undefined; lastModified?: string | undefined },
+  broke?: string,
 ): Transition {
-  const event = prev.state === 'failing' || prev.state === 'backed-off' ? 'recovered' : undefined;
+  const event = broke
+    ? prev.state === 'partial' ? undefined : 'partial'
+    : prev.state === 'ok' || prev.state === 'new' ? undefined : 'recovered';
   return {
     health: {
       ...prev,
-      state: 'ok',
+      state: broke ? 'partial' : 'ok',
       // A 304 carries no new validators; keep the ones that earned it.
       etag: validators.etag ?? prev.etag,
       lastModified: validators.lastModified ?? prev.lastModified,
       lastPolledAt: now,
       lastSuccessAt: now,
+      ...(broke ? { lastErrorAt: now, lastError: `the document broke: ${broke}`, lastErrorCode: 'parse' as const } : {}),
       consecutiveFailures: 0,
       nextAttemptAt: new Date(now.getTime() + intervalMs),
     },

@@ -152,7 +152,7 @@ async function pollFeed(
     });
     // Validators are kept only once the items are stored: a 304 must never hide items we lost. Nor
     // for a document that broke: its server may send the same validators with the whole one.
-    await finish(recordSuccess(health, now(), feed.interval * 60_000, cutShort ? {} : fetched));
+    await finish(recordSuccess(health, now(), feed.interval * 60_000, cutShort ? {} : fetched, cutShort));
     return {
       feed: feed.name,
       ms: elapsed(),

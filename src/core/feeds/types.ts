@@ -28,7 +28,8 @@ export interface TopicTag {
   terms: string[];
 }
 
-export type HealthState = 'new' | 'ok' | 'failing' | 'backed-off';
+/** `partial`: the last document broke halfway; the whole items before the break were read. */
+export type HealthState = 'new' | 'ok' | 'partial' | 'failing' | 'backed-off';
 
 export interface FeedHealth {
   feed: string;
@@ -45,7 +46,7 @@ export interface FeedHealth {
   nextAttemptAt: Date | undefined;
 }
 
-export type HealthEventKind = 'failing' | 'backed-off' | 'recovered';
+export type HealthEventKind = 'partial' | 'failing' | 'backed-off' | 'recovered';
 
 export interface HealthEvent {
   kind: HealthEventKind;
