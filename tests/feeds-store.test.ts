@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { headlineOf } from '../src/core/feeds/headline.js';
 import { newHealth } from '../src/core/feeds/health.js';
 import type { FeedItem, TopicTag } from '../src/core/feeds/types.js';
 import type { ClusterView } from '../src/core/feeds/store.js';
@@ -163,22 +164,11 @@ describe('SQLite store', () => {
     await store.close();
   });
 
-  it('headlines: the newest stories of a topic, each told by its earliest linked item (an outlet’s own link before a redirect), as the full cluster views give them', async () => {
-    // The reference is what headlines were before store.headlines: built from clusters() in JS.
+  it('headlines: the newest stories of a topic, each told by its earliest linked item (an outlet’s own link before a redirect) and dated as a digest dates it, as the full cluster views give them', async () => {
+    // The reference is how a digest shows a story (headlineOf), over clusters() in JS.
     const reference = async (store: SqliteStore, topic: string, since: Date, count: number) =>
       (await store.clusters(since, topic))
-        .map((c) => {
-          // Its earliest report with the outlet's own link, else with a Google News redirect.
-          const lead = c.items.find((i) => i.link && !i.link.startsWith('https://news.google.com/')) ?? c.items.find((i) => i.link) ?? c.items[0];
-          return {
-            title: lead?.title ?? c.title,
-            url: lead?.link ?? '',
-            outlets: c.outlets,
-            published: lead?.publishedAt ?? c.firstSeenAt,
-            seen: lead?.dateSource !== 'feed',
-          };
-        })
-        .filter((h) => h.url !== '')
+        .flatMap((c) => headlineOf(c) ?? [])
         .sort((a, b) => b.published.getTime() - a.published.getTime())
         .slice(0, count);
     for (let seed = 1; seed <= 12; seed++) {
@@ -213,6 +203,19 @@ describe('SQLite store', () => {
       }
       await store.close();
     }
+  });
+
+  it('given a story whose linked report had no date and whose other report had one, then its headline shows the date a feed gave, as its digest entry does', async () => {
+    const store = new SqliteStore(join(dir, 'dated.db'));
+    const tags = [{ topic: 'nato-status', terms: ['colombia*', 'nato'] }];
+    const seen = new Date('2026-01-10T06:00:00Z');
+    // Before, the brief said "seen 2026-01-10" of the story its digest entry dated 9 January.
+    const cluster = await storeItem(store, item({ publishedAt: seen, firstSeenAt: seen, dateSource: 'first-seen' }), tags);
+    await storeItem(store, item({ feed: 'radio', guid: 'r1', link: undefined, outlet: 'Radio', publishedAt: new Date('2026-01-09T22:00:00Z'), firstSeenAt: seen }), tags, cluster);
+    expect(await store.headlines('nato-status', new Date('2026-01-09T00:00:00Z'), 5)).toEqual([
+      { title: 'Colombia to end NATO partnership', url: 'https://example.org/a', outlets: ['Radio', 'Wire'], published: new Date('2026-01-09T22:00:00Z'), seen: false },
+    ]);
+    await store.close();
   });
 
   it('given an item dated up to a day after it was first seen, then it is in every window its date falls in', async () => {

@@ -269,24 +269,27 @@ export class SqliteStore implements FeedStore {
   }
 
   async headlines(topic: string, since: Date, count: number): Promise<Headline[]> {
-    // Only the lead item of each story (its earliest with the outlet's own link, else with a redirect:
-    // compose.ts), ranked in SQL: the topic's week of stories is never loaded into objects.
+    // As headlineOf (src/core/feeds/headline.ts) shows a story, in SQL: the topic's week of stories is
+    // never loaded into objects. Its lead is its earliest report with the outlet's own link, else
+    // with a redirect; its date the earliest a feed gave any report, else the lead's first sighting.
     const leads = this.sql(
       `WITH stories AS (${TOPIC_STORIES}),
-            leads AS (SELECT i.cluster_id, i.title, i.link, i.published_at, i.date_source,
-                             ROW_NUMBER() OVER (PARTITION BY i.cluster_id
-                                                ORDER BY substr(i.link, 1, ${REDIRECT_PREFIX.length}) = '${REDIRECT_PREFIX}', i.published_at, i.id) AS n
-                        FROM items i JOIN stories s ON s.cluster_id = i.cluster_id WHERE i.link IS NOT NULL)
-       SELECT cluster_id, title, link, published_at, date_source FROM leads WHERE n = 1
-        ORDER BY published_at DESC, cluster_id LIMIT ?`,
+            reports AS (SELECT i.cluster_id, i.title, i.link, i.published_at,
+                               ROW_NUMBER() OVER (PARTITION BY i.cluster_id
+                                                  ORDER BY i.link IS NULL, substr(i.link, 1, ${REDIRECT_PREFIX.length}) = '${REDIRECT_PREFIX}', i.published_at, i.id) AS n,
+                               min(CASE WHEN i.date_source = 'feed' THEN i.published_at END) OVER (PARTITION BY i.cluster_id) AS dated
+                          FROM items i JOIN stories s ON s.cluster_id = i.cluster_id)
+       SELECT cluster_id, title, link, coalesce(dated, published_at) AS shown, dated IS NULL AS seen
+         FROM reports WHERE n = 1 AND link IS NOT NULL
+        ORDER BY shown DESC, cluster_id LIMIT ?`,
     ).all(topic, since.getTime(), count) as Row[];
     const outletsOf = this.sql('SELECT outlet FROM items WHERE cluster_id = ? ORDER BY published_at, id');
     return leads.map((r) => ({
       title: String(r.title),
       url: String(r.link),
       outlets: [...new Set((outletsOf.all(r.cluster_id) as Row[]).map((o) => String(o.outlet)))],
-      published: new Date(Number(r.published_at)),
-      seen: r.date_source !== 'feed',
+      published: new Date(Number(r.shown)),
+      seen: Number(r.seen) === 1,
     }));
   }
 

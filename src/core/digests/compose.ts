@@ -1,5 +1,5 @@
 import type { BriefSource } from '../briefs/library.js';
-import { REDIRECT_PREFIX } from '../feeds/canonical.js';
+import { headlineOf, inPublicationOrder } from '../feeds/headline.js';
 import type { ClusterView, FeedStore } from '../feeds/store.js';
 import { buildDigest, type DigestStory } from './build.js';
 import type { Subscription } from './subscription.js';
@@ -56,22 +56,14 @@ export async function composeDigest(
       return due > from.getTime() && due <= slot.getTime();
     })
     .filter((c) => c.items.some((i) => i.publishedAt.getTime() >= oldest))
-    .map((c) => {
-      const byTime = [...c.items].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime());
-      // Shown by its first report with the outlet's own link, else with a redirect (Google News).
-      // Due, so one of its reports has a link.
-      const lead =
-        byTime.find((i) => i.link && !i.link.startsWith(REDIRECT_PREFIX)) ?? byTime.find((i) => i.link) ?? byTime[0];
-      // A date a feed gave, when any report had one; else when the first report was seen, said so.
-      const dated = byTime.find((i) => i.dateSource === 'feed');
+    .flatMap((c) => {
+      // Due, so one of its reports has a link and it has a headline.
+      const headline = headlineOf(c);
+      if (!headline) return [];
       return {
-        title: lead?.title ?? c.title,
-        url: lead?.link ?? '',
-        outlets: c.outlets,
-        published: dated?.publishedAt ?? lead?.publishedAt ?? c.firstSeenAt,
-        seen: dated === undefined,
+        ...headline,
         // The first report's summary, or the next one's when it had none (an aggregator's).
-        summary: byTime.find((i) => i.summary)?.summary,
+        summary: inPublicationOrder(c).find((i) => i.summary)?.summary,
         topics: c.topics,
         why: explain ? explainTags(c.items) : undefined,
       };
