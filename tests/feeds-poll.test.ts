@@ -5,6 +5,7 @@ import type { FeedConfig } from '../src/core/feeds/config.js';
 import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
 import { formatHealthTable, formatPollSummary } from '../src/core/feeds/report.js';
 import { createAgent, fetchFeed } from '../src/core/feeds/fetch.js';
+import { HostLimiter } from '../src/core/feeds/limiter.js';
 import { composeDigest } from '../src/core/digests/compose.js';
 import { type FeedServer, hasCorpus, startFeedServer } from './helpers/feed-server.js';
 import { ROOT, testDeps } from './helpers/feed-deps.js';
@@ -257,6 +258,60 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     await pollOnce([flaky], { ...deps, force: true });
     expect(kinds()).toEqual(['failing', 'backed-off', 'recovered']);
     expect(await t.store.getHealth('flaky')).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
+  });
+
+  it('given a server that answers 429 or 503 with Retry-After, then the feed waits at least as long as it asked, and says so', async () => {
+    const own = testDeps();
+    try {
+      const started = Date.now();
+      const r = byName((await pollOnce([feed('rate-limited', '/rate-limited'), feed('down-until', '/down-until')], own.deps)).feeds);
+      expect(r['rate-limited']).toMatchObject({ status: 'error', code: 'http-status', error: expect.stringMatching(/^HTTP 429 from http:\/\/\S+\/rate-limited; it asked for no retry within 2 h$/) });
+      expect(r['down-until']).toMatchObject({ status: 'error', code: 'http-status', error: expect.stringMatching(/^HTTP 503 from \S+; it asked for no retry within 3 h$/) });
+      // Not the first failure's 5 minutes: the two hours (and three) the servers asked for.
+      const next = async (name: string) => ((await own.store.getHealth(name))?.nextAttemptAt?.getTime() ?? 0) - started;
+      expect(await next('rate-limited')).toBeGreaterThanOrEqual(7200_000);
+      expect(await next('rate-limited')).toBeLessThan(7200_000 + 60_000);
+      expect(await next('down-until')).toBeGreaterThanOrEqual(3 * 3_600_000 - 2_000);
+      expect(await next('down-until')).toBeLessThan(3 * 3_600_000 + 60_000);
+      // So the next cycle does not ask again.
+      const again = await pollOnce([feed('rate-limited', '/rate-limited')], own.deps);
+      expect(again.feeds[0]).toMatchObject({ status: 'backing-off' });
+      expect(server.requests.filter((q) => q.path === '/rate-limited')).toHaveLength(1);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  it('given a host that answers 429 with Retry-After, then its other feeds wait too, across polls, and the report says why', async () => {
+    const pauses = new Map();
+    // One at a time on the host, so the rate-limited feed is asked first.
+    const own = testDeps();
+    const deps = { ...own.deps, limiter: new HostLimiter(8, 1, pauses) };
+    try {
+      const limited = feed('rate-limited', '/rate-limited');
+      const sibling = feed('sibling', '/examples/andes-wire.xml');
+      const elsewhere = { ...feed('elsewhere', '/examples/andes-wire.xml'), url: server.url('/examples/andes-wire.xml').replace('127.0.0.1', 'localhost') };
+      const asked = () => server.requests.filter((q) => q.path === '/examples/andes-wire.xml').length;
+      const before = asked();
+      const summary = await pollOnce([limited, sibling, elsewhere], deps);
+      const r = byName(summary.feeds);
+      expect(r.sibling).toMatchObject({ status: 'backing-off', hostPaused: expect.stringMatching(/^127\.0\.0\.1:\d+ asked for no requests until \S+ \(HTTP 429 from \S+\/rate-limited, for feed rate-limited\)$/) });
+      expect(r.elsewhere).toMatchObject({ status: 'ok', newItems: expect.any(Number) });
+      expect(asked() - before).toBe(1);
+      expect(formatPollSummary(summary)).toMatch(/^sibling\s+backing off\s+not asked: 127\.0\.0\.1:\d+ asked for no requests until/m);
+      // The sibling's own health is untouched: it did nothing wrong, and no moderator hears of it.
+      expect(await own.store.getHealth('sibling')).toBeUndefined();
+      expect(own.events.map((e) => e.feed)).toEqual(['rate-limited']);
+      // A running bot keeps the pause between polls: the sibling is still not asked.
+      const next = await pollOnce([sibling], { ...deps, force: true });
+      expect(next.feeds[0]).toMatchObject({ status: 'backing-off' });
+      expect(asked() - before).toBe(1);
+      // Once the time has passed, it is asked again.
+      const later = await pollOnce([sibling], { ...deps, now: () => new Date(Date.now() + 7201_000) });
+      expect(later.feeds[0]).toMatchObject({ status: 'ok' });
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it('given storing a feed fails part-way, then the next feed never joins a story that was rolled back', async () => {

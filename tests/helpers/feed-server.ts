@@ -134,6 +134,15 @@ export async function startFeedServer(): Promise<FeedServer> {
       res.writeHead(302, { location: new URL(req.url ?? '/', 'http://x').searchParams.get('to') ?? '/' });
       return res.end();
     }
+    if (path === '/rate-limited') {
+      // Reddit's answer to a reader that polls too often, and a maintenance page with a date.
+      res.writeHead(429, { 'retry-after': '7200' });
+      return res.end('Too Many Requests');
+    }
+    if (path === '/down-until') {
+      res.writeHead(503, { 'retry-after': new Date(Date.now() + 3 * 3_600_000).toUTCString() });
+      return res.end();
+    }
     if (path === '/flaky') {
       if (!flaky) return sendFile(res, join(EXAMPLES_DIR, 'andes-wire.xml'));
       res.writeHead(503, { 'retry-after': '60' });

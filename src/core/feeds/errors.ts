@@ -26,6 +26,8 @@ export class FeedError extends Error {
   constructor(
     readonly code: FeedErrorCode,
     message: string,
+    /** The server asked us to wait this long before asking again (its Retry-After). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

@@ -119,7 +119,10 @@ async function follow(start: string, validators: Validators, options: FetchOptio
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       discard(res.body);
-      throw new FeedError('http-status', `HTTP ${res.statusCode} from ${current}`);
+      // A rate limit (429) or an outage (503) may say when to come back: the backoff waits at least that.
+      const wait = retryAfterMs(header('retry-after'), Date.now());
+      const asked = wait === undefined ? '' : `; it asked for no retry within ${formatWait(wait)}`;
+      throw new FeedError('http-status', `HTTP ${res.statusCode} from ${current}${asked}`, wait);
     }
     const body = gunzipUndeclared(await readCapped(res.body, header('content-encoding'), options.maxBytes), options.maxBytes);
     return {
@@ -132,6 +135,18 @@ async function follow(start: string, validators: Validators, options: FetchOptio
     } as const;
   }
 }
+
+/** Retry-After as milliseconds from `now`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const formatWait = (ms: number) =>
+  ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${+(ms / 60_000).toFixed(1)} min` : `${Math.round(ms / 1000)} s`;
 
 const UNDICI_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 

@@ -41,7 +41,8 @@ export function recordFailure(
   policy: BackoffPolicy,
 ): Transition {
   const failures = prev.consecutiveFailures + 1;
-  const delay = Math.min(policy.maxMs, policy.baseMs * 2 ** (failures - 1));
+  // At least as long as the server asked (its Retry-After), within the policy's ceiling.
+  const delay = Math.min(policy.maxMs, Math.max(policy.baseMs * 2 ** (failures - 1), error.retryAfterMs ?? 0));
   const state = failures >= policy.backedOffAfter ? 'backed-off' : 'failing';
   const wasFailing = prev.state === 'failing' || prev.state === 'backed-off';
   const event =

@@ -30,9 +30,13 @@ export class Semaphore {
   }
 }
 
+/** Per host, until when (ms) it asked for no requests (a 429 or 503 with Retry-After), and why. */
+export type HostPauses = Map<string, { until: number; why: string }>;
+
 /**
  * A global limit and a per-host limit, so many feeds on one host (Google News searches) are polite
- * to that host without slowing feeds elsewhere.
+ * to that host without slowing feeds elsewhere; and a host that asked us to wait is left alone by
+ * its other feeds too, for as long as `pauses` lives (a running bot keeps it between cycles).
  */
 export class HostLimiter {
   private readonly global: Semaphore;
@@ -41,12 +45,13 @@ export class HostLimiter {
   constructor(
     globalMax: number,
     private readonly perHostMax: number,
+    private readonly pauses: HostPauses = new Map(),
   ) {
     this.global = new Semaphore(globalMax);
   }
 
   run<T>(url: string, task: () => Promise<T>): Promise<T> {
-    const host = URL.canParse(url) ? new URL(url).host : url;
+    const host = hostOf(url);
     let hostLimit = this.hosts.get(host);
     if (!hostLimit) {
       hostLimit = new Semaphore(this.perHostMax);
@@ -56,4 +61,20 @@ export class HostLimiter {
     // Take the host slot first: waiting on a busy host must not hold a global slot.
     return perHost.run(() => this.global.run(task));
   }
+
+  /** The host's pause, if it is still on at `now`. */
+  pausedAt(url: string, now: Date): { host: string; until: number; why: string } | undefined {
+    const host = hostOf(url);
+    const pause = this.pauses.get(host);
+    if (pause && pause.until <= now.getTime()) this.pauses.delete(host);
+    return pause && pause.until > now.getTime() ? { host, ...pause } : undefined;
+  }
+
+  /** Leave the host alone until `until` (the later of two pauses wins). */
+  pause(url: string, until: number, why: string): void {
+    const host = hostOf(url);
+    if ((this.pauses.get(host)?.until ?? 0) < until) this.pauses.set(host, { until, why });
+  }
 }
+
+const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).host : url);

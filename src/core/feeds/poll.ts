@@ -38,7 +38,7 @@ export interface PollDeps {
 export type FeedPollResult = { feed: string; ms: number } & (
   | ({ status: 'ok'; fetched: number; skipped: number; beyondCap: number; encoding: string; cutShort?: string | undefined } & IngestCounts)
   | { status: 'not-modified' }
-  | { status: 'backing-off'; until: Date }
+  | { status: 'backing-off'; until: Date; /** Not the feed's own backoff: its host asked us to wait. */ hostPaused?: string }
   | { status: 'error'; code: FeedErrorCode; error: string }
 );
 
@@ -131,10 +131,17 @@ async function pollFeed(
   let release = () => {};
   try {
     const fetched = await deps.limiter.run(feed.url, async () => {
+      // Checked once this feed's turn on its host comes: a feed queued behind a 429 is not sent.
+      const paused = deps.limiter.pausedAt(feed.url, now());
+      if (paused) return { kind: 'host-paused', ...paused } as const;
       // A backlog slot is taken before fetching and held until stored: a body is never fetched only to wait.
       release = await backlog.acquire();
       return fetchFeed(feed.url, health, { ...deps.fetch, allowPrivate: feed.allow_private === true });
     });
+    if (fetched.kind === 'host-paused') {
+      const hostPaused = `${fetched.host} asked for no requests until ${new Date(fetched.until).toISOString()} (${fetched.why})`;
+      return { feed: feed.name, ms: 0, status: 'backing-off', until: new Date(fetched.until), hostPaused };
+    }
     if (fetched.kind === 'not-modified') {
       await finish(recordSuccess(health, now(), feed.interval * 60_000, {}));
       return { feed: feed.name, ms: elapsed(), status: 'not-modified' };
@@ -166,6 +173,9 @@ async function pollFeed(
     };
   } catch (err) {
     const error = asFeedError(err);
+    // The host's other feeds wait too, as long as it asked (within the backoff's ceiling).
+    if (error.retryAfterMs !== undefined)
+      deps.limiter.pause(feed.url, now().getTime() + Math.min(error.retryAfterMs, deps.backoff.maxMs), `${error.message.split(';')[0]}, for feed ${feed.name}`);
     await finish(recordFailure(health, error, now(), deps.backoff));
     return { feed: feed.name, ms: elapsed(), status: 'error', code: error.code, error: error.message };
   } finally {

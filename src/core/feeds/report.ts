@@ -24,7 +24,7 @@ export function formatPollSummary(summary: PollSummary): string {
       rows.push([f.feed, 'ok', `${detail}; ${f.encoding}; ${f.ms} ms`]);
     } else if (f.status === 'not-modified') rows.push([f.feed, 'not modified', `${f.ms} ms`]);
     else if (f.status === 'backing-off')
-      rows.push([f.feed, 'backing off', `next attempt ${when(f.until)} (--force to poll now)`]);
+      rows.push([f.feed, 'backing off', f.hostPaused ? `not asked: ${f.hostPaused}` : `next attempt ${when(f.until)} (--force to poll now)`]);
     else rows.push([f.feed, `error`, `[${f.code}] ${f.error}`]);
   }
   const pruned = summary.pruned ? `; pruned ${summary.pruned.items} old items` : '';
