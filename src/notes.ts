@@ -2,6 +2,7 @@ import type { LoadReport } from './core/briefs/library.js';
 import { formatProblem } from './core/briefs/schema.js';
 import type { Platform } from './core/commands/types.js';
 import type { DigestStore, DigestTarget } from './core/digests/outbox.js';
+import { movedNote } from './core/feeds/report.js';
 import type { HealthEvent } from './core/feeds/types.js';
 import type { Log } from './core/log.js';
 import { type Reply, textReply } from './core/reply.js';
@@ -40,7 +41,9 @@ export function createNotifier(deps: {
             ? `Feed ${event.feed} has failed ${h.consecutiveFailures} times in a row (${h.lastError ?? 'unknown error'}); retrying at ${h.nextAttemptAt?.toISOString() ?? 'a later poll'}.`
             : event.kind === 'partial'
               ? `Feed ${event.feed} sent a broken document, and only part of it was read: ${h.lastError ?? 'unknown error'}.`
-              : `Feed ${event.feed} is failing: ${h.lastError ?? 'unknown error'}.`;
+              : event.kind === 'moved'
+                ? `Feed ${event.feed} has ${movedNote(h.movedTo ?? 'another address')}.`
+                : `Feed ${event.feed} is failing: ${h.lastError ?? 'unknown error'}.`;
       return toModerators(
         textReply('Feed health', text, { tone: event.kind === 'recovered' ? 'info' : 'warning', ephemeral: false }),
         `note:feed:${event.feed}:${event.kind}:${stamp()}`,

@@ -81,7 +81,7 @@ describe('briefbot status', () => {
     const entry = await digests.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-20T13:00:00Z'), pages: [{}], coveredUntil: new Date('2026-11-20T13:00:00Z') });
     await digests.markDead(entry!.id, 'Slack: channel_not_found (after 1 attempt)');
     const broke = 'the document broke: malformed XML: Unclosed root tag; read the 3 items before it';
-    const read = recordSuccess(newHealth('wp', 'https://wp.example/feed'), new Date(), 1_800_000, {}, broke.replace('the document broke: ', ''));
+    const read = recordSuccess(newHealth('wp', 'https://wp.example/feed'), new Date(), 1_800_000, { broke: broke.replace('the document broke: ', '') });
     await store.saveHealth(read.health);
     await store.close();
 
@@ -126,16 +126,18 @@ describe('notes the bot posts on its own', () => {
       log: { info: () => {}, warn: (o) => warnings.push(o), error: () => {} },
       now: () => new Date('2026-11-23T12:00:00Z'),
     });
-    const health = { feed: 'bbc', url: 'https://x', state: 'backed-off' as const, etag: undefined, lastModified: undefined, lastPolledAt: undefined, lastSuccessAt: undefined, lastErrorAt: undefined, lastError: 'HTTP 500', lastErrorCode: undefined, consecutiveFailures: 3, nextAttemptAt: new Date('2026-11-23T13:00:00Z') };
+    const health = { ...newHealth('bbc', 'https://x'), state: 'backed-off' as const, lastError: 'HTTP 500', consecutiveFailures: 3, nextAttemptAt: new Date('2026-11-23T13:00:00Z') };
     await notifier.feedHealth({ kind: 'backed-off', feed: 'bbc', health });
     await notifier.feedHealth({ kind: 'recovered', feed: 'bbc', health: { ...health, state: 'ok' } });
     const broke = 'the document broke: malformed XML: Unclosed root tag; read the 3 items before it';
     await notifier.feedHealth({ kind: 'partial', feed: 'wp', health: { ...health, feed: 'wp', state: 'partial', lastError: broke } });
+    await notifier.feedHealth({ kind: 'moved', feed: 'bbc', health: { ...health, state: 'ok', movedTo: 'https://feeds.bbci.co.uk/news/world/rss.xml' } });
     await notifier.briefsReloaded({ problems: [], statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }] });
     expect(target.sent).toEqual([
       { channel: 'MODS', text: 'Feed health: Feed bbc has failed 3 times in a row (HTTP 500); retrying at 2026-11-23T13:00:00.000Z.' },
       { channel: 'MODS', text: 'Feed health: Feed bbc is working again.' },
       { channel: 'MODS', text: `Feed health: Feed wp sent a broken document, and only part of it was read: ${broke}.` },
+      { channel: 'MODS', text: 'Feed health: Feed bbc has moved permanently to https://feeds.bbci.co.uk/news/world/rss.xml (update feeds.yaml).' },
       { channel: 'NEWS', text: 'Brief updated: /nato-status has a new status.\nWas: Old status.\nNow: New status.' },
     ]);
 

@@ -314,6 +314,31 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     }
   });
 
+  it('given a feed whose URL redirects permanently, then it is read, and the report, the health table and the moderators (once) say where it moved, until feeds.yaml says so too', async () => {
+    const own = testDeps();
+    try {
+      const movedTo = server.url('/examples/andes-wire.xml');
+      const moved = feed('moved', '/chain/2');
+      const summary = await pollOnce([moved, feed('temporary', '/found')], own.deps);
+      const r = byName(summary.feeds);
+      expect(r.moved).toMatchObject({ status: 'ok', movedTo });
+      // A 302 on the way: the old address stays the right one to keep.
+      expect(r.temporary).toMatchObject({ status: 'ok', movedTo: undefined });
+      const note = `moved permanently to ${movedTo} (update feeds.yaml)`;
+      expect(formatPollSummary(summary).split('\n').find((l) => l.startsWith('moved '))).toContain(`; ${note};`);
+      const row = async (name: string) => formatHealthTable(await own.store.listHealth(), new Date()).split('\n').find((l) => l.startsWith(`${name} `));
+      expect(await row('moved')).toMatch(new RegExp(`^moved\\s+ok\\s.*\\s${note.replace(/[.()]/g, '\\$&')}$`));
+      expect(await row('temporary')).not.toContain('moved');
+      await pollOnce([moved], own.deps);
+      expect(own.events.map((e) => [e.feed, e.kind, e.health.movedTo])).toEqual([['moved', 'moved', movedTo]]);
+      // The operator updates feeds.yaml: the note goes.
+      await pollOnce([{ ...moved, url: movedTo }], own.deps);
+      expect(await row('moved')).not.toContain('moved permanently');
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('given storing a feed fails part-way, then the next feed never joins a story that was rolled back', async () => {
     // The real store, failing once after two of a feed's items: the disk errs mid-transaction.
     let failures = 1;

@@ -47,7 +47,7 @@ export async function runPollOnce(
       retentionDays: options.retentionDays ?? 30,
       onHealthEvent: (e) =>
         options.out(
-          `health: ${e.feed} ${e.kind}${e.kind === 'recovered' ? '' : ` (${e.health.lastError})`}\n`,
+          `health: ${e.feed} ${e.kind}${e.kind === 'recovered' ? '' : ` (${e.kind === 'moved' ? e.health.movedTo : e.health.lastError})`}\n`,
         ),
     },
   );

@@ -69,6 +69,8 @@ export const MIGRATIONS: readonly string[] = [
    UPDATE clusters SET linked_at =
      (SELECT min(first_seen_at) FROM items WHERE items.cluster_id = clusters.id AND items.link IS NOT NULL);
    CREATE INDEX clusters_linked_late ON clusters(linked_at) WHERE linked_at > first_seen_at;`,
+  // Where a feed's URL now redirects permanently: shown until feeds.yaml is updated.
+  `ALTER TABLE feeds ADD COLUMN moved_to TEXT;`,
 ];
 
 /** Bring the database to the latest version, one transaction per migration. Returns the version. */

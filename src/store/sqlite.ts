@@ -31,6 +31,7 @@ function toHealth(r: Row): FeedHealth {
     lastErrorCode: str(r.last_error_code) as FeedErrorCode | undefined,
     consecutiveFailures: Number(r.consecutive_failures),
     nextAttemptAt: date(r.next_attempt_at),
+    movedTo: str(r.moved_to),
   };
 }
 
@@ -114,13 +115,14 @@ export class SqliteStore implements FeedStore {
   async saveHealth(h: FeedHealth) {
     this.sql(
       `INSERT INTO feeds (name, url, state, etag, last_modified, last_polled_at, last_success_at, last_error_at,
-           last_error, last_error_code, consecutive_failures, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           last_error, last_error_code, consecutive_failures, next_attempt_at, moved_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET url = excluded.url, state = excluded.state, etag = excluded.etag,
            last_modified = excluded.last_modified, last_polled_at = excluded.last_polled_at,
            last_success_at = excluded.last_success_at, last_error_at = excluded.last_error_at,
            last_error = excluded.last_error, last_error_code = excluded.last_error_code,
-           consecutive_failures = excluded.consecutive_failures, next_attempt_at = excluded.next_attempt_at`,
+           consecutive_failures = excluded.consecutive_failures, next_attempt_at = excluded.next_attempt_at,
+           moved_to = excluded.moved_to`,
     ).run(
       h.feed,
       h.url,
@@ -134,6 +136,7 @@ export class SqliteStore implements FeedStore {
       h.lastErrorCode ?? null,
       h.consecutiveFailures,
       ms(h.nextAttemptAt),
+      h.movedTo ?? null,
     );
   }
 

@@ -124,6 +124,11 @@ export async function startFeedServer(): Promise<FeedServer> {
       res.writeHead(302, { location: path === '/loop/a' ? '/loop/b' : '/loop/a' });
       return res.end();
     }
+    if (path === '/found') {
+      // A temporary redirect, then a permanent one: the feed has not moved.
+      res.writeHead(302, { location: '/chain/0' });
+      return res.end();
+    }
     if (path.startsWith('/chain/')) {
       const n = Number(rest('/chain/'));
       res.writeHead(301, { location: n > 0 ? `/chain/${n - 1}` : '/examples/andes-wire.xml' });

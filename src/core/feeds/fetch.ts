@@ -25,9 +25,10 @@ export interface Validators {
   lastModified?: string | undefined;
 }
 
+/** `movedTo`: every redirect on the way was permanent (301/308), so this is the feed's new address. */
 export type FetchResult =
-  | { kind: 'not-modified'; url: string }
-  | ({ kind: 'ok'; url: string; body: Buffer; contentType?: string | undefined } & Validators);
+  | { kind: 'not-modified'; url: string; movedTo?: string | undefined }
+  | ({ kind: 'ok'; url: string; movedTo?: string | undefined; body: Buffer; contentType?: string | undefined } & Validators);
 
 /**
  * The HTTP agent for feeds. With a guard (the default for polling) every connection, first hop or
@@ -81,6 +82,8 @@ export async function fetchFeed(
 async function follow(start: string, validators: Validators, options: FetchOptions, signal: AbortSignal) {
   const seen = new Set<string>();
   let current = start;
+  let permanent = true;
+  const moved = () => (permanent && current !== start ? current : undefined);
   for (let hop = 0; ; hop++) {
     if (!URL.canParse(current) || !/^https?:$/.test(new URL(current).protocol)) {
       throw new FeedError('bad-url', `not an http(s) URL: ${current}`);
@@ -111,11 +114,12 @@ async function follow(start: string, validators: Validators, options: FetchOptio
         );
       }
       current = next;
+      permanent &&= res.statusCode === 301 || res.statusCode === 308;
       continue;
     }
     if (res.statusCode === 304) {
       discard(res.body);
-      return { kind: 'not-modified', url: current } as const;
+      return { kind: 'not-modified', url: current, movedTo: moved() } as const;
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       discard(res.body);
@@ -128,6 +132,7 @@ async function follow(start: string, validators: Validators, options: FetchOptio
     return {
       kind: 'ok',
       url: current,
+      movedTo: moved(),
       body,
       contentType: header('content-type'),
       etag: header('etag'),

@@ -25,13 +25,14 @@ export function newHealth(feed: string, url: string): FeedHealth {
     lastErrorCode: undefined,
     consecutiveFailures: 0,
     nextAttemptAt: undefined,
+    movedTo: undefined,
   };
 }
 
 export interface Transition {
   health: FeedHealth;
-  /** Set only when the state changed, so a note goes out once per change, not once per poll. */
-  event: HealthEventKind | undefined;
+  /** Only what changed, so a note goes out once per change, not once per poll. */
+  events: HealthEventKind[];
 }
 
 export function recordFailure(
@@ -47,6 +48,7 @@ export function recordFailure(
   const wasFailing = prev.state === 'failing' || prev.state === 'backed-off';
   const event =
     state === 'backed-off' && prev.state !== 'backed-off' ? 'backed-off' : wasFailing ? undefined : 'failing';
+  const events: HealthEventKind[] = event ? [event] : [];
   return {
     health: {
       ...prev,
@@ -58,39 +60,45 @@ export function recordFailure(
       consecutiveFailures: failures,
       nextAttemptAt: new Date(now.getTime() + delay),
     },
-    event,
+    events,
   };
 }
 
+/** How a feed was read: its validators, and what a success alone would hide from the moderators. */
+export interface Read {
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+  /** Its document broke halfway and only the items before the break were read (why, in words). */
+  broke?: string | undefined;
+  /** Its URL redirected permanently, every hop, to this one. */
+  movedTo?: string | undefined;
+}
+
 /**
- * The feed was read. `broke`: its document broke halfway and only the items before the break were
- * read (why, in words); the feed then counts as `partial` until a whole document comes, so the
- * health table and the moderators show what a success alone would hide.
+ * The feed was read. A document that broke leaves it `partial` until a whole one comes; a permanent
+ * redirect is kept until feeds.yaml names the new URL. Each is told once, when it starts.
  */
-export function recordSuccess(
-  prev: FeedHealth,
-  now: Date,
-  intervalMs: number,
-  validators: { etag?: string | undefined; lastModified?: string | undefined },
-  broke?: string,
-): Transition {
-  const event = broke
-    ? prev.state === 'partial' ? undefined : 'partial'
-    : prev.state === 'ok' || prev.state === 'new' ? undefined : 'recovered';
+export function recordSuccess(prev: FeedHealth, now: Date, intervalMs: number, read: Read): Transition {
+  const { broke, movedTo } = read;
+  const events: HealthEventKind[] = [];
+  if (broke && prev.state !== 'partial') events.push('partial');
+  if (!broke && (prev.state === 'partial' || prev.state === 'failing' || prev.state === 'backed-off')) events.push('recovered');
+  if (movedTo && movedTo !== prev.movedTo) events.push('moved');
   return {
     health: {
       ...prev,
       state: broke ? 'partial' : 'ok',
       // A 304 carries no new validators; keep the ones that earned it.
-      etag: validators.etag ?? prev.etag,
-      lastModified: validators.lastModified ?? prev.lastModified,
+      etag: read.etag ?? prev.etag,
+      lastModified: read.lastModified ?? prev.lastModified,
       lastPolledAt: now,
       lastSuccessAt: now,
       ...(broke ? { lastErrorAt: now, lastError: `the document broke: ${broke}`, lastErrorCode: 'parse' as const } : {}),
       consecutiveFailures: 0,
       nextAttemptAt: new Date(now.getTime() + intervalMs),
+      movedTo,
     },
-    event,
+    events,
   };
 }
 

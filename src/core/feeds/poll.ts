@@ -36,8 +36,8 @@ export interface PollDeps {
 }
 
 export type FeedPollResult = { feed: string; ms: number } & (
-  | ({ status: 'ok'; fetched: number; skipped: number; beyondCap: number; encoding: string; cutShort?: string | undefined } & IngestCounts)
-  | { status: 'not-modified' }
+  | ({ status: 'ok'; fetched: number; skipped: number; beyondCap: number; encoding: string; cutShort?: string | undefined; movedTo?: string | undefined } & IngestCounts)
+  | { status: 'not-modified'; movedTo?: string | undefined }
   | { status: 'backing-off'; until: Date; /** Not the feed's own backoff: its host asked us to wait. */ hostPaused?: string }
   | { status: 'error'; code: FeedErrorCode; error: string }
 );
@@ -125,8 +125,7 @@ async function pollFeed(
   }
   const finish = async (transition: ReturnType<typeof recordSuccess>) => {
     await deps.store.saveHealth(transition.health);
-    if (transition.event)
-      deps.onHealthEvent?.({ kind: transition.event, feed: feed.name, health: transition.health });
+    for (const kind of transition.events) deps.onHealthEvent?.({ kind, feed: feed.name, health: transition.health });
   };
   let release = () => {};
   try {
@@ -143,8 +142,8 @@ async function pollFeed(
       return { feed: feed.name, ms: 0, status: 'backing-off', until: new Date(fetched.until), hostPaused };
     }
     if (fetched.kind === 'not-modified') {
-      await finish(recordSuccess(health, now(), feed.interval * 60_000, {}));
-      return { feed: feed.name, ms: elapsed(), status: 'not-modified' };
+      await finish(recordSuccess(health, now(), feed.interval * 60_000, { movedTo: fetched.movedTo }));
+      return { feed: feed.name, ms: elapsed(), status: 'not-modified', movedTo: fetched.movedTo };
     }
     const decoded = decodeFeedBody(fetched.body, fetched.contentType);
     const { items, skipped, beyondCap, cutShort } = await deps.parser.prepare(decoded.text, { feed, fetchedUrl: fetched.url, now: now() }, deps.topics);
@@ -159,7 +158,8 @@ async function pollFeed(
     });
     // Validators are kept only once the items are stored: a 304 must never hide items we lost. Nor
     // for a document that broke: its server may send the same validators with the whole one.
-    await finish(recordSuccess(health, now(), feed.interval * 60_000, cutShort ? {} : fetched, cutShort));
+    const validators = cutShort ? {} : { etag: fetched.etag, lastModified: fetched.lastModified };
+    await finish(recordSuccess(health, now(), feed.interval * 60_000, { ...validators, broke: cutShort, movedTo: fetched.movedTo }));
     return {
       feed: feed.name,
       ms: elapsed(),
@@ -168,6 +168,7 @@ async function pollFeed(
       skipped,
       beyondCap,
       cutShort,
+      movedTo: fetched.movedTo,
       encoding: decoded.encoding,
       ...counts,
     };

@@ -11,6 +11,8 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+export const movedNote = (url: string) => `moved permanently to ${url} (update feeds.yaml)`;
+
 /** `briefbot poll --once`: one line per feed, then totals. */
 export function formatPollSummary(summary: PollSummary): string {
   const rows = [['FEED', 'RESULT', 'DETAIL']];
@@ -20,9 +22,10 @@ export function formatPollSummary(summary: PollSummary): string {
       const retagged = f.retagged > 0 ? ` (${f.retagged} of them from another feed, now also tagged with this feed's topics)` : '';
       const corrected = f.corrected > 0 ? ` (${f.corrected} of them corrected: a new title or summary)` : '';
       const broken = f.cutShort ? `; the document broke: ${f.cutShort}` : '';
+      const moved = f.movedTo ? `; ${movedNote(f.movedTo)}` : '';
       const detail = `${f.fetched} items${beyond}: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before${retagged}${corrected}${broken}`;
-      rows.push([f.feed, 'ok', `${detail}; ${f.encoding}; ${f.ms} ms`]);
-    } else if (f.status === 'not-modified') rows.push([f.feed, 'not modified', `${f.ms} ms`]);
+      rows.push([f.feed, 'ok', `${detail}${moved}; ${f.encoding}; ${f.ms} ms`]);
+    } else if (f.status === 'not-modified') rows.push([f.feed, 'not modified', `${f.movedTo ? `${movedNote(f.movedTo)}; ` : ''}${f.ms} ms`]);
     else if (f.status === 'backing-off')
       rows.push([f.feed, 'backing off', f.hostPaused ? `not asked: ${f.hostPaused}` : `next attempt ${when(f.until)} (--force to poll now)`]);
     else rows.push([f.feed, `error`, `[${f.code}] ${f.error}`]);
@@ -34,11 +37,12 @@ export function formatPollSummary(summary: PollSummary): string {
 /** `briefbot feeds`: the health table from the store. */
 export function formatHealthTable(health: FeedHealth[], now: Date): string {
   if (health.length === 0) return 'No feed has been polled yet. Run: briefbot poll --once\n';
-  const rows = [['FEED', 'STATE', 'LAST SUCCESS', 'FAILURES', 'NEXT ATTEMPT', 'LAST ERROR']];
+  const rows = [['FEED', 'STATE', 'LAST SUCCESS', 'FAILURES', 'NEXT ATTEMPT', 'PROBLEM']];
   for (const h of health) {
     const next = h.nextAttemptAt && h.nextAttemptAt > now ? when(h.nextAttemptAt) : 'due';
     const error = h.lastError && h.state !== 'ok' ? `[${h.lastErrorCode}] ${h.lastError}` : '';
-    rows.push([h.feed, h.state, when(h.lastSuccessAt), String(h.consecutiveFailures), next, error]);
+    const problem = [error, h.movedTo ? movedNote(h.movedTo) : ''].filter(Boolean).join('; ');
+    rows.push([h.feed, h.state, when(h.lastSuccessAt), String(h.consecutiveFailures), next, problem]);
   }
   return `${table(rows)}\n`;
 }

@@ -44,9 +44,11 @@ export interface FeedHealth {
   lastErrorCode: FeedErrorCode | undefined;
   consecutiveFailures: number;
   nextAttemptAt: Date | undefined;
+  /** Where the feed's URL redirected permanently (301/308 every hop) when last read: feeds.yaml should say so. */
+  movedTo: string | undefined;
 }
 
-export type HealthEventKind = 'partial' | 'failing' | 'backed-off' | 'recovered';
+export type HealthEventKind = 'partial' | 'moved' | 'failing' | 'backed-off' | 'recovered';
 
 export interface HealthEvent {
   kind: HealthEventKind;
