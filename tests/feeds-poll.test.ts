@@ -98,7 +98,7 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       const line = formatPollSummary(summary).split('\n').find((l) => l.startsWith('cut-short'));
       expect(line).toMatch(new RegExp(`3 items: 3 new .*; ${broke.source}`));
       // A success alone would hide it: `briefbot feeds` shows the feed as read in part, and why.
-      const row = async () => formatHealthTable(await own.store.listHealth(), new Date()).split('\n').find((l) => l.startsWith('cut-short'));
+      const row = async () => formatHealthTable(await own.store.listHealth(), new Date(), await own.store.lastNewItems()).split('\n').find((l) => l.startsWith('cut-short'));
       expect(await row()).toMatch(new RegExp(`^cut-short\\s+partial\\s.*\\[parse\\] ${broke.source}$`));
       // Its validators are not kept: the same ETag may come back with the whole document.
       await pollOnce([cut], own.deps);
@@ -110,7 +110,7 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       expect(whole.feeds[0]).toMatchObject({ status: 'ok', fetched: 4, newItems: 1, cutShort: undefined });
       expect(own.events.map((e) => [e.kind, e.health.state])).toEqual([['partial', 'partial'], ['recovered', 'ok']]);
       expect(own.events[0]?.health.lastError).toMatch(broke);
-      expect(await row()).toMatch(/^cut-short\s+ok\s+\S+ \S+\s+0\s+\S+ \S+\s*$/);
+      expect(await row()).toMatch(/^cut-short\s+ok\s+\S+ \S+\s+\S+ \S+\s+0\s+\S+ \S+\s*$/);
     } finally {
       server.setCutShort(true);
       await own.cleanup();
@@ -334,6 +334,23 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       // The operator updates feeds.yaml: the note goes.
       await pollOnce([{ ...moved, url: movedTo }], own.deps);
       expect(await row('moved')).not.toContain('moved permanently');
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  it('given a feed that still answers but has brought nothing new for days, then briefbot feeds shows when it last did', async () => {
+    const own = testDeps();
+    try {
+      const quiet = feed('quiet', '/examples/andes-wire.xml');
+      let now = new Date('2026-11-01T08:00:00Z');
+      const deps = { ...own.deps, now: () => now };
+      expect((await pollOnce([quiet], deps)).feeds[0]).toMatchObject({ status: 'ok', newItems: 6 });
+      now = new Date('2026-11-12T09:30:00Z');
+      expect((await pollOnce([quiet], deps)).feeds[0]).toMatchObject({ status: 'ok', newItems: 0 });
+      const table = formatHealthTable(await own.store.listHealth(), now, await own.store.lastNewItems());
+      expect(table.split('\n')[0]).toMatch(/^FEED\s+STATE\s+LAST SUCCESS\s+LAST NEW ITEM\s+FAILURES/);
+      expect(table.split('\n')[1]).toMatch(/^quiet\s+ok\s+2026-11-12 09:30\s+2026-11-01 08:00\s+0\s/);
     } finally {
       await own.cleanup();
     }

@@ -67,7 +67,7 @@ export async function printFeedHealth(
 ): Promise<void> {
   const store = new SqliteStore(databaseFile(envSchema.parse(env).DATA_DIR));
   try {
-    out(formatHealthTable(await store.listHealth(), new Date()));
+    out(formatHealthTable(await store.listHealth(), new Date(), await store.lastNewItems()));
   } finally {
     await store.close();
   }

@@ -144,6 +144,11 @@ export class SqliteStore implements FeedStore {
     return (this.sql('SELECT * FROM feeds ORDER BY name').all() as Row[]).map(toHealth);
   }
 
+  async lastNewItems() {
+    const rows = this.sql('SELECT feed, max(first_seen_at) AS at FROM items GROUP BY feed').all() as Row[];
+    return new Map(rows.map((r) => [String(r.feed), new Date(Number(r.at))]));
+  }
+
   async storeItems(items: TaggedItem[], story: StoryPlanner, stored: (s: StoredNew) => void, seenAt?: () => Date) {
     // One transaction for a whole feed: one commit instead of one per item. IMMEDIATE takes the write
     // lock before the first read, so the time read next is the lock's (FeedStore.storeItems).

@@ -34,15 +34,18 @@ export function formatPollSummary(summary: PollSummary): string {
   return `${table(rows)}\n\n${summary.feeds.length} feeds, ${summary.newItems} new items, ${summary.failed} failed, ${summary.ms} ms${pruned}\n`;
 }
 
-/** `briefbot feeds`: the health table from the store. */
-export function formatHealthTable(health: FeedHealth[], now: Date): string {
+/**
+ * `briefbot feeds`: the health table from the store. LAST NEW ITEM shows a feed that answers but has
+ * stopped bringing news (a frozen page, a renamed section): its state alone would say `ok`.
+ */
+export function formatHealthTable(health: FeedHealth[], now: Date, lastNew = new Map<string, Date>()): string {
   if (health.length === 0) return 'No feed has been polled yet. Run: briefbot poll --once\n';
-  const rows = [['FEED', 'STATE', 'LAST SUCCESS', 'FAILURES', 'NEXT ATTEMPT', 'PROBLEM']];
+  const rows = [['FEED', 'STATE', 'LAST SUCCESS', 'LAST NEW ITEM', 'FAILURES', 'NEXT ATTEMPT', 'PROBLEM']];
   for (const h of health) {
     const next = h.nextAttemptAt && h.nextAttemptAt > now ? when(h.nextAttemptAt) : 'due';
     const error = h.lastError && h.state !== 'ok' ? `[${h.lastErrorCode}] ${h.lastError}` : '';
     const problem = [error, h.movedTo ? movedNote(h.movedTo) : ''].filter(Boolean).join('; ');
-    rows.push([h.feed, h.state, when(h.lastSuccessAt), String(h.consecutiveFailures), next, problem]);
+    rows.push([h.feed, h.state, when(h.lastSuccessAt), when(lastNew.get(h.feed)), String(h.consecutiveFailures), next, problem]);
   }
   return `${table(rows)}\n`;
 }

@@ -47,6 +47,8 @@ export interface FeedStore {
   getHealth(feed: string): Promise<FeedHealth | undefined>;
   saveHealth(health: FeedHealth): Promise<void>;
   listHealth(): Promise<FeedHealth[]>;
+  /** Per feed, when it last brought an item not stored before (within the retention period). */
+  lastNewItems(): Promise<Map<string, Date>>;
   /**
    * Store one feed's items at once (one transaction where the store has them), planning each new item
    * in order — so an item can join a story told earlier in the same feed — and reporting each stored.
