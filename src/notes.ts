@@ -3,7 +3,7 @@ import { formatProblem } from './core/briefs/schema.js';
 import type { Platform } from './core/commands/types.js';
 import type { DigestStore, DigestTarget } from './core/digests/outbox.js';
 import { movedNote } from './core/feeds/report.js';
-import type { HealthEvent } from './core/feeds/types.js';
+import type { HealthEvent, HealthEventKind } from './core/feeds/types.js';
 import type { Log } from './core/log.js';
 import { type Reply, textReply } from './core/reply.js';
 
@@ -34,16 +34,15 @@ export function createNotifier(deps: {
   return {
     feedHealth(event: HealthEvent): Promise<void> {
       const h = event.health;
-      const text =
-        event.kind === 'recovered'
-          ? `Feed ${event.feed} is working again.`
-          : event.kind === 'backed-off'
-            ? `Feed ${event.feed} has failed ${h.consecutiveFailures} times in a row (${h.lastError ?? 'unknown error'}); retrying at ${h.nextAttemptAt?.toISOString() ?? 'a later poll'}.`
-            : event.kind === 'partial'
-              ? `Feed ${event.feed} sent a broken document, and only part of it was read: ${h.lastError ?? 'unknown error'}.`
-              : event.kind === 'moved'
-                ? `Feed ${event.feed} has ${movedNote(h.movedTo ?? 'another address')}.`
-                : `Feed ${event.feed} is failing: ${h.lastError ?? 'unknown error'}.`;
+      const why = h.lastError ?? 'unknown error';
+      const texts: Record<HealthEventKind, string> = {
+        recovered: `Feed ${event.feed} is working again.`,
+        'backed-off': `Feed ${event.feed} has failed ${h.consecutiveFailures} times in a row (${why}); retrying at ${h.nextAttemptAt?.toISOString() ?? 'a later poll'}.`,
+        partial: `Feed ${event.feed} sent a broken document, and only part of it was read: ${why}.`,
+        moved: `Feed ${event.feed} has ${movedNote(h.movedTo ?? 'another address')}.`,
+        failing: `Feed ${event.feed} is failing: ${why}.`,
+      };
+      const text = texts[event.kind];
       return toModerators(
         textReply('Feed health', text, { tone: event.kind === 'recovered' ? 'info' : 'warning', ephemeral: false }),
         `note:feed:${event.feed}:${event.kind}:${stamp()}`,
