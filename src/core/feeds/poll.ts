@@ -135,7 +135,15 @@ async function pollFeed(
       if (paused) return { kind: 'host-paused', ...paused } as const;
       // A backlog slot is taken before fetching and held until stored: a body is never fetched only to wait.
       release = await backlog.acquire();
-      return fetchFeed(feed.url, health, { ...deps.fetch, allowPrivate: feed.allow_private === true });
+      return fetchFeed(feed.url, health, { ...deps.fetch, allowPrivate: feed.allow_private === true }).catch((err: unknown) => {
+        // The host's other feeds wait too, as long as it asked (within the backoff's ceiling); set
+        // before this feed gives up its turn on the host, so the one queued next sees it.
+        if (err instanceof FeedError && err.retryAfterMs !== undefined) {
+          const why = `${err.message.split(';')[0]}, for feed ${feed.name}`;
+          deps.limiter.pause(feed.url, now().getTime() + Math.min(err.retryAfterMs, deps.backoff.maxMs), why);
+        }
+        throw err;
+      });
     });
     if (fetched.kind === 'host-paused') {
       const hostPaused = `${fetched.host} asked for no requests until ${new Date(fetched.until).toISOString()} (${fetched.why})`;
@@ -174,9 +182,6 @@ async function pollFeed(
     };
   } catch (err) {
     const error = asFeedError(err);
-    // The host's other feeds wait too, as long as it asked (within the backoff's ceiling).
-    if (error.retryAfterMs !== undefined)
-      deps.limiter.pause(feed.url, now().getTime() + Math.min(error.retryAfterMs, deps.backoff.maxMs), `${error.message.split(';')[0]}, for feed ${feed.name}`);
     await finish(recordFailure(health, error, now(), deps.backoff));
     return { feed: feed.name, ms: elapsed(), status: 'error', code: error.code, error: error.message };
   } finally {
