@@ -1,9 +1,20 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CommandEvent } from './core/commands/dispatch.js';
+import type { PollSummary } from './core/feeds/poll.js';
+
+/** What the store holds, counted when /metrics is scraped: feeds by health state, digests by outbox state. */
+export interface StoreCounts {
+  feeds: Record<string, number>;
+  outbox: Record<string, number>;
+}
 
 export interface Metrics {
   registry: Registry;
   observeCommand(event: CommandEvent): void;
+  /** Every feed's result in a poll, and the items it stored. */
+  observePoll(summary: PollSummary): void;
+  /** Where the feed and digest gauges read from, once the store is open. */
+  countFrom(counts: () => Promise<StoreCounts>): void;
   briefReloadErrors: Counter;
 }
 
@@ -28,9 +39,61 @@ export function createMetrics(): Metrics {
     help: 'Brief files that failed to load on a reload',
     registers: [registry],
   });
+  const polls = new Counter({
+    name: 'briefbot_feed_polls_total',
+    help: 'Feeds polled, by result (ok, partial, not_modified, backing_off, error)',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const pollErrors = new Counter({
+    name: 'briefbot_feed_poll_errors_total',
+    help: 'Feed polls that failed, by error code (as in briefbot feeds)',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const stored = new Counter({
+    name: 'briefbot_feed_items_stored_total',
+    help: 'Items stored that were not stored before',
+    registers: [registry],
+  });
+  let counts: (() => Promise<StoreCounts>) | undefined;
+  // A store closed or switched off (a full disk) leaves the gauges empty; /metrics still answers.
+  const read = () => counts?.().catch(() => undefined);
+  // Read at scrape time, so a dead-lettered digest or a failing feed shows however it got there.
+  new Gauge({
+    name: 'briefbot_feeds',
+    help: 'Feeds polled at least once, by health state (ok, partial, failing, backed-off)',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [state, n] of Object.entries((await read())?.feeds ?? {})) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'briefbot_digest_outbox_entries',
+    help: 'Digests in the outbox, by state (pending, delivered, dead: dead-lettered after repeated failures)',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [state, n] of Object.entries((await read())?.outbox ?? {})) this.set({ state }, n);
+    },
+  });
   return {
     registry,
     briefReloadErrors,
+    observePoll(summary) {
+      for (const f of summary.feeds) {
+        const result = f.status === 'ok' && f.cutShort ? 'partial' : f.status.replace('-', '_');
+        polls.inc({ result });
+        if (f.status === 'error') pollErrors.inc({ code: f.code });
+      }
+      stored.inc(summary.newItems);
+    },
+    countFrom(source) {
+      counts = source;
+    },
     observeCommand(event) {
       // Unknown names are user input: keep label cardinality bounded.
       const command = event.outcome === 'unknown' ? '(unknown)' : event.command;

@@ -27,6 +27,8 @@ export interface NewsOptions {
   /** Subscriptions declared in configuration (deployments as code), upserted at start. */
   declared?: SubscriptionSpec[];
   onHealthEvent?: (event: HealthEvent) => void;
+  /** Every poll's summary, for /metrics. */
+  onPolled?: (summary: PollSummary) => void;
   retentionDays?: number;
   /** Leave stories published longer ago than this out of digests (default 2 days). */
   maxStoryAgeDays?: number;
@@ -101,6 +103,7 @@ export function createNews(o: NewsOptions): News {
         return deps.close();
       });
     const summary = await polling;
+    o.onPolled?.(summary);
     o.logger.info({ feeds: summary.feeds.length, newItems: summary.newItems, failed: summary.failed, ms: summary.ms }, 'feeds polled');
     for (const f of summary.feeds) {
       if (f.status === 'ok' && f.cutShort) o.logger.warn({ feed: f.feed, reason: f.cutShort }, 'feed document broke: the items before the break were read');

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { APP_ID, TOKEN } from './fakes/discord-harness.js';
 import { FakeDiscord } from './fakes/fake-discord.js';
 import { FakeSlack, signedRequest, slashCommandFields } from './fakes/fake-slack.js';
 import { SIGNING_SECRET } from './fakes/slack-harness.js';
-import { freePort } from './helpers/bot-process.js';
+import { freePort, writeSampleFeeds } from './helpers/bot-process.js';
 
 /** `briefbot start` with Discord and Slack configured: one process serves both, and stops cleanly. */
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
   discord = await FakeDiscord.start({ token: TOKEN, applicationId: APP_ID });
   slack = await FakeSlack.start();
   port = await freePort();
-  writeFileSync(join(dir, 'feeds.yaml'), 'feeds: []\n');
+  writeSampleFeeds(join(dir, 'feeds.yaml'));
   child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -82,12 +82,16 @@ describe('both platforms in one process', () => {
     expect(answer.blocks[0]).toMatchObject({ type: 'header', text: { text: china.title } });
   });
 
-  it('reports both as ready and counts commands per platform', async () => {
+  it('reports both as ready and counts commands per platform, and the feeds it polled', async () => {
     const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
     expect(ready).toEqual({ status: 'ready', reasons: [] });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain('briefbot_commands_total{platform="discord",command="nato-status",outcome="ok"} 1');
     expect(metrics).toContain('briefbot_commands_total{platform="slack",command="china-ties",outcome="ok"} 1');
+    // The two sample feeds, polled at start.
+    expect(metrics).toContain('briefbot_feed_polls_total{result="ok"} 2');
+    expect(metrics).toMatch(/^briefbot_feed_items_stored_total [1-9]\d*$/m);
+    expect(metrics).toContain('briefbot_feeds{state="ok"} 2');
   });
 
   it('logs one JSON line per command with platform, command, latency and outcome', () => {

@@ -78,6 +78,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
         retentionDays: config.RETENTION_DAYS,
         maxStoryAgeDays: config.DIGEST_MAX_AGE_DAYS,
         onHealthEvent: (event) => void notifier?.feedHealth(event),
+        onPolled: (summary) => core.metrics.observePoll(summary),
         onDisabled: () => {
           core.context.digests = undefined;
           core.context.headlines = undefined;
@@ -85,6 +86,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
         },
       });
       if (!news) return [service];
+      core.metrics.countFrom(async () => ({ feeds: await news.store.stateCounts(), outbox: await news.digestStore.stateCounts() }));
       notifier = createNotifier({
         targets,
         moderatorChannel: moderatorChannel(config),

@@ -131,6 +131,12 @@ export class SqliteDigestStore implements DigestStore {
     this.sql("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
   }
 
+  /** Outbox entries by state, without loading them. */
+  async stateCounts(): Promise<Record<string, number>> {
+    const rows = this.sql('SELECT state, count(*) AS n FROM outbox GROUP BY state').all() as Row[];
+    return Object.fromEntries(rows.map((r) => [String(r.state), Number(r.n)]));
+  }
+
   async entries(state?: OutboxState): Promise<OutboxEntry[]> {
     const rows = state
       ? this.sql('SELECT * FROM outbox WHERE state = ? ORDER BY slot').all(state)

@@ -144,6 +144,12 @@ export class SqliteStore implements FeedStore {
     return (this.sql('SELECT * FROM feeds ORDER BY name').all() as Row[]).map(toHealth);
   }
 
+  /** Feeds by health state. */
+  async stateCounts(): Promise<Record<string, number>> {
+    const rows = this.sql('SELECT state, count(*) AS n FROM feeds GROUP BY state').all() as Row[];
+    return Object.fromEntries(rows.map((r) => [String(r.state), Number(r.n)]));
+  }
+
   async lastNewItems() {
     const rows = this.sql('SELECT feed, max(first_seen_at) AS at FROM items GROUP BY feed').all() as Row[];
     return new Map(rows.map((r) => [String(r.feed), new Date(Number(r.at))]));

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FeedConfig } from '../src/core/feeds/config.js';
+import { pollOnce } from '../src/core/feeds/poll.js';
+import { createMetrics } from '../src/metrics.js';
+import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
+import { type FeedServer, startFeedServer } from './helpers/feed-server.js';
+import { testDeps } from './helpers/feed-deps.js';
+
+let server: FeedServer;
+const dir = mkdtempSync(join(tmpdir(), 'briefbot-metrics-'));
+
+beforeAll(async () => {
+  server = await startFeedServer();
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const feed = (name: string, path: string): FeedConfig => ({ name, url: server.url(path), language: 'en', interval: 30, local: false, allow_private: true });
+
+describe('/metrics for feeds and digests', () => {
+  it('given a poll with good, broken and failing feeds and a dead-lettered digest, then the counters and gauges an operator alerts on say so', async () => {
+    const own = testDeps();
+    try {
+      const metrics = createMetrics();
+      const digests = new SqliteDigestStore(own.store.db);
+      metrics.countFrom(async () => ({ feeds: await own.store.stateCounts(), outbox: await digests.stateCounts() }));
+      const feeds = [feed('wire', '/examples/andes-wire.xml'), feed('cut', '/cut-short'), feed('down', '/status/500'), feed('gone', '/status/404')];
+      const summary = await pollOnce(feeds, own.deps);
+      metrics.observePoll(summary);
+      metrics.observePoll(await pollOnce([feeds[0]!], own.deps));
+      const sub = await digests.subscribe(
+        { platform: 'slack', channelId: 'C1', topics: ['china-ties'], schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] }, cap: 5, postWhenEmpty: false },
+        new Date(),
+      );
+      const entry = await digests.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-23T08:00:00Z'), pages: [{}], coveredUntil: new Date('2026-11-23T08:00:00Z') });
+      await digests.markDead(entry!.id, 'Slack: channel_not_found (after 1 attempt)');
+
+      const text = await metrics.registry.metrics();
+      const lines = text.split('\n').filter((l) => /^briefbot_(feed|digest)/.test(l));
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          'briefbot_feed_polls_total{result="ok"} 2',
+          'briefbot_feed_polls_total{result="partial"} 1',
+          'briefbot_feed_polls_total{result="error"} 2',
+          'briefbot_feed_poll_errors_total{code="http-status"} 2',
+          `briefbot_feed_items_stored_total ${summary.newItems}`,
+          'briefbot_feeds{state="ok"} 1',
+          'briefbot_feeds{state="partial"} 1',
+          'briefbot_feeds{state="failing"} 2',
+          'briefbot_digest_outbox_entries{state="dead"} 1',
+        ]),
+      );
+      expect(summary.newItems).toBe(6 + 3);
+      // The store closed (shutdown, or a full disk switched digests off): the gauges go empty, /metrics still answers.
+      await own.store.close();
+      const after = await metrics.registry.metrics();
+      expect(after).toContain('briefbot_feed_polls_total{result="ok"} 2');
+      expect(after).not.toMatch(/^briefbot_feeds\{/m);
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
