@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Service } from './app.js';
 import type { BriefSource } from './core/briefs/library.js';
 import type { Headline, Platform } from './core/commands/types.js';
-import { DEFAULT_DELIVERY } from './core/digests/deliver.js';
+import { DEFAULT_DELIVERY, type DeliverOptions } from './core/digests/deliver.js';
 import type { DigestTarget } from './core/digests/outbox.js';
 import { DigestScheduler } from './core/digests/scheduler.js';
 import { createDigestService, type DigestService } from './core/digests/service.js';
@@ -29,6 +29,8 @@ export interface NewsOptions {
   onHealthEvent?: (event: HealthEvent) => void;
   /** Every poll's summary, for /metrics. */
   onPolled?: (summary: PollSummary) => void;
+  /** A digest was dead-lettered: for the moderators. */
+  onDeadLetter?: DeliverOptions['onDead'];
   retentionDays?: number;
   /** Leave stories published longer ago than this out of digests (default 2 days). */
   maxStoryAgeDays?: number;
@@ -69,7 +71,7 @@ export function createNews(o: NewsOptions): News {
     targets: o.targets,
     log: o.logger,
     now,
-    delivery: DEFAULT_DELIVERY,
+    delivery: { ...DEFAULT_DELIVERY, ...(o.onDeadLetter ? { onDead: o.onDeadLetter } : {}) },
     deliverEveryMs: 15_000,
     maxStoryAgeMs,
   });

@@ -1,7 +1,7 @@
 import type { LoadReport } from './core/briefs/library.js';
 import { formatProblem } from './core/briefs/schema.js';
 import type { Platform } from './core/commands/types.js';
-import type { DigestStore, DigestTarget } from './core/digests/outbox.js';
+import type { DigestStore, DigestTarget, OutboxEntry } from './core/digests/outbox.js';
 import { movedNote } from './core/feeds/report.js';
 import type { HealthEvent, HealthEventKind } from './core/feeds/types.js';
 import type { Log } from './core/log.js';
@@ -46,6 +46,14 @@ export function createNotifier(deps: {
       return toModerators(
         textReply('Feed health', text, { tone: event.kind === 'recovered' ? 'info' : 'warning', ephemeral: false }),
         `note:feed:${event.feed}:${event.kind}:${stamp()}`,
+      );
+    },
+    /** A digest will not be retried: the channel is gone, the bot lost access, or the platform kept failing. */
+    digestDead(entry: Pick<OutboxEntry, 'platform' | 'channelId' | 'slot'>, reason: string): Promise<void> {
+      const text = `The digest for ${entry.platform} channel ${entry.channelId} due ${entry.slot.toISOString()} was not delivered and will not be retried: ${reason}. /digest list in that channel shows it.`;
+      return toModerators(
+        textReply('Digest not delivered', text, { tone: 'warning', ephemeral: false }),
+        `note:dead:${entry.platform}:${entry.channelId}:${entry.slot.toISOString()}`,
       );
     },
     async briefsReloaded(report: LoadReport): Promise<void> {

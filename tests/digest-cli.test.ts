@@ -132,12 +132,14 @@ describe('notes the bot posts on its own', () => {
     const broke = 'the document broke: malformed XML: Unclosed root tag; read the 3 items before it';
     await notifier.feedHealth({ kind: 'partial', feed: 'wp', health: { ...health, feed: 'wp', state: 'partial', lastError: broke } });
     await notifier.feedHealth({ kind: 'moved', feed: 'bbc', health: { ...health, state: 'ok', movedTo: 'https://feeds.bbci.co.uk/news/world/rss.xml' } });
+    await notifier.digestDead({ platform: 'discord', channelId: 'NEWS', slot: new Date('2026-11-23T13:00:00Z') }, 'Unknown Channel (after 1 attempt)');
     await notifier.briefsReloaded({ problems: [], statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }] });
     expect(target.sent).toEqual([
       { channel: 'MODS', text: 'Feed health: Feed bbc has failed 3 times in a row (HTTP 500); retrying at 2026-11-23T13:00:00.000Z.' },
       { channel: 'MODS', text: 'Feed health: Feed bbc is working again.' },
       { channel: 'MODS', text: `Feed health: Feed wp sent a broken document, and only part of it was read: ${broke}.` },
       { channel: 'MODS', text: 'Feed health: Feed bbc has moved permanently to https://feeds.bbci.co.uk/news/world/rss.xml (update feeds.yaml).' },
+      { channel: 'MODS', text: 'Digest not delivered: The digest for discord channel NEWS due 2026-11-23T13:00:00.000Z was not delivered and will not be retried: Unknown Channel (after 1 attempt). /digest list in that channel shows it.' },
       { channel: 'NEWS', text: 'Brief updated: /nato-status has a new status.\nWas: Old status.\nNow: New status.' },
     ]);
 

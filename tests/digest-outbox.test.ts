@@ -7,7 +7,7 @@ import cron from 'node-cron';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import type { Platform } from '../src/core/commands/types.js';
-import { DEFAULT_DELIVERY } from '../src/core/digests/deliver.js';
+import { DEFAULT_DELIVERY, type DeliverOptions } from '../src/core/digests/deliver.js';
 import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js';
 import { DigestScheduler } from '../src/core/digests/scheduler.js';
 import type { SubscriptionSpec } from '../src/core/digests/subscription.js';
@@ -73,7 +73,7 @@ class CountingStore extends SqliteStore {
   }
 }
 
-async function setup(now: { t: Date }) {
+async function setup(now: { t: Date }, onDead?: DeliverOptions['onDead']) {
   const dir = mkdtempSync(join(tmpdir(), 'briefbot-digest-'));
   dirs.push(dir);
   const feeds = new CountingStore(join(dir, 'briefbot.db'));
@@ -86,7 +86,7 @@ async function setup(now: { t: Date }) {
     targets: new Map([['local', target]]),
     log: createLogger('silent'),
     now: () => now.t,
-    delivery: { ...DEFAULT_DELIVERY, maxAttempts: 3, baseBackoffMs: 1000 },
+    delivery: { ...DEFAULT_DELIVERY, maxAttempts: 3, baseBackoffMs: 1000, ...(onDead ? { onDead } : {}) },
     deliverEveryMs: 60_000,
   });
   const addItem = async (title: string, outlet: string, seen: Date, topic: string, opts: { cluster?: number; published?: Date } = {}) => {
@@ -195,14 +195,17 @@ describe('digests through the outbox', () => {
     expect(target.sent).toHaveLength(0);
   });
 
-  it('dead-letters at once what cannot succeed (unknown channel)', async () => {
+  it('dead-letters at once what cannot succeed (unknown channel), and says so once', async () => {
     const now = { t: new Date('2026-11-23T13:00:00Z') };
-    const { store, target, scheduler, addItem } = await setup(now);
+    const told: [string, string, string][] = [];
+    const { store, target, scheduler, addItem } = await setup(now, (entry, reason) => told.push([entry.channelId, entry.slot.toISOString(), reason]));
     const sub = await store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
     await addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
     target.failures.push(new DeliveryError('Unknown Channel', false));
     await scheduler.runSlot(sub, now.t);
     expect((await store.entries('dead'))[0]?.lastError).toBe('Unknown Channel (after 1 attempt)');
+    await scheduler.deliver();
+    expect(told).toEqual([[sub.channelId, '2026-11-23T13:00:00.000Z', 'Unknown Channel (after 1 attempt)']]);
   });
 
   it('tells the target when a page may already have landed (an earlier attempt went unanswered)', async () => {

@@ -9,6 +9,8 @@ export interface DeliverOptions {
   maxBackoffMs: number;
   /** Channels served at once; each channel's digests still go out one after another, in order. */
   channelConcurrency?: number;
+  /** An entry was dead-lettered (why, as stored): for the moderators, who can act on it. */
+  onDead?: (entry: OutboxEntry, reason: string) => void;
 }
 
 export const DEFAULT_DELIVERY: Omit<DeliverOptions, 'now'> = {
@@ -82,7 +84,9 @@ async function deliverEntry(
       const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
       const attempts = entry.attempts + 1;
       if (!error.retryable || attempts >= options.maxAttempts) {
-        await store.markDead(entry.id, `${error.message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`);
+        const reason = `${error.message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`;
+        await store.markDead(entry.id, reason);
+        options.onDead?.(entry, reason);
         return 'dead';
       }
       const backoff = Math.min(options.maxBackoffMs, options.baseBackoffMs * 2 ** (attempts - 1));
