@@ -60,26 +60,20 @@ export function createMetrics(): Metrics {
   // A store closed or switched off (a full disk) leaves the gauges empty; /metrics still answers.
   const read = () => counts?.().catch(() => undefined);
   // Read at scrape time, so a dead-lettered digest or a failing feed shows however it got there.
-  new Gauge({
-    name: 'briefbot_feeds',
-    help: 'Feeds polled at least once, by health state (ok, partial, failing, backed-off)',
-    labelNames: ['state'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const [state, n] of Object.entries((await read())?.feeds ?? {})) this.set({ state }, n);
-    },
-  });
-  new Gauge({
-    name: 'briefbot_digest_outbox_entries',
-    help: 'Digests in the outbox, by state (pending, delivered, dead: dead-lettered after repeated failures)',
-    labelNames: ['state'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const [state, n] of Object.entries((await read())?.outbox ?? {})) this.set({ state }, n);
-    },
-  });
+  const byState = (name: string, help: string, pick: (c: StoreCounts) => Record<string, number>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const c = await read();
+        for (const [state, n] of Object.entries(c ? pick(c) : {})) this.set({ state }, n);
+      },
+    });
+  byState('briefbot_feeds', 'Feeds polled at least once, by health state (ok, partial, failing, backed-off)', (c) => c.feeds);
+  byState('briefbot_digest_outbox_entries', 'Digests in the outbox, by state (pending, delivered, dead: dead-lettered after repeated failures)', (c) => c.outbox);
   return {
     registry,
     briefReloadErrors,
