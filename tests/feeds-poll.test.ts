@@ -8,7 +8,7 @@ import { createAgent, fetchFeed } from '../src/core/feeds/fetch.js';
 import { HostLimiter } from '../src/core/feeds/limiter.js';
 import { composeDigest } from '../src/core/digests/compose.js';
 import { type FeedServer, hasCorpus, startFeedServer } from './helpers/feed-server.js';
-import { ROOT, testDeps } from './helpers/feed-deps.js';
+import { ROOT, testDeps, withTestDeps } from './helpers/feed-deps.js';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 
 let server: FeedServer;
@@ -58,21 +58,17 @@ afterAll(async () => {
 
 describe('pollOnce against a real, misbehaving HTTP server', () => {
   it('given a feed that serves 600 items, then its newest 500 are stored and the report says the rest were left out', async () => {
-    const own = testDeps();
-    try {
+    await withTestDeps(async (own) => {
       const summary = await pollOnce([feed('archive', '/archive')], own.deps);
       expect(summary.feeds[0]).toMatchObject({ status: 'ok', fetched: 500, newItems: 500, beyondCap: 100 });
       const guids = (own.store.db.prepare('SELECT guid FROM items').all() as { guid: string }[]).map((r) => Number(r.guid.slice(2)));
       expect([Math.min(...guids), Math.max(...guids), guids.length]).toEqual([100, 599, 500]);
       expect(formatPollSummary(summary)).toContain('500 items (100 older ones past the 500 a feed may bring were left out): 500 new');
-    } finally {
-      await own.cleanup();
-    }
+    });
   });
 
   it('given gzip the server did not declare, or a body compressed twice, then the feed reads; unzipped past the cap, it fails as too large', async () => {
-    const own = testDeps();
-    try {
+    await withTestDeps(async (own) => {
       const feeds = [feed('gz-file', '/gzip-undeclared'), feed('gz-twice', '/gzip-twice'), feed('gz-bomb', '/gzip-bomb')];
       const r = byName((await pollOnce(feeds, own.deps)).feeds);
       // Before, both read as "malformed XML: Non-whitespace before first tag".
@@ -83,9 +79,7 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
         code: 'too-large',
         error: 'body larger than the 1.0 MB cap once unzipped (gzip the server did not declare)',
       });
-    } finally {
-      await own.cleanup();
-    }
+    });
   });
 
   it('given a feed its server cut off halfway (a PHP error), then the whole items before the break are stored, the report and the feed’s health name the break, and the next poll asks for the whole document', async () => {
@@ -261,8 +255,7 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
   });
 
   it('given a server that answers 429 or 503 with Retry-After, then the feed waits at least as long as it asked, and says so', async () => {
-    const own = testDeps();
-    try {
+    await withTestDeps(async (own) => {
       const started = Date.now();
       const r = byName((await pollOnce([feed('rate-limited', '/rate-limited'), feed('down-until', '/down-until')], own.deps)).feeds);
       expect(r['rate-limited']).toMatchObject({ status: 'error', code: 'http-status', error: expect.stringMatching(/^HTTP 429 from http:\/\/\S+\/rate-limited; it asked for no retry within 2 h$/) });
@@ -277,17 +270,14 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       const again = await pollOnce([feed('rate-limited', '/rate-limited')], own.deps);
       expect(again.feeds[0]).toMatchObject({ status: 'backing-off' });
       expect(server.requests.filter((q) => q.path === '/rate-limited')).toHaveLength(1);
-    } finally {
-      await own.cleanup();
-    }
+    });
   });
 
   it('given a host that answers 429 with Retry-After, then its other feeds wait too, across polls, and the report says why', async () => {
     const pauses = new Map();
     // One at a time on the host, so the rate-limited feed is asked first.
-    const own = testDeps();
-    const deps = { ...own.deps, limiter: new HostLimiter(8, 1, pauses) };
-    try {
+    await withTestDeps(async (own) => {
+      const deps = { ...own.deps, limiter: new HostLimiter(8, 1, pauses) };
       const limited = feed('rate-limited', '/rate-limited');
       const sibling = feed('sibling', '/examples/andes-wire.xml');
       const elsewhere = { ...feed('elsewhere', '/examples/andes-wire.xml'), url: server.url('/examples/andes-wire.xml').replace('127.0.0.1', 'localhost') };
@@ -309,14 +299,11 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       // Once the time has passed, it is asked again.
       const later = await pollOnce([sibling], { ...deps, now: () => new Date(Date.now() + 7201_000) });
       expect(later.feeds[0]).toMatchObject({ status: 'ok' });
-    } finally {
-      await own.cleanup();
-    }
+    });
   });
 
   it('given a feed whose URL redirects permanently, then it is read, and the report, the health table and the moderators (once) say where it moved, until feeds.yaml says so too', async () => {
-    const own = testDeps();
-    try {
+    await withTestDeps(async (own) => {
       const movedTo = server.url('/examples/andes-wire.xml');
       const moved = feed('moved', '/chain/2');
       const summary = await pollOnce([moved, feed('temporary', '/found')], own.deps);
@@ -334,14 +321,11 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       // The operator updates feeds.yaml: the note goes.
       await pollOnce([{ ...moved, url: movedTo }], own.deps);
       expect(await row('moved')).not.toContain('moved permanently');
-    } finally {
-      await own.cleanup();
-    }
+    });
   });
 
   it('given a feed that still answers but has brought nothing new for days, then briefbot feeds shows when it last did', async () => {
-    const own = testDeps();
-    try {
+    await withTestDeps(async (own) => {
       const quiet = feed('quiet', '/examples/andes-wire.xml');
       let now = new Date('2026-11-01T08:00:00Z');
       const deps = { ...own.deps, now: () => now };
@@ -351,9 +335,7 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       const table = formatHealthTable(await own.store.listHealth(), now, await own.store.lastNewItems());
       expect(table.split('\n')[0]).toMatch(/^FEED\s+STATE\s+LAST SUCCESS\s+LAST NEW ITEM\s+FAILURES/);
       expect(table.split('\n')[1]).toMatch(/^quiet\s+ok\s+2026-11-12 09:30\s+2026-11-01 08:00\s+0\s/);
-    } finally {
-      await own.cleanup();
-    }
+    });
   });
 
   it('given storing a feed fails part-way, then the next feed never joins a story that was rolled back', async () => {
@@ -431,8 +413,7 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
   });
 
   it.skipIf(!hasCorpus)('given feedjira’s permalink feed over HTTP, then items without a <link> are stored at their permalink guid, and only those', async () => {
-    const own = testDeps();
-    try {
+    await withTestDeps(async (own) => {
       const summary = await pollOnce([feed('permalinks', '/corpus/feedjira/Permalinks.xml')], own.deps);
       expect(summary.feeds[0]).toMatchObject({ status: 'ok', newItems: 4 });
       const rows = own.store.db.prepare('SELECT title, link FROM items ORDER BY title').all();
@@ -442,9 +423,7 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
         { title: 'Item 3', link: 'http://example.com/3' },
         { title: 'Item 4', link: 'http://example.com/4' }, // its <link>, not its guid
       ]);
-    } finally {
-      await own.cleanup();
-    }
+    });
   });
 
   it('given two topic-restricted searches carrying one article, then it reaches both topics’ channels, whichever came first, once each', async () => {

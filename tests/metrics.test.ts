@@ -7,7 +7,7 @@ import { pollOnce } from '../src/core/feeds/poll.js';
 import { createMetrics } from '../src/metrics.js';
 import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
 import { type FeedServer, startFeedServer } from './helpers/feed-server.js';
-import { testDeps } from './helpers/feed-deps.js';
+import { withTestDeps } from './helpers/feed-deps.js';
 
 let server: FeedServer;
 const dir = mkdtempSync(join(tmpdir(), 'briefbot-metrics-'));
@@ -24,8 +24,7 @@ const feed = (name: string, path: string): FeedConfig => ({ name, url: server.ur
 
 describe('/metrics for feeds and digests', () => {
   it('given a poll with good, broken and failing feeds and a dead-lettered digest, then the counters and gauges an operator alerts on say so', async () => {
-    const own = testDeps();
-    try {
+    await withTestDeps(async (own) => {
       const metrics = createMetrics();
       const digests = new SqliteDigestStore(own.store.db);
       metrics.countFrom(async () => ({ feeds: await own.store.stateCounts(), outbox: await digests.stateCounts() }));
@@ -61,8 +60,6 @@ describe('/metrics for feeds and digests', () => {
       const after = await metrics.registry.metrics();
       expect(after).toContain('briefbot_feed_polls_total{result="ok"} 2');
       expect(after).not.toMatch(/^briefbot_feeds\{/m);
-    } finally {
-      await own.cleanup();
-    }
+    });
   });
 });

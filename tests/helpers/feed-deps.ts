@@ -39,3 +39,13 @@ export function testDeps(extra: Partial<PollDeps> = {}) {
     },
   };
 }
+
+/** `testDeps` for one test: its store and temp dir cleaned up however the test ends. */
+export async function withTestDeps<T>(test: (own: ReturnType<typeof testDeps>) => Promise<T>, extra: Partial<PollDeps> = {}): Promise<T> {
+  const own = testDeps(extra);
+  try {
+    return await test(own);
+  } finally {
+    await own.cleanup();
+  }
+}
