@@ -4,8 +4,8 @@ import type { PollSummary } from './core/feeds/poll.js';
 
 /** What the store holds, counted when /metrics is scraped: feeds by health state, digests by outbox state. */
 export interface StoreCounts {
-  feeds: Record<string, number>;
-  outbox: Record<string, number>;
+  feeds(): Promise<Record<string, number>>;
+  outbox(): Promise<Record<string, number>>;
 }
 
 export interface Metrics {
@@ -14,7 +14,7 @@ export interface Metrics {
   /** Every feed's result in a poll, and the items it stored. */
   observePoll(summary: PollSummary): void;
   /** Where the feed and digest gauges read from, once the store is open. */
-  countFrom(counts: () => Promise<StoreCounts>): void;
+  countFrom(counts: StoreCounts): void;
   briefReloadErrors: Counter;
 }
 
@@ -56,11 +56,9 @@ export function createMetrics(): Metrics {
     help: 'Items stored that were not stored before',
     registers: [registry],
   });
-  let counts: (() => Promise<StoreCounts>) | undefined;
-  // A store closed or switched off (a full disk) leaves the gauges empty; /metrics still answers.
-  const read = () => counts?.().catch(() => undefined);
+  let counts: StoreCounts | undefined;
   // Read at scrape time, so a dead-lettered digest or a failing feed shows however it got there.
-  const byState = (name: string, help: string, pick: (c: StoreCounts) => Record<string, number>) =>
+  const byState = (name: string, help: string, count: keyof StoreCounts) =>
     new Gauge({
       name,
       help,
@@ -68,12 +66,13 @@ export function createMetrics(): Metrics {
       registers: [registry],
       async collect() {
         this.reset();
-        const c = await read();
-        for (const [state, n] of Object.entries(c ? pick(c) : {})) this.set({ state }, n);
+        // A store closed or switched off (a full disk) leaves the gauge empty; /metrics still answers.
+        const states = await counts?.[count]().catch(() => undefined);
+        for (const [state, n] of Object.entries(states ?? {})) this.set({ state }, n);
       },
     });
-  byState('briefbot_feeds', 'Feeds polled at least once, by health state (ok, partial, failing, backed-off)', (c) => c.feeds);
-  byState('briefbot_digest_outbox_entries', 'Digests in the outbox, by state (pending, delivered, dead: dead-lettered after repeated failures)', (c) => c.outbox);
+  byState('briefbot_feeds', 'Feeds polled at least once, by health state (ok, partial, failing, backed-off)', 'feeds');
+  byState('briefbot_digest_outbox_entries', 'Digests in the outbox, by state (pending, delivered, dead: dead-lettered after repeated failures)', 'outbox');
   return {
     registry,
     briefReloadErrors,

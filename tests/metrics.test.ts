@@ -27,7 +27,7 @@ describe('/metrics for feeds and digests', () => {
     await withTestDeps(async (own) => {
       const metrics = createMetrics();
       const digests = new SqliteDigestStore(own.store.db);
-      metrics.countFrom(async () => ({ feeds: await own.store.stateCounts(), outbox: await digests.stateCounts() }));
+      metrics.countFrom({ feeds: () => own.store.stateCounts(), outbox: () => digests.stateCounts() });
       const feeds = [feed('wire', '/examples/andes-wire.xml'), feed('cut', '/cut-short'), feed('down', '/status/500'), feed('gone', '/status/404')];
       const summary = await pollOnce(feeds, own.deps);
       metrics.observePoll(summary);

@@ -87,7 +87,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
         },
       });
       if (!news) return [service];
-      core.metrics.countFrom(async () => ({ feeds: await news.store.stateCounts(), outbox: await news.digestStore.stateCounts() }));
+      core.metrics.countFrom({ feeds: () => news.store.stateCounts(), outbox: () => news.digestStore.stateCounts() });
       notifier = createNotifier({
         targets,
         moderatorChannel: moderatorChannel(config),

@@ -57,13 +57,14 @@ export async function composeDigest(
     })
     .filter((c) => c.items.some((i) => i.publishedAt.getTime() >= oldest))
     .flatMap((c) => {
+      const byTime = inPublicationOrder(c);
       // Due, so one of its reports has a link and it has a headline.
-      const headline = headlineOf(c);
+      const headline = headlineOf(c, byTime);
       if (!headline) return [];
       return {
         ...headline,
         // The first report's summary, or the next one's when it had none (an aggregator's).
-        summary: inPublicationOrder(c).find((i) => i.summary)?.summary,
+        summary: byTime.find((i) => i.summary)?.summary,
         topics: c.topics,
         why: explain ? explainTags(c.items) : undefined,
       };

@@ -64,6 +64,9 @@ export function recordFailure(
   };
 }
 
+/** A document that broke, as the poll report and the health table say it. */
+export const brokeNote = (cutShort: string) => `the document broke: ${cutShort}`;
+
 /** How a feed was read: its validators, and what a success alone would hide from the moderators. */
 export interface Read {
   etag?: string | undefined;
@@ -93,7 +96,7 @@ export function recordSuccess(prev: FeedHealth, now: Date, intervalMs: number, r
       lastModified: read.lastModified ?? prev.lastModified,
       lastPolledAt: now,
       lastSuccessAt: now,
-      ...(broke ? { lastErrorAt: now, lastError: `the document broke: ${broke}`, lastErrorCode: 'parse' as const } : {}),
+      ...(broke ? { lastErrorAt: now, lastError: brokeNote(broke), lastErrorCode: 'parse' as const } : {}),
       consecutiveFailures: 0,
       nextAttemptAt: new Date(now.getTime() + intervalMs),
       movedTo,

@@ -1,4 +1,5 @@
 import type { PollSummary } from './poll.js';
+import { brokeNote } from './health.js';
 import { MAX_ITEMS_PER_FEED } from './prepare.js';
 import type { FeedHealth } from './types.js';
 
@@ -21,7 +22,7 @@ export function formatPollSummary(summary: PollSummary): string {
       const beyond = f.beyondCap > 0 ? ` (${f.beyondCap} older ones past the ${MAX_ITEMS_PER_FEED} a feed may bring were left out)` : '';
       const retagged = f.retagged > 0 ? ` (${f.retagged} of them from another feed, now also tagged with this feed's topics)` : '';
       const corrected = f.corrected > 0 ? ` (${f.corrected} of them corrected: a new title or summary)` : '';
-      const broken = f.cutShort ? `; the document broke: ${f.cutShort}` : '';
+      const broken = f.cutShort ? `; ${brokeNote(f.cutShort)}` : '';
       const moved = f.movedTo ? `; ${movedNote(f.movedTo)}` : '';
       const detail = `${f.fetched} items${beyond}: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before${retagged}${corrected}${broken}`;
       rows.push([f.feed, 'ok', `${detail}${moved}; ${f.encoding}; ${f.ms} ms`]);
