@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { commands } from '../commands/index.js';
-import { BriefLibrary, type LoadReport } from './core/briefs/library.js';
+import { BriefLibrary, type LoadReport, servingNotes } from './core/briefs/library.js';
 import { formatProblem } from './core/briefs/schema.js';
 import type { CommandEvent, CommandObserver } from './core/commands/dispatch.js';
 import type { CommandContext } from './core/commands/types.js';
@@ -10,39 +10,47 @@ import { checkRenderedSize } from './lint.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { PlatformAdapter, PlatformDeps } from './platforms/types.js';
+import { lastGoodCopies } from './store/brief-copies.js';
 
 export interface Core {
   briefs: BriefLibrary;
+  /** The briefs' first load: its problems are told to the moderators once the bot can post. */
+  loaded: LoadReport;
   context: CommandContext;
   metrics: Metrics;
   observe: CommandObserver;
   logger: Logger;
 }
 
-/** Briefs, commands, metrics and the one log line per command: what every way of running shares. */
+/**
+ * Briefs, commands, metrics and the one log line per command: what every way of running shares.
+ * With a DATA_DIR, the last good version of each brief is kept there, so a brief broken while the
+ * bot was down is still answered after it restarts.
+ */
 export function createCore(
-  config: Pick<Config, 'BRIEFS_DIR'>,
+  config: Pick<Config, 'BRIEFS_DIR'> & Partial<Pick<Config, 'DATA_DIR'>>,
   logger: Logger,
   now: () => Date = () => new Date(),
   onReload?: (report: LoadReport) => void,
 ): Core {
   const metrics = createMetrics();
+  const warnProblems = (report: LoadReport, msg: string) =>
+    logger.warn({ problems: report.problems.map(formatProblem), serving: servingNotes(report) }, msg);
   const briefs = new BriefLibrary(config.BRIEFS_DIR, {
     validate: checkRenderedSize,
+    copies: config.DATA_DIR === undefined ? undefined : lastGoodCopies(config.DATA_DIR, logger),
     onReload: (report) => {
       if (report.problems.length > 0) {
         metrics.briefReloadErrors.inc(new Set(report.problems.map((p) => p.file)).size);
-        logger.warn({ problems: report.problems.map(formatProblem) }, 'brief reload: problems found; last good versions stay live');
+        warnProblems(report, 'brief reload: problems found');
       } else {
         logger.info({ briefs: briefs.list().map((b) => b.topic) }, 'briefs reloaded');
       }
       onReload?.(report);
     },
   });
-  const report = briefs.load();
-  if (report.problems.length > 0) {
-    logger.warn({ problems: report.problems.map(formatProblem) }, 'some briefs have problems and were not loaded');
-  }
+  const loaded = briefs.load();
+  if (loaded.problems.length > 0) warnProblems(loaded, 'some briefs have problems');
   const context: CommandContext = { briefs, commands, now };
   const record = (event: CommandEvent) => {
     metrics.observeCommand(event);
@@ -53,7 +61,7 @@ export function createCore(
   // Counted and logged once the answer is on its way (the next turn of the event loop, before any
   // new request is read): the user does not wait for our bookkeeping.
   const observe: CommandObserver = (event) => setImmediate(record, event);
-  return { briefs, context, metrics, observe, logger };
+  return { briefs, loaded, context, metrics, observe, logger };
 }
 
 export interface Running {

@@ -53,7 +53,7 @@ program
     const topics = new BriefLibrary(dir ?? briefsDir());
     topics.load();
     const feedsFile = opts.feeds ?? shown(process.env.FEEDS_FILE ?? join(packageRoot, 'feeds.yaml'));
-    const problems = [...briefsProblems, ...lintFeeds(feedsFile, topics.list().map((b) => b.topic))];
+    const problems = [...briefsProblems, ...lintFeeds(feedsFile, topics.topics())];
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
     process.stderr.write(problems.length === 0 ? 'briefs and feeds: no problems\n' : `briefs and feeds: ${problems.length} problem(s)\n`);
     process.exitCode = problems.length === 0 ? 0 : 1;

@@ -1,4 +1,4 @@
-import type { LoadReport } from './core/briefs/library.js';
+import { type LoadReport, servingNotes } from './core/briefs/library.js';
 import { formatProblem } from './core/briefs/schema.js';
 import type { Platform } from './core/commands/types.js';
 import type { DigestStore, DigestTarget, OutboxEntry } from './core/digests/outbox.js';
@@ -58,9 +58,9 @@ export function createNotifier(deps: {
     },
     async briefsReloaded(report: LoadReport): Promise<void> {
       if (report.problems.length > 0) {
-        const lines = report.problems.slice(0, 10).map(formatProblem).join('\n');
+        const lines = [...report.problems.slice(0, 10).map(formatProblem), ...servingNotes(report)].join('\n');
         await toModerators(
-          textReply('Brief problems', `These edits were not loaded; the last good versions stay live.\n${lines}`, { tone: 'warning', ephemeral: false }),
+          textReply('Brief problems', lines, { tone: 'warning', ephemeral: false }),
           `note:briefs:${stamp()}`,
         );
       }

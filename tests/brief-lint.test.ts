@@ -1,4 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../src/core/briefs/schema.js';
 import { lintBriefs } from '../src/lint.js';
@@ -54,5 +57,25 @@ describe('briefbot lint', () => {
     expect(feeds.stdout).toBe('tests/fixtures/feeds-lint/broken.yaml:6: feeds.1.url: url must be an http(s) URL (or mark the feed local: true)\n');
     const good = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', 'briefs'], { encoding: 'utf8', stdio: 'pipe' });
     expect(good).toBe('');
+  });
+
+  it('blames a broken brief, not the feeds that name its topic', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
+    try {
+      cpSync('briefs', dir, { recursive: true });
+      const file = join(dir, 'nato-status.md');
+      // A valid topic with a broken body, and a broken front matter that still names its topic.
+      writeFileSync(file, readFileSync(file, 'utf8').replace('global-partner status. [s2]', 'global-partner status. [s9]'));
+      const china = join(dir, 'china-ties.md');
+      writeFileSync(china, readFileSync(china, 'utf8').replace('updated: 2026-11-23', 'updated: 2026-13-45'));
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', dir, '--feeds', 'feeds.yaml'], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stdout.trim().split('\n')).toEqual([
+        `${china}:5: 'updated' is not a real calendar date ("2026-13-45")`,
+        expect.stringMatching(new RegExp(`^${file}:\\d+: cites \\[s9\\] but no source has id 's9'$`)),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

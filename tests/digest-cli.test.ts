@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,32 @@ describe('briefbot digest', () => {
     );
     expect(() => parseSince('yesterday', new Date())).toThrow("--since takes a date (2026-11-20), an instant, or 24h / 3d; got 'yesterday'");
     expect(parseSince('3d', new Date('2026-11-23T00:00:00Z')).toISOString()).toBe('2026-11-20T00:00:00.000Z');
+  });
+
+  it('poll --once and digest read a brief broken since the last run by its last good version, and say so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-cli-broken-'));
+    try {
+      const briefs = join(dir, 'briefs');
+      const data = join(dir, 'data');
+      cpSync('briefs', briefs, { recursive: true });
+      const none = join(dir, 'no-feeds.yaml');
+      writeFileSync(none, 'feeds: []\n');
+      const run = async (feedsFile: string) => {
+        const out: string[] = [];
+        expect(await runPollOnce({ feedsFile, briefsDir: briefs, out: (t) => out.push(t) }, { DATA_DIR: data, BRIEFS_DIR: briefs })).toBe(0);
+        return out.join('');
+      };
+      await run(none);
+      const file = join(briefs, 'nato-status.md');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('status. [s2]', 'status. [s9]'));
+      const out = await run('examples/feeds.yaml');
+      expect(out).toMatch(new RegExp(`^${file}:\\d+: cites \\[s9\\] but no source has id 's9'\n/nato-status is served from its last good version, saved .+ UTC\\.\n`));
+      const text = await printDigest(data, briefs, { ...options, topics: 'nato-status', since: '3650d' });
+      expect(text).toContain('Colombia and NATO:');
+      expect(text).toContain('NATO');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints the Discord and Slack payloads too', async () => {
@@ -133,7 +159,16 @@ describe('notes the bot posts on its own', () => {
     await notifier.feedHealth({ kind: 'partial', feed: 'wp', health: { ...health, feed: 'wp', state: 'partial', lastError: broke } });
     await notifier.feedHealth({ kind: 'moved', feed: 'bbc', health: { ...health, state: 'ok', movedTo: 'https://feeds.bbci.co.uk/news/world/rss.xml' } });
     await notifier.digestDead({ platform: 'discord', channelId: 'NEWS', slot: new Date('2026-11-23T13:00:00Z') }, 'Unknown Channel (after 1 attempt)');
-    await notifier.briefsReloaded({ problems: [], statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }] });
+    await notifier.briefsReloaded({ problems: [], statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }], stale: [], offline: [] });
+    await notifier.briefsReloaded({
+      problems: [
+        { file: 'briefs/nato-status.md', line: 32, message: "cites [s9] but no source has id 's9'" },
+        { file: 'briefs/new.md', line: 1, message: "a brief must start with '---' and YAML front matter" },
+      ],
+      statusChanges: [],
+      stale: [{ file: 'briefs/nato-status.md', topic: 'nato-status', savedAt: new Date('2026-11-20T14:02:31Z') }],
+      offline: ['briefs/new.md'],
+    });
     expect(target.sent).toEqual([
       { channel: 'MODS', text: 'Feed health: Feed bbc has failed 3 times in a row (HTTP 500); retrying at 2026-11-23T13:00:00.000Z.' },
       { channel: 'MODS', text: 'Feed health: Feed bbc is working again.' },
@@ -141,6 +176,15 @@ describe('notes the bot posts on its own', () => {
       { channel: 'MODS', text: 'Feed health: Feed bbc has moved permanently to https://feeds.bbci.co.uk/news/world/rss.xml (update feeds.yaml).' },
       { channel: 'MODS', text: 'Digest not delivered: The digest for discord channel NEWS due 2026-11-23T13:00:00.000Z was not delivered and will not be retried: Unknown Channel (after 1 attempt). /digest list in that channel shows it.' },
       { channel: 'NEWS', text: 'Brief updated: /nato-status has a new status.\nWas: Old status.\nNow: New status.' },
+      {
+        channel: 'MODS',
+        text: [
+          "Brief problems: briefs/nato-status.md:32: cites [s9] but no source has id 's9'",
+          "briefs/new.md:1: a brief must start with '---' and YAML front matter",
+          '/nato-status is served from its last good version, saved 2026-11-20 14:02 UTC.',
+          'briefs/new.md is not served until it is fixed.',
+        ].join('\n'),
+      },
     ]);
 
     target.fail = true;

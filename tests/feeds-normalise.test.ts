@@ -324,7 +324,7 @@ describe('lintFeeds', () => {
     ]);
     writeFileSync(file, 'feeds:\n  - name: a\n    url: https://x\n    language: en\n    topics: [nato]\n');
     expect(lintFeeds(file, ['nato-status'])).toEqual([
-      { file, line: 5, message: "feed 'a': unknown topic 'nato'" },
+      { file, line: 5, message: "feed 'a': unknown topic 'nato' (no brief names it)" },
     ]);
     writeFileSync(file, 'feeds: [\n');
     expect(lintFeeds(file)[0]?.message).toMatch(/^YAML: /);

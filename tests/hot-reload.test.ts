@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BriefLibrary, type LoadReport } from '../src/core/briefs/library.js';
 import { formatProblem } from '../src/core/briefs/schema.js';
+import { briefCopies } from '../src/store/brief-copies.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -68,5 +69,73 @@ describe('hot reload of briefs', () => {
     rmSync(join(dir, 'sample.md'));
     library.load();
     expect(library.get('sample')).toBeUndefined();
+  });
+});
+
+describe('a brief broken while the bot was down', () => {
+  const silent = { warn: () => {} };
+  const cite = (text: string, ref: string) => text.replace('The first fact. [s1]', `The first fact. [${ref}]`);
+
+  it('is answered from the copy kept of its last good version after a restart, until it is fixed', () => {
+    const dir = tempBriefs();
+    const file = join(dir, 'sample.md');
+    const kept = join(mkdtempSync(join(tmpdir(), 'briefbot-data-')), 'briefs-last-good');
+    dirs.push(dirname(kept));
+    const good = readFileSync(file, 'utf8');
+    new BriefLibrary(dir, { copies: briefCopies(kept, silent) }).load();
+    expect(readFileSync(join(kept, 'sample.md'), 'utf8')).toBe(good);
+
+    // The bot stops; a moderator's edit cites a source the brief does not list; the bot starts again.
+    writeFileSync(file, cite(good, 's9').replace('Things stand where they stood.', 'A status with a typo.'));
+    const restarted = new BriefLibrary(dir, { copies: briefCopies(kept, silent) });
+    const report = restarted.load();
+    expect(report.problems.map(formatProblem)).toEqual([`${file}:26: cites [s9] but no source has id 's9'`]);
+    expect(restarted.get('sample')?.status).toBe('Things stand where they stood.');
+    expect(report.stale).toEqual([{ file, topic: 'sample', savedAt: expect.any(Date) }]);
+    expect(report.offline).toEqual([]);
+    // The copy is not overwritten by the broken text.
+    expect(readFileSync(join(kept, 'sample.md'), 'utf8')).toBe(good);
+
+    writeFileSync(file, good.replace('Things stand where they stood.', 'Fixed and moved on.'));
+    const fixed = restarted.load();
+    expect(fixed).toMatchObject({ problems: [], stale: [], offline: [] });
+    expect(restarted.get('sample')?.status).toBe('Fixed and moved on.');
+    expect(readFileSync(join(kept, 'sample.md'), 'utf8')).toContain('Fixed and moved on.');
+
+    // A deleted brief is retired, copy and all: a new file of that name starts afresh.
+    rmSync(file);
+    restarted.load();
+    expect(readdirSync(kept)).toEqual([]);
+    writeFileSync(file, cite(good, 's9'));
+    const fresh = restarted.load();
+    expect(restarted.get('sample')).toBeUndefined();
+    expect(fresh.offline).toEqual([file]);
+  });
+
+  it('with no good version kept, is offline but still names its topic', () => {
+    const dir = tempBriefs();
+    const file = join(dir, 'sample.md');
+    writeFileSync(file, cite(readFileSync(file, 'utf8'), 's9'));
+    const library = new BriefLibrary(dir);
+    const report = library.load();
+    expect(library.list()).toEqual([]);
+    expect(report.offline).toEqual([file]);
+    // Feeds that name the topic are not misreported as naming an unknown one (lint, start).
+    expect(library.topics()).toEqual(['sample']);
+  });
+
+  it('costs only the copies when the data dir cannot be written', () => {
+    const dir = tempBriefs();
+    const data = mkdtempSync(join(tmpdir(), 'briefbot-data-'));
+    dirs.push(data);
+    // A file where the copies' folder should be: mkdir fails as on a read-only or full disk.
+    writeFileSync(join(data, 'briefs-last-good'), '');
+    const warnings: unknown[] = [];
+    const library = new BriefLibrary(dir, { copies: briefCopies(join(data, 'briefs-last-good'), { warn: (o) => warnings.push(o) }) });
+    expect(library.load().problems).toEqual([]);
+    expect(library.get('sample')).toBeDefined();
+    library.load();
+    expect(warnings).toHaveLength(1);
+    expect(existsSync(join(data, 'briefs-last-good', 'sample.md'))).toBe(false);
   });
 });

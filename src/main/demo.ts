@@ -19,13 +19,14 @@ export async function runDemo(): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY);
   // Logs go to stderr so the chat stays readable; only warnings in the demo.
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', [], process.stderr);
-  const core = createCore({ BRIEFS_DIR: process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs') }, logger);
+  const dataDir = process.env.DATA_DIR ?? './data';
+  const core = createCore({ BRIEFS_DIR: process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs'), DATA_DIR: dataDir }, logger);
   const feedsFile = process.env.FEEDS_FILE ?? join(packageRoot, 'examples', 'feeds.yaml');
-  const { feeds, problems } = loadFeeds(feedsFile, undefined, core.briefs.list().map((b) => b.topic));
-  for (const p of problems) logger.warn(`${p.file}:${p.line}: ${p.message}`);
+  const { feeds, problems, unknownTopics } = loadFeeds(feedsFile, undefined, core.briefs.topics());
+  for (const p of [...problems, ...unknownTopics]) logger.warn(`${p.file}:${p.line}: ${p.message}`);
 
   const news = createNews({
-    dataDir: process.env.DATA_DIR ?? './data',
+    dataDir,
     feeds,
     briefs: core.briefs,
     targets: new Map([['local', terminalDigestTarget(process.stdout)]]),

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BriefLibrary } from '../core/briefs/library.js';
+import { BriefLibrary, servingNotes } from '../core/briefs/library.js';
 import { formatProblem } from '../core/briefs/schema.js';
 import { loadFeeds } from '../core/feeds/config.js';
 import { createPollDeps } from '../core/feeds/deps.js';
 import { pollOnce } from '../core/feeds/poll.js';
 import { formatHealthTable, formatPollSummary } from '../core/feeds/report.js';
+import { lastGoodCopies, stderrLog } from '../store/brief-copies.js';
 import { SqliteStore } from '../store/sqlite.js';
 
 /** Only the settings these commands need, so a half-configured Slack never blocks a poll. */
@@ -35,8 +36,11 @@ export async function runPollOnce(
     options.out(`${problems.map(formatProblem).join('\n')}\n`);
     return 1;
   }
-  const briefs = new BriefLibrary(BRIEFS_DIR ?? options.briefsDir);
-  briefs.load();
+  // Tagged as the running bot tags: a broken brief by its last good version.
+  const briefs = new BriefLibrary(BRIEFS_DIR ?? options.briefsDir, { copies: lastGoodCopies(DATA_DIR, stderrLog) });
+  const loaded = briefs.load();
+  const briefNotes = [...loaded.problems.map(formatProblem), ...servingNotes(loaded)];
+  if (briefNotes.length > 0) options.out(`${briefNotes.join('\n')}\n`);
   const store = new SqliteStore(databaseFile(DATA_DIR));
   const deps = createPollDeps(
     store,

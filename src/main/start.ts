@@ -28,9 +28,11 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   const logger = createLogger(config.LOG_LEVEL, secretsOf(config));
   const declared = loadSubscriptions(config.SUBSCRIPTIONS_FILE);
   let onReload: (report: LoadReport) => void = () => {};
+  let notifier: ReturnType<typeof createNotifier> | undefined;
   const core = createCore(config, logger, undefined, (report) => onReload(report));
-  const { feeds, problems } = loadFeeds(config.FEEDS_FILE, undefined, core.briefs.list().map((b) => b.topic));
+  const { feeds, problems, unknownTopics } = loadFeeds(config.FEEDS_FILE, undefined, core.briefs.topics());
   if (problems.length > 0) throw new ConfigError(`${config.FEEDS_FILE} has problems:\n  ${problems.map(formatProblem).join('\n  ')}`);
+  if (unknownTopics.length > 0) logger.warn({ problems: unknownTopics.map(formatProblem) }, 'feeds name topics no brief has');
 
   // Signals are handled from the first moment: a SIGTERM during start-up still shuts down cleanly.
   let stopping = false;
@@ -66,7 +68,6 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
     (platforms) => {
       const targets = new Map<Platform, DigestTarget>();
       for (const p of platforms) if (p.digestTarget) targets.set(p.name, p.digestTarget);
-      let notifier: ReturnType<typeof createNotifier> | undefined;
       // A read-only or full DATA_DIR switches digests off (logged, on /readyz); briefs are still answered.
       const { news, service } = openNews({
         dataDir: config.DATA_DIR,
@@ -102,6 +103,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
     },
   );
   await runningPromise;
+  // Once the platforms are up: a restart with a broken brief is news to the moderators as much as a broken edit.
+  await notifier?.briefsReloaded(core.loaded);
 }
 
 function platformsFor(config: Config, deps: PlatformDeps): PlatformAdapter[] {

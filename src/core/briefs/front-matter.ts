@@ -8,23 +8,28 @@ export interface FrontMatterResult {
   sourceLines: Map<string, number>;
 }
 
+/**
+ * The front matter, when it is valid; and the topic it names whenever that one field is valid, so a
+ * broken brief still tells which topic it is about (the feeds that name it are not misreported).
+ */
 export function parseFrontMatter(
   text: string,
   firstLine: number,
   at: (line: number, message: string) => void,
-): FrontMatterResult | undefined {
+): { front?: FrontMatterResult; topic?: string } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line + firstLine - 1;
   if (doc.errors.length > 0) {
     for (const e of doc.errors) at(lineOf(e.pos[0]), `YAML: ${firstSentence(e.message)}`);
-    return undefined;
+    return {};
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     at(firstLine, 'front matter must be a YAML mapping (key: value lines)');
-    return undefined;
+    return {};
   }
+  const topic = frontMatterSchema.shape.topic.safeParse((raw as { topic?: unknown }).topic).data;
   const nodeLine = (path: PropertyKey[]): number => {
     for (let n = path.length; n > 0; n--) {
       const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
@@ -45,13 +50,13 @@ export function parseFrontMatter(
       }
       at(nodeLine(path), describeIssue(issue, raw));
     }
-    return undefined;
+    return { topic };
   }
   const sourceLines = new Map<string, number>();
   parsed.data.sources.forEach((s, i) => {
     sourceLines.set(s.id, nodeLine(['sources', i]));
   });
-  return { data: parsed.data, sourceLines };
+  return { front: { data: parsed.data, sourceLines }, topic };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {

@@ -13,21 +13,58 @@ export interface LoadReport {
   problems: Problem[];
   /** Briefs whose status line changed since the last good load (for "brief updated" notes). */
   statusChanges: { topic: string; before: string; after: string }[];
+  /**
+   * Files with problems whose last good version is served instead (answers and tags): the one
+   * loaded earlier in this process, or (`savedAt`) the copy kept from an earlier run.
+   */
+  stale: { file: string; topic: string; savedAt?: Date }[];
+  /** Files with problems and no good version: their topic is not served until they are fixed. */
+  offline: string[];
+}
+
+/** What a load with problems means for commands and tagging: which topics are served from what. */
+export function servingNotes(report: LoadReport): string[] {
+  const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return [
+    ...report.stale.map(({ topic, savedAt }) =>
+      savedAt
+        ? `/${topic} is served from its last good version, saved ${minute(savedAt)}.`
+        : `/${topic} is served from its last good version.`,
+    ),
+    ...report.offline.map((file) => `${file} is not served until it is fixed.`),
+  ];
+}
+
+/**
+ * The last good text of each brief file, kept across restarts (in the data dir): without it, a
+ * broken edit would take its topic offline at the next start. Never throws; a copy that cannot be
+ * read is absent.
+ */
+export interface BriefCopies {
+  read(name: string): { text: string; savedAt: Date } | undefined;
+  write(name: string, text: string): void;
+  remove(name: string): void;
+  names(): string[];
 }
 
 export interface BriefLibraryOptions {
   /** Extra checks beyond the file format (rendered size on each platform): reported, not blocking. */
   validate?: (brief: Brief) => Problem[];
   onReload?: (report: LoadReport) => void;
+  copies?: BriefCopies;
 }
 
 /**
  * All briefs in one folder. A file that fails to parse keeps its last good version live, so a
- * moderator's broken edit never takes a topic offline.
+ * moderator's broken edit never takes a topic offline, across restarts too when `copies` is given.
  */
 export class BriefLibrary implements BriefSource {
   private byFile = new Map<string, Brief>();
   private byTopic = new Map<string, Brief>();
+  /** Topics named by files that have no good version (see topics()). */
+  private declared = new Map<string, string>();
+  /** The text last written to `copies`, by file name: a copy is written when it changes. */
+  private saved = new Map<string, string>();
 
   constructor(
     readonly dir: string,
@@ -42,9 +79,15 @@ export class BriefLibrary implements BriefSource {
     return [...this.byTopic.values()].sort((a, b) => a.topic.localeCompare(b.topic));
   }
 
+  /** Every topic a brief file names, answered or not: a broken brief's feeds are still its own. */
+  topics(): string[] {
+    return [...new Set([...this.byTopic.keys(), ...this.declared.values()])].sort();
+  }
+
   load(): LoadReport {
     const problems: Problem[] = [];
     const statusChanges: LoadReport['statusChanges'] = [];
+    const stale: LoadReport['stale'] = [];
     let names: string[];
     try {
       names = readdirSync(this.dir)
@@ -56,21 +99,22 @@ export class BriefLibrary implements BriefSource {
         line: 0,
         message: `cannot read the briefs folder: ${(err as Error).message}`,
       });
-      return { problems, statusChanges };
+      return { problems, statusChanges, stale, offline: [] };
     }
+    const { copies } = this.options;
     const seen = new Set<string>();
     const topics = new Map<string, string>();
+    this.declared.clear();
     for (const name of names) {
       const file = join(this.dir, name);
       seen.add(file);
-      let text: string;
+      let text: string | undefined;
       try {
         text = readFileSync(file, 'utf8');
       } catch (err) {
         problems.push({ file, line: 0, message: `cannot read: ${(err as Error).message}` });
-        continue;
       }
-      const result = parseBrief(file, text);
+      const result = text === undefined ? { problems: [] } : parseBrief(file, text);
       const extra = result.brief ? (this.options.validate?.(result.brief) ?? []) : [];
       problems.push(...result.problems, ...extra);
       const topic = result.brief?.topic;
@@ -82,7 +126,7 @@ export class BriefLibrary implements BriefSource {
         });
         continue;
       }
-      if (result.brief) {
+      if (result.brief && text !== undefined) {
         const before = this.byFile.get(file);
         if (before && before.status !== result.brief.status) {
           statusChanges.push({
@@ -92,14 +136,33 @@ export class BriefLibrary implements BriefSource {
           });
         }
         this.byFile.set(file, result.brief);
+        if (copies && this.saved.get(name) !== text) {
+          copies.write(name, text);
+          this.saved.set(name, text);
+        }
+      } else if (this.byFile.has(file)) {
+        stale.push({ file, topic: this.byFile.get(file)!.topic });
+      } else {
+        // A restart since the last good version: answer the copy kept of it, if there is one.
+        const copy = copies?.read(name);
+        const kept = copy && parseBrief(file, copy.text).brief;
+        if (kept && !topics.has(kept.topic)) {
+          this.byFile.set(file, kept);
+          this.saved.set(name, copy.text);
+          stale.push({ file, topic: kept.topic, savedAt: copy.savedAt });
+        } else if (result.topic) {
+          this.declared.set(file, result.topic);
+        }
       }
       const live = this.byFile.get(file);
       if (live) topics.set(live.topic, file);
     }
     for (const file of this.byFile.keys()) if (!seen.has(file)) this.byFile.delete(file);
+    // A deleted brief's copy goes too: a new file of that name later starts afresh.
+    for (const name of copies?.names() ?? []) if (!seen.has(join(this.dir, name))) copies?.remove(name);
     this.byTopic = new Map([...this.byFile.values()].map((b) => [b.topic, b]));
-    const report = { problems, statusChanges };
-    return report;
+    const offline = [...new Set(problems.map((p) => p.file))].filter((f) => !this.byFile.has(f));
+    return { problems, statusChanges, stale, offline };
   }
 
   /** Reload on every change in the folder until the returned function is called. */

@@ -4,6 +4,8 @@ import type { Brief, FrontMatter, Problem } from './schema.js';
 
 export interface ParseResult {
   brief?: Brief;
+  /** The topic the file names, when its front matter gets that far (also for a broken brief). */
+  topic?: string;
   problems: Problem[];
 }
 
@@ -23,13 +25,13 @@ export function parseBrief(file: string, source: string): ParseResult {
     return { problems };
   }
 
-  const front = parseFrontMatter(lines.slice(1, close).join('\n'), 2, at);
+  const { front, topic } = parseFrontMatter(lines.slice(1, close).join('\n'), 2, at);
   const body = parseBody(lines.slice(close + 1), close + 2, at);
-  if (!front || !body) return { problems };
+  if (!front || !body) return { topic, problems };
 
   checkCitations(front.data, front.sourceLines, body, at);
-  if (problems.length > 0) return { problems };
-  return { brief: { ...front.data, file, ...body }, problems };
+  if (problems.length > 0) return { topic, problems };
+  return { brief: { ...front.data, file, ...body }, topic, problems };
 }
 
 function checkCitations(

@@ -57,6 +57,11 @@ export type FeedConfig = z.infer<typeof feedSchema>;
 export interface FeedsLoad {
   feeds: FeedConfig[];
   problems: Problem[];
+  /**
+   * Feeds' `topics` that no brief names. Not fatal to a running bot: which briefs exist is the
+   * moderators' live edit, and the feed still tags its other topics (lint fails on them).
+   */
+  unknownTopics: Problem[];
 }
 
 /** Parse and check a feeds file; problems carry the line of the offending value. */
@@ -68,6 +73,7 @@ export function loadFeeds(path: string, text?: string, knownTopics?: readonly st
     return {
       feeds: [],
       problems: [{ file: path, line: 0, message: `cannot read: ${(err as Error).message}` }],
+      unknownTopics: [],
     };
   }
   const lineCounter = new LineCounter();
@@ -82,6 +88,7 @@ export function loadFeeds(path: string, text?: string, knownTopics?: readonly st
         line: lineOf(e.pos[0]),
         message: `YAML: ${e.message.split('\n')[0]}`,
       })),
+      unknownTopics: [],
     };
   }
   const parsed = feedsFileSchema.safeParse(doc.toJS());
@@ -101,9 +108,10 @@ export function loadFeeds(path: string, text?: string, knownTopics?: readonly st
         message: `${issue.path.join('.') || 'file'}: ${issue.message}`,
       });
     }
-    return { feeds: [], problems: problems.sort((a, b) => a.line - b.line) };
+    return { feeds: [], problems: problems.sort((a, b) => a.line - b.line), unknownTopics: [] };
   }
   const names = new Set<string>();
+  const unknownTopics: Problem[] = [];
   parsed.data.feeds.forEach((feed, i) => {
     if (names.has(feed.name)) {
       const node = doc.getIn(['feeds', i, 'name'], true) as { range?: [number, number] } | undefined;
@@ -117,10 +125,10 @@ export function loadFeeds(path: string, text?: string, knownTopics?: readonly st
     (feed.topics ?? []).forEach((topic, j) => {
       if (knownTopics && !knownTopics.includes(topic)) {
         const node = doc.getIn(['feeds', i, 'topics', j], true) as { range?: [number, number] } | undefined;
-        problems.push({
+        unknownTopics.push({
           file: path,
           line: lineOf(node?.range?.[0]),
-          message: `feed '${feed.name}': unknown topic '${topic}'`,
+          message: `feed '${feed.name}': unknown topic '${topic}' (no brief names it)`,
         });
       }
     });
@@ -129,10 +137,11 @@ export function loadFeeds(path: string, text?: string, knownTopics?: readonly st
   const feeds = parsed.data.feeds.map((f) =>
     f.local && !f.url.startsWith('file:') ? { ...f, url: pathToFileURL(resolve(base, f.url)).href } : f,
   );
-  return { feeds, problems };
+  return { feeds, problems, unknownTopics };
 }
 
 /** Lint entry point, like brief lint: every problem with its file and line. */
 export function lintFeeds(path: string, knownTopics?: readonly string[]): Problem[] {
-  return loadFeeds(path, undefined, knownTopics).problems;
+  const { problems, unknownTopics } = loadFeeds(path, undefined, knownTopics);
+  return [...problems, ...unknownTopics].sort((a, b) => a.line - b.line);
 }

@@ -1,0 +1,57 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BriefCopies } from '../core/briefs/library.js';
+import type { Log } from '../core/log.js';
+
+/**
+ * The last good text of each brief, one file each in `dir` (under DATA_DIR). Plain files, not
+ * SQLite: briefs load before the store opens, and a moderator can read a copy with any editor.
+ * A data dir that cannot be written costs only the copies: logged once, briefs still answered.
+ */
+export function briefCopies(dir: string, log: Pick<Log, 'warn'>): BriefCopies {
+  let warned = false;
+  const attempt = <T>(what: string, work: () => T): T | undefined => {
+    try {
+      return work();
+    } catch (err) {
+      if (!warned) log.warn({ err, dir }, `brief copies: could not ${what}; a broken brief will be offline after a restart`);
+      warned = true;
+      return undefined;
+    }
+  };
+  return {
+    read(name) {
+      try {
+        const file = join(dir, name);
+        return { text: readFileSync(file, 'utf8'), savedAt: statSync(file).mtime };
+      } catch {
+        return undefined;
+      }
+    },
+    write(name, text) {
+      attempt('save one', () => {
+        mkdirSync(dir, { recursive: true });
+        // Written aside and renamed: a crash mid-write never leaves half a brief as the copy.
+        const aside = join(dir, `.${name}.tmp`);
+        writeFileSync(aside, text);
+        renameSync(aside, join(dir, name));
+      });
+    },
+    remove(name) {
+      attempt('remove one', () => rmSync(join(dir, name), { force: true }));
+    },
+    names() {
+      try {
+        return readdirSync(dir).filter((n) => n.endsWith('.md') && !n.startsWith('.'));
+      } catch {
+        return [];
+      }
+    },
+  };
+}
+
+/** Where every way of running keeps the copies: beside the store, in DATA_DIR. */
+export const lastGoodCopies = (dataDir: string, log: Pick<Log, 'warn'>) => briefCopies(join(dataDir, 'briefs-last-good'), log);
+
+/** For the one-shot commands: a warning is a line on stderr. */
+export const stderrLog: Pick<Log, 'warn'> = { warn: (_, msg) => process.stderr.write(`briefbot: ${msg}\n`) };

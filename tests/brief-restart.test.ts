@@ -1,0 +1,63 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { botFixture, kill, slash, until } from './helpers/bot-process.js';
+
+/**
+ * A moderator's edit breaks a brief while the bot is down (or just before a deploy). The running
+ * bot always kept the last good version; a restart used to refuse to start at all, because
+ * feeds.yaml names the topic the broken brief no longer served.
+ */
+const fx = botFixture({ env: { MODERATOR_CHANNEL: 'slack:C0MODS' } });
+
+const rss = (title: string, slug: string) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>Andes Desk</title><link>https://andesdesk.example/</link><description>x</description>` +
+  `<item><title>${title}</title><link>https://andesdesk.example/${slug}</link><guid>${slug}</guid><pubDate>${new Date().toUTCString()}</pubDate></item></channel></rss>`;
+
+describe('a brief broken while the bot was down', () => {
+  it('the bot starts, answers its last good version, tags its news, and tells the moderators', async () => {
+    const d = await fx.deploy();
+    const briefs = join(d.dir, 'briefs');
+    cpSync('briefs', briefs, { recursive: true });
+    d.env.BRIEFS_DIR = briefs;
+    const feed = (name: string, title: string, slug: string) => {
+      const file = join(d.dir, `${name}.xml`);
+      writeFileSync(file, rss(title, slug));
+      return { name, url: pathToFileURL(file).href, local: true, language: 'en', topics: ['nato-status'] };
+    };
+    const feeds = [feed('desk-a', 'Colombia and NATO resume cyber defence talks', 'a')];
+    writeFileSync(d.env.FEEDS_FILE as string, JSON.stringify({ feeds }));
+
+    let bot = await fx.start(d);
+    const first = await slash(fx.fake, d.port, '/nato-status', '');
+    expect(first).toContain('the sources do not report the exit as completed');
+    expect(first).toContain('Colombia and NATO resume cyber defence talks');
+    expect(await kill(bot, 'SIGTERM')).toBe(0);
+
+    // While it is down: an edit that cites a source the brief does not list, and a new feed for the topic.
+    const file = join(briefs, 'nato-status.md');
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good.replace('the sources do not report the exit as completed', 'A STATUS WITH A TYPO').replace('status. [s2]', 'status. [s9]'));
+    feeds.push(feed('desk-b', 'Petro puts the NATO exit of Colombia on hold', 'b'));
+    writeFileSync(d.env.FEEDS_FILE as string, JSON.stringify({ feeds }));
+
+    bot = await fx.start(d);
+    const after = await slash(fx.fake, d.port, '/nato-status', '');
+    expect(after).toContain('the sources do not report the exit as completed');
+    expect(after).not.toContain('A STATUS WITH A TYPO');
+    // Polled while the file was broken, and still tagged to the topic by its last good version.
+    expect(after).toContain('Petro puts the NATO exit of Colombia on hold');
+
+    expect(await until(() => (fx.fake.messages.get('C0MODS') ?? []).length > 0, 10_000)).toBe(true);
+    const [message] = fx.fake.messages.get('C0MODS') ?? [];
+    const note = (message?.blocks as { text?: { text: string } }[]).map((b) => b.text?.text ?? '').join('\n');
+    expect(note).toMatch(new RegExp(`^Brief problems\n${file}:\\d+: cites \\[s9\\] but no source has id 's9'\n`));
+    expect(note).toMatch(/\n\/nato-status is served from its last good version, saved \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
+
+    // Fixed: the live bot takes the edit.
+    writeFileSync(file, good.replace('the sources do not report the exit as completed', 'the exit is on hold'));
+    expect(await until(() => bot.logs('briefs reloaded').length > 0, 10_000)).toBe(true);
+    expect(await slash(fx.fake, d.port, '/nato-status', '')).toContain('the exit is on hold');
+  }, 90_000);
+});
