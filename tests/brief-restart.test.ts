@@ -50,8 +50,8 @@ describe('a brief broken while the bot was down', () => {
     expect(after).toContain('Petro puts the NATO exit of Colombia on hold');
 
     expect(await until(() => (fx.fake.messages.get('C0MODS') ?? []).length > 0, 10_000)).toBe(true);
-    const [message] = fx.fake.messages.get('C0MODS') ?? [];
-    const note = (message?.blocks as { text?: { text: string } }[]).map((b) => b.text?.text ?? '').join('\n');
+    const blocks = (fx.fake.messages.get('C0MODS')?.[0]?.blocks ?? []) as { text?: { text: string } }[];
+    const note = blocks.map((b) => b.text?.text ?? '').join('\n');
     expect(note).toMatch(new RegExp(`^Brief problems\n${file}:\\d+: cites \\[s9\\] but no source has id 's9'\n`));
     expect(note).toMatch(/\n\/nato-status is served from its last good version, saved \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
 
