@@ -10,7 +10,7 @@ import { checkRenderedSize } from './lint.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { PlatformAdapter, PlatformDeps } from './platforms/types.js';
-import { lastGoodCopies } from './store/brief-copies.js';
+import { lastGoodBriefs } from './store/last-good.js';
 
 export interface Core {
   briefs: BriefLibrary;
@@ -38,7 +38,7 @@ export function createCore(
     logger.warn({ problems: report.problems.map(formatProblem), serving: servingNotes(report) }, msg);
   const briefs = new BriefLibrary(config.BRIEFS_DIR, {
     validate: checkRenderedSize,
-    copies: config.DATA_DIR === undefined ? undefined : lastGoodCopies(config.DATA_DIR, logger),
+    copies: config.DATA_DIR === undefined ? undefined : lastGoodBriefs(config.DATA_DIR, logger),
     onReload: (report) => {
       if (report.problems.length > 0) {
         metrics.briefReloadErrors.inc(new Set(report.problems.map((p) => p.file)).size);

@@ -46,6 +46,8 @@ export interface News {
   store: SqliteStore;
   /** Poll the feeds that are due (all of them with `force`). */
   poll(force?: boolean): Promise<PollSummary>;
+  /** feeds.yaml changed: poll these from now on (the new ones at once), and forget the removed ones' health. */
+  setFeeds(feeds: FeedConfig[]): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -84,9 +86,15 @@ export function createNews(o: NewsOptions): News {
   // Hosts that answered 429 or 503 with Retry-After: their other feeds wait too, across polls.
   const hostPauses: HostPauses = new Map();
 
+  let feeds = o.feeds;
+  // Feeds removed from the file (while the bot ran, or was down): their health no longer counts.
+  const retireRemoved = async () => {
+    const retired = await store.retireFeeds(feeds.map((f) => f.name));
+    if (retired.length > 0) o.logger.info({ feeds: retired }, 'feeds removed from the feeds file: their health is forgotten');
+  };
   const poll = async (force = false): Promise<PollSummary> => {
     if (polling) return polling;
-    const due = force ? o.feeds : await dueFeeds(o.feeds, store, now());
+    const due = force ? feeds : await dueFeeds(feeds, store, now());
     const deps = createPollDeps(store, o.briefs, {}, {
       onHealthEvent: o.onHealthEvent,
       retentionDays: o.retentionDays ?? 30,
@@ -135,8 +143,15 @@ export function createNews(o: NewsOptions): News {
     scheduler,
     store,
     poll,
+    async setFeeds(next) {
+      feeds = next;
+      await retireRemoved();
+      // The running poll (if any) keeps its list; the timer's next one a minute on picks up the rest.
+      if (!stopped && timer) void poll().catch((err: unknown) => o.logger.error({ err }, 'feed poll failed'));
+    },
     async start() {
       for (const spec of o.declared ?? []) await digestStore.subscribe(spec, now());
+      await retireRemoved();
       // Poll before catching up, so a digest missed while down has the news it should carry.
       await poll().catch((err: unknown) => o.logger.error({ err }, 'feed poll failed'));
       // Stopped while the first poll ran (a SIGTERM soon after start): nothing more to start.

@@ -56,6 +56,13 @@ export function createNotifier(deps: {
         `note:dead:${entry.platform}:${entry.channelId}:${entry.slot.toISOString()}`,
       );
     },
+    /** feeds.yaml was reloaded (what changed), or has problems (and what is polled instead). */
+    feedsFile(problems: boolean, notes: string[]): Promise<void> {
+      return toModerators(
+        textReply(problems ? 'Feeds file problems' : 'Feeds file reloaded', notes.join('\n'), { tone: problems ? 'warning' : 'info', ephemeral: false }),
+        `note:feeds:${stamp()}`,
+      );
+    },
     async briefsReloaded(report: LoadReport): Promise<void> {
       if (report.problems.length > 0) {
         const lines = [...report.problems.slice(0, 10).map(formatProblem), ...servingNotes(report)].join('\n');

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BriefLibrary, type LoadReport } from '../src/core/briefs/library.js';
 import { formatProblem } from '../src/core/briefs/schema.js';
-import { briefCopies } from '../src/store/brief-copies.js';
+import { lastGoodFiles } from '../src/store/last-good.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -82,12 +82,12 @@ describe('a brief broken while the bot was down', () => {
     const kept = join(mkdtempSync(join(tmpdir(), 'briefbot-data-')), 'briefs-last-good');
     dirs.push(dirname(kept));
     const good = readFileSync(file, 'utf8');
-    new BriefLibrary(dir, { copies: briefCopies(kept, silent) }).load();
+    new BriefLibrary(dir, { copies: lastGoodFiles(kept, silent) }).load();
     expect(readFileSync(join(kept, 'sample.md'), 'utf8')).toBe(good);
 
     // The bot stops; a moderator's edit cites a source the brief does not list; the bot starts again.
     writeFileSync(file, cite(good, 's9').replace('Things stand where they stood.', 'A status with a typo.'));
-    const restarted = new BriefLibrary(dir, { copies: briefCopies(kept, silent) });
+    const restarted = new BriefLibrary(dir, { copies: lastGoodFiles(kept, silent) });
     const report = restarted.load();
     expect(report.problems.map(formatProblem)).toEqual([`${file}:26: cites [s9] but no source has id 's9'`]);
     expect(restarted.get('sample')?.status).toBe('Things stand where they stood.');
@@ -131,7 +131,7 @@ describe('a brief broken while the bot was down', () => {
     // A file where the copies' folder should be: mkdir fails as on a read-only or full disk.
     writeFileSync(join(data, 'briefs-last-good'), '');
     const warnings: unknown[] = [];
-    const library = new BriefLibrary(dir, { copies: briefCopies(join(data, 'briefs-last-good'), { warn: (o) => warnings.push(o) }) });
+    const library = new BriefLibrary(dir, { copies: lastGoodFiles(join(data, 'briefs-last-good'), { warn: (o) => warnings.push(o) }) });
     expect(library.load().problems).toEqual([]);
     expect(library.get('sample')).toBeDefined();
     library.load();

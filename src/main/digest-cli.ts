@@ -3,7 +3,7 @@ import { BriefLibrary } from '../core/briefs/library.js';
 import { composeDigest } from '../core/digests/compose.js';
 import { nextSlotAfter, WEEKDAYS } from '../core/digests/schedule.js';
 import { describeSubscription, type Subscription } from '../core/digests/subscription.js';
-import { lastGoodCopies, stderrLog } from '../store/brief-copies.js';
+import { lastGoodBriefs, stderrLog } from '../store/last-good.js';
 import { SqliteDigestStore } from '../store/digests-sqlite.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { PREVIEW_FORMATS, type PreviewFormat, renderAs } from './render-as.js';
@@ -32,7 +32,7 @@ export function parseSince(text: string, now: Date): Date {
 /** `briefbot digest`: print the digest the store would give now, without posting it. */
 export async function printDigest(dataDir: string, briefsDir: string, o: DigestCliOptions): Promise<string> {
   // The topics the running bot serves, a broken brief by its last good version.
-  const briefs = new BriefLibrary(briefsDir, { copies: lastGoodCopies(dataDir, stderrLog) });
+  const briefs = new BriefLibrary(briefsDir, { copies: lastGoodBriefs(dataDir, stderrLog) });
   briefs.load();
   const known = briefs.list().map((b) => b.topic);
   const topics = (o.topics ?? known.join(','))

@@ -6,7 +6,7 @@ import { loadFeeds } from '../core/feeds/config.js';
 import { createPollDeps } from '../core/feeds/deps.js';
 import { pollOnce } from '../core/feeds/poll.js';
 import { formatHealthTable, formatPollSummary } from '../core/feeds/report.js';
-import { lastGoodCopies, stderrLog } from '../store/brief-copies.js';
+import { lastGoodBriefs, stderrLog } from '../store/last-good.js';
 import { SqliteStore } from '../store/sqlite.js';
 
 /** Only the settings these commands need, so a half-configured Slack never blocks a poll. */
@@ -37,7 +37,7 @@ export async function runPollOnce(
     return 1;
   }
   // Tagged as the running bot tags: a broken brief by its last good version.
-  const briefs = new BriefLibrary(BRIEFS_DIR ?? options.briefsDir, { copies: lastGoodCopies(DATA_DIR, stderrLog) });
+  const briefs = new BriefLibrary(BRIEFS_DIR ?? options.briefsDir, { copies: lastGoodBriefs(DATA_DIR, stderrLog) });
   const loaded = briefs.load();
   const briefNotes = [...loaded.problems.map(formatProblem), ...servingNotes(loaded)];
   if (briefNotes.length > 0) options.out(`${briefNotes.join('\n')}\n`);

@@ -8,13 +8,15 @@ import { formatProblem } from '../core/briefs/schema.js';
 import type { Platform } from '../core/commands/types.js';
 import type { DigestTarget } from '../core/digests/outbox.js';
 import { type SubscriptionSpec, subscriptionSchema } from '../core/digests/subscription.js';
-import { loadFeeds } from '../core/feeds/config.js';
+import { FeedsFile, feedsFileNotes } from '../core/feeds/feeds-file.js';
 import { createLogger } from '../logger.js';
 import { openNews } from '../news.js';
 import { createNotifier } from '../notes.js';
 import { createDiscordAdapter } from '../platforms/discord/adapter.js';
 import { createSlackAdapter } from '../platforms/slack/adapter.js';
 import type { PlatformAdapter, PlatformDeps } from '../platforms/types.js';
+import { lastGoodFeeds } from '../store/last-good.js';
+import { feedsFileWatcher } from './feeds-watch.js';
 
 /** `npm start`: config → core → platforms and news → serve, until SIGTERM/SIGINT. */
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -30,9 +32,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   let onReload: (report: LoadReport) => void = () => {};
   let notifier: ReturnType<typeof createNotifier> | undefined;
   const core = createCore(config, logger, undefined, (report) => onReload(report));
-  const { feeds, problems, unknownTopics } = loadFeeds(config.FEEDS_FILE, undefined, core.briefs.topics());
-  if (problems.length > 0) throw new ConfigError(`${config.FEEDS_FILE} has problems:\n  ${problems.map(formatProblem).join('\n  ')}`);
-  if (unknownTopics.length > 0) logger.warn({ problems: unknownTopics.map(formatProblem) }, 'feeds name topics no brief has');
+  const feedsFile = new FeedsFile(config.FEEDS_FILE, { copies: lastGoodFeeds(config.DATA_DIR, logger), topics: () => core.briefs.topics() });
+  const feedsLoaded = feedsFile.load();
+  // Only a first deployment has no good version to fall back on: that is the operator's to fix now.
+  if (feedsLoaded.served === 'none') throw new ConfigError(`${config.FEEDS_FILE} has problems:\n  ${feedsLoaded.problems.map(formatProblem).join('\n  ')}`);
+  const feedsNotes = feedsFileNotes(feedsLoaded);
+  if (feedsNotes.length > 0) logger.warn({ notes: feedsNotes }, `${config.FEEDS_FILE}: problems`);
 
   // Signals are handled from the first moment: a SIGTERM during start-up still shuts down cleanly.
   let stopping = false;
@@ -71,7 +76,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
       // A read-only or full DATA_DIR switches digests off (logged, on /readyz); briefs are still answered.
       const { news, service } = openNews({
         dataDir: config.DATA_DIR,
-        feeds,
+        feeds: feedsFile.feeds,
         briefs: core.briefs,
         targets,
         logger,
@@ -99,12 +104,14 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
       onReload = (report) => void notifier?.briefsReloaded(report);
       core.context.digests = news.digests;
       core.context.headlines = news.headlines;
-      return [service];
+      return [service, feedsFileWatcher(feedsFile, news, logger, (problems, notes) => void notifier?.feedsFile(problems, notes))];
     },
   );
   await runningPromise;
-  // Once the platforms are up: a restart with a broken brief is news to the moderators as much as a broken edit.
+  // Once the platforms are up: a restart with a broken brief or feeds file is news to the moderators
+  // as much as a broken edit is.
   await notifier?.briefsReloaded(core.loaded);
+  if (feedsNotes.length > 0) await notifier?.feedsFile(feedsLoaded.problems.length > 0, feedsNotes);
 }
 
 function platformsFor(config: Config, deps: PlatformDeps): PlatformAdapter[] {

@@ -144,6 +144,20 @@ export class SqliteStore implements FeedStore {
     return (this.sql('SELECT * FROM feeds ORDER BY name').all() as Row[]).map(toHealth);
   }
 
+  /**
+   * Forget the health of feeds no longer configured (removed from feeds.yaml), so `briefbot feeds`
+   * and /metrics stop counting them; their items stay. Returns their names.
+   */
+  async retireFeeds(keep: readonly string[]): Promise<string[]> {
+    const kept = new Set(keep);
+    const gone = (this.sql('SELECT name FROM feeds').all() as { name: string }[]).map((r) => r.name).filter((n) => !kept.has(n));
+    const forget = this.sql('DELETE FROM feeds WHERE name = ?');
+    this.db.transaction(() => {
+      for (const name of gone) forget.run(name);
+    })();
+    return gone;
+  }
+
   /** Feeds by health state. */
   async stateCounts(): Promise<Record<string, number>> {
     const rows = this.sql('SELECT state, count(*) AS n FROM feeds GROUP BY state').all() as Row[];

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { parseBrief } from './parse.js';
+import { type LastGoodCopies, savedMinute } from '../last-good.js';
 import type { Brief, Problem } from './schema.js';
 
 /** What commands need from the briefs: read-only lookups. */
@@ -24,34 +25,21 @@ export interface LoadReport {
 
 /** What a load with problems means for commands and tagging: which topics are served from what. */
 export function servingNotes(report: LoadReport): string[] {
-  const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return [
     ...report.stale.map(({ topic, savedAt }) =>
       savedAt
-        ? `/${topic} is served from its last good version, saved ${minute(savedAt)}.`
+        ? `/${topic} is served from its last good version, saved ${savedMinute(savedAt)}.`
         : `/${topic} is served from its last good version.`,
     ),
     ...report.offline.map((file) => `${file} is not served until it is fixed.`),
   ];
 }
 
-/**
- * The last good text of each brief file, kept across restarts (in the data dir): without it, a
- * broken edit would take its topic offline at the next start. Never throws; a copy that cannot be
- * read is absent.
- */
-export interface BriefCopies {
-  read(name: string): { text: string; savedAt: Date } | undefined;
-  write(name: string, text: string): void;
-  remove(name: string): void;
-  names(): string[];
-}
-
 export interface BriefLibraryOptions {
   /** Extra checks beyond the file format (rendered size on each platform): reported, not blocking. */
   validate?: (brief: Brief) => Problem[];
   onReload?: (report: LoadReport) => void;
-  copies?: BriefCopies;
+  copies?: LastGoodCopies;
 }
 
 /**

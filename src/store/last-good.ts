@@ -1,20 +1,20 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BriefCopies } from '../core/briefs/library.js';
+import type { LastGoodCopies } from '../core/last-good.js';
 import type { Log } from '../core/log.js';
 
 /**
- * The last good text of each brief, one file each in `dir` (under DATA_DIR). Plain files, not
- * SQLite: briefs load before the store opens, and a moderator can read a copy with any editor.
- * A data dir that cannot be written costs only the copies: logged once, briefs still answered.
+ * Last good copies as plain files in `dir` (under DATA_DIR), not SQLite: briefs and feeds.yaml load
+ * before the store opens, and a moderator can read a copy with any editor. A data dir that cannot be
+ * written costs only the copies: logged once, the bot still runs.
  */
-export function briefCopies(dir: string, log: Pick<Log, 'warn'>): BriefCopies {
+export function lastGoodFiles(dir: string, log: Pick<Log, 'warn'>): LastGoodCopies {
   let warned = false;
   const attempt = <T>(what: string, work: () => T): T | undefined => {
     try {
       return work();
     } catch (err) {
-      if (!warned) log.warn({ err, dir }, `brief copies: could not ${what}; a broken brief will be offline after a restart`);
+      if (!warned) log.warn({ err, dir }, `last good copies: could not ${what}; a file broken while the bot is down will not be covered after a restart`);
       warned = true;
       return undefined;
     }
@@ -42,7 +42,7 @@ export function briefCopies(dir: string, log: Pick<Log, 'warn'>): BriefCopies {
     },
     names() {
       try {
-        return readdirSync(dir).filter((n) => n.endsWith('.md') && !n.startsWith('.'));
+        return readdirSync(dir).filter((n) => !n.startsWith('.'));
       } catch {
         return [];
       }
@@ -50,8 +50,9 @@ export function briefCopies(dir: string, log: Pick<Log, 'warn'>): BriefCopies {
   };
 }
 
-/** Where every way of running keeps the copies: beside the store, in DATA_DIR. */
-export const lastGoodCopies = (dataDir: string, log: Pick<Log, 'warn'>) => briefCopies(join(dataDir, 'briefs-last-good'), log);
+/** Where every way of running keeps them: beside the store, in DATA_DIR. */
+export const lastGoodBriefs = (dataDir: string, log: Pick<Log, 'warn'>) => lastGoodFiles(join(dataDir, 'briefs-last-good'), log);
+export const lastGoodFeeds = (dataDir: string, log: Pick<Log, 'warn'>) => lastGoodFiles(join(dataDir, 'feeds-last-good'), log);
 
 /** For the one-shot commands: a warning is a line on stderr. */
 export const stderrLog: Pick<Log, 'warn'> = { warn: (_, msg) => process.stderr.write(`briefbot: ${msg}\n`) };
