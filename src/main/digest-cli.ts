@@ -3,8 +3,8 @@ import { BriefLibrary } from '../core/briefs/library.js';
 import { composeDigest } from '../core/digests/compose.js';
 import { nextSlotAfter, WEEKDAYS } from '../core/digests/schedule.js';
 import { describeSubscription, type Subscription } from '../core/digests/subscription.js';
-import { lastGoodBriefs, stderrLog } from '../store/last-good.js';
 import { SqliteDigestStore } from '../store/digests-sqlite.js';
+import { lastGoodBriefs, stderrLog } from '../store/last-good.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { PREVIEW_FORMATS, type PreviewFormat, renderAs } from './render-as.js';
 

@@ -111,7 +111,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   // Once the platforms are up: a restart with a broken brief or feeds file is news to the moderators
   // as much as a broken edit is.
   await notifier?.briefsReloaded(core.loaded);
-  if (feedsNotes.length > 0) await notifier?.feedsFile(feedsLoaded.problems.length > 0, feedsNotes);
+  if (feedsNotes.length > 0) await notifier?.feedsFile(true, feedsNotes);
 }
 
 function platformsFor(config: Config, deps: PlatformDeps): PlatformAdapter[] {

@@ -10,13 +10,12 @@ import type { Log } from '../core/log.js';
  */
 export function lastGoodFiles(dir: string, log: Pick<Log, 'warn'>): LastGoodCopies {
   let warned = false;
-  const attempt = <T>(what: string, work: () => T): T | undefined => {
+  const attempt = (what: string, work: () => void) => {
     try {
-      return work();
+      work();
     } catch (err) {
       if (!warned) log.warn({ err, dir }, `last good copies: could not ${what}; a file broken while the bot is down will not be covered after a restart`);
       warned = true;
-      return undefined;
     }
   };
   return {
@@ -31,7 +30,7 @@ export function lastGoodFiles(dir: string, log: Pick<Log, 'warn'>): LastGoodCopi
     write(name, text) {
       attempt('save one', () => {
         mkdirSync(dir, { recursive: true });
-        // Written aside and renamed: a crash mid-write never leaves half a brief as the copy.
+        // Written aside and renamed: a crash mid-write never leaves half a file as the copy.
         const aside = join(dir, `.${name}.tmp`);
         writeFileSync(aside, text);
         renameSync(aside, join(dir, name));

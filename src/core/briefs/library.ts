@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { parseBrief } from './parse.js';
 import { type LastGoodCopies, savedMinute } from '../last-good.js';
+import { parseBrief } from './parse.js';
 import type { Brief, Problem } from './schema.js';
 
 /** What commands need from the briefs: read-only lookups. */
