@@ -48,9 +48,15 @@ const digest: CommandModule = {
           textReply('Digest', 'Nothing new for this channel’s topics since its last digest (or no subscription: /digest subscribe).')
         );
       case 'now': {
+        // Read before the run moves it: what "since the last digest" means here.
+        const { subscription } = await service.list(request.platform, request.channelId);
         const entry = await service.now(request.platform, request.channelId);
-        if (!entry) return textReply('Digest', 'No subscription here, or nothing to post: /digest subscribe first.');
-        return textReply('Digest', entry.pages.length > 0 ? `Posting a digest of ${entry.pages.length} message(s) now.` : 'Nothing new to post since the last digest.');
+        if (!entry || !subscription) return textReply('Digest', 'No subscription here, or nothing to post: /digest subscribe first.');
+        if (entry.pages.length > 0) return textReply('Digest', `Posting a digest of ${entry.pages.length} message(s) now.`);
+        const since = subscription.coveredUntil
+          ? `since the last digest, ${inZone(subscription.coveredUntil, subscription.schedule.timezone)}`
+          : 'in the last day';
+        return textReply('Digest', `Nothing new to post on ${subscription.topics.join(', ')} ${since}.`);
       }
       default:
         return list(request, service);
@@ -100,14 +106,15 @@ async function list(request: CommandRequest, service: DigestService): Promise<Re
   const { subscription, nextRun, dead } = await service.list(request.platform, request.channelId);
   const lines = [
     subscription ? `Subscribed: ${describeSubscription(subscription)}.` : 'No digest subscription in this channel.',
-    ...(nextRun ? [`Next digest: ${nextRunText(nextRun, subscription?.schedule.timezone ?? 'UTC')}.`] : []),
+    ...(subscription?.coveredUntil ? [`Last digest: ${inZone(subscription.coveredUntil, subscription.schedule.timezone)}.`] : []),
+    ...(nextRun ? [`Next digest: ${inZone(nextRun, subscription?.schedule.timezone ?? 'UTC')}.`] : []),
     ...dead.map((d) => `Undelivered digest for ${d.slot.toISOString().slice(0, 16)}: ${d.lastError ?? 'failed'}.`),
   ];
   return textReply('Digest', lines.join('\n'), { tone: dead.length > 0 ? 'warning' : 'info' });
 }
 
 /** In the channel's own zone, as it was subscribed ("Wednesday, 25 November 2026, 08:00 America/Bogota"), and in UTC. */
-function nextRunText(at: Date, zone: string): string {
+function inZone(at: Date, zone: string): string {
   return `${localDate(at, zone)}, ${localTime(at, zone)} ${zone} (${at.toISOString().replace('T', ' ').slice(0, 16)} UTC)`;
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,12 +9,12 @@ const briefs = new BriefLibrary('briefs');
 briefs.load();
 
 /** Runs the real `npm run demo` with piped input, as a script would. */
-function demo(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function demo(input: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'briefbot-demo-'));
     const child = spawn('npm', ['run', '--silent', 'demo'], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, DATA_DIR: dataDir },
+      env: { ...process.env, DATA_DIR: dataDir, ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -67,8 +67,27 @@ describe('npm run demo', () => {
     // One story told by several outlets is one entry naming them all.
     expect(digest).toMatch(/Andes Wire, Hemisphere Monitor/);
     expect(digest).toContain('(Background briefs: /china-ties · /decertification · /nato-status)');
-    expect(stdout).toContain('Nothing new to post since the last digest.');
+    expect(stdout).toMatch(
+      /Nothing new to post on china-ties, decertification, nato-status since the last digest, \w+day, \d{1,2} \w+ \d{4}, \d\d:\d\d America\/Bogota \(\d{4}-\d{2}-\d{2} \d\d:\d\d UTC\)\./,
+    );
+    // The last one is the one just posted by /digest now.
+    expect(stdout).toMatch(/Last digest: \w+day, \d{1,2} \w+ \d{4}, \d\d:\d\d America\/Bogota/);
     // When the next one comes, in the channel's zone first (the demo's: 08:00 in Bogotá, 13:00 UTC).
     expect(stdout).toMatch(/Next digest: \w+day, \d{1,2} \w+ \d{4}, 08:00 America\/Bogota \(\d{4}-\d{2}-\d{2} 13:00 UTC\)\./);
+  }, 40_000);
+
+  it('with nothing to post, /digest now says which topics and since when; /digest list says when the last one ran', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-demo-feeds-'));
+    try {
+      writeFileSync(join(dir, 'feeds.yaml'), 'feeds: []\n');
+      const { code, stdout } = await demo('/digest list\n/digest now\n/digest list\n', { FEEDS_FILE: join(dir, 'feeds.yaml') });
+      expect(code).toBe(0);
+      const [before, now, after] = stdout.split('you> ').slice(1);
+      expect(before).not.toContain('Last digest');
+      expect(now).toContain('Nothing new to post on china-ties, decertification, nato-status in the last day.');
+      expect(after).toMatch(/Last digest: \w+day, \d{1,2} \w+ \d{4}, \d\d:\d\d America\/Bogota/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 40_000);
 });
