@@ -104,13 +104,18 @@ function weekdays(text: string): string[] {
 
 async function list(request: CommandRequest, service: DigestService): Promise<Reply> {
   const { subscription, nextRun, dead } = await service.list(request.platform, request.channelId);
+  const served = service.topics();
+  const unserved = subscription?.topics.filter((t) => !served.includes(t)) ?? [];
   const lines = [
     subscription ? `Subscribed: ${describeSubscription(subscription)}.` : 'No digest subscription in this channel.',
+    ...(unserved.length > 0
+      ? [`No brief serves ${unserved.join(', ')} now, so no news on it is tagged. Topics: ${served.join(', ')}; /digest subscribe to change.`]
+      : []),
     ...(subscription?.coveredUntil ? [`Last digest: ${inZone(subscription.coveredUntil, subscription.schedule.timezone)}.`] : []),
     ...(nextRun ? [`Next digest: ${inZone(nextRun, subscription?.schedule.timezone ?? 'UTC')}.`] : []),
     ...dead.map((d) => `Undelivered digest for ${d.slot.toISOString().slice(0, 16)}: ${d.lastError ?? 'failed'}.`),
   ];
-  return textReply('Digest', lines.join('\n'), { tone: dead.length > 0 ? 'warning' : 'info' });
+  return textReply('Digest', lines.join('\n'), { tone: dead.length > 0 || unserved.length > 0 ? 'warning' : 'info' });
 }
 
 /** In the channel's own zone, as it was subscribed ("Wednesday, 25 November 2026, 08:00 America/Bogota"), and in UTC. */

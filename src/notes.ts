@@ -71,8 +71,22 @@ export function createNotifier(deps: {
           `note:briefs:${stamp()}`,
         );
       }
-      if (report.statusChanges.length === 0) return;
+      if (report.statusChanges.length === 0 && report.gone.length === 0) return;
       const subs = await deps.subscriptions.subscriptions();
+      // A subscribed topic no brief serves any more gets no news: its items are no longer tagged.
+      for (const topic of report.gone) {
+        const channels = subs.filter((s) => s.topics.includes(topic)).map((s) => `${s.platform}:${s.channelId}`);
+        if (channels.length === 0) continue;
+        await toModerators(
+          textReply(
+            'Topic no longer served',
+            `No brief serves ${topic} any more (its file was deleted, or its topic renamed), so no news is tagged with it. ` +
+              `Subscribed to it: ${channels.join(', ')}. Restore the brief, or have those channels /digest subscribe to other topics.`,
+            { tone: 'warning', ephemeral: false },
+          ),
+          `note:gone:${topic}:${stamp()}`,
+        );
+      }
       for (const change of report.statusChanges) {
         const reply = textReply(
           'Brief updated',

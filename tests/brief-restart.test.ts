@@ -1,8 +1,8 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { botFixture, kill, slash, until } from './helpers/bot-process.js';
+import { botFixture, CHANNEL, kill, notesIn, slash, until } from './helpers/bot-process.js';
 
 /**
  * A moderator's edit breaks a brief while the bot is down (or just before a deploy). The running
@@ -14,6 +14,8 @@ const fx = botFixture({ env: { MODERATOR_CHANNEL: 'slack:C0MODS' } });
 const rss = (title: string, slug: string) =>
   `<?xml version="1.0"?><rss version="2.0"><channel><title>Andes Desk</title><link>https://andesdesk.example/</link><description>x</description>` +
   `<item><title>${title}</title><link>https://andesdesk.example/${slug}</link><guid>${slug}</guid><pubDate>${new Date().toUTCString()}</pubDate></item></channel></rss>`;
+
+const notes = (title: string) => notesIn(fx.fake, 'C0MODS', title);
 
 describe('a brief broken while the bot was down', () => {
   it('the bot starts, answers its last good version, tags its news, and tells the moderators', async () => {
@@ -49,10 +51,9 @@ describe('a brief broken while the bot was down', () => {
     // Polled while the file was broken, and still tagged to the topic by its last good version.
     expect(after).toContain('Petro puts the NATO exit of Colombia on hold');
 
-    expect(await until(() => (fx.fake.messages.get('C0MODS') ?? []).length > 0, 10_000)).toBe(true);
-    const blocks = (fx.fake.messages.get('C0MODS')?.[0]?.blocks ?? []) as { text?: { text: string } }[];
-    const note = blocks.map((b) => b.text?.text ?? '').join('\n');
-    expect(note).toMatch(new RegExp(`^Brief problems\n${file}:\\d+: cites \\[s9\\] but no source has id 's9'\n`));
+    expect(await until(() => notes('Brief problems').length > 0, 10_000)).toBe(true);
+    const [note] = notes('Brief problems');
+    expect(note).toMatch(new RegExp(`^${file}:\\d+: cites \\[s9\\] but no source has id 's9'\n`));
     expect(note).toMatch(/\n\/nato-status is served from its last good version, saved \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
 
     // Fixed: the live bot takes the edit.
@@ -60,4 +61,24 @@ describe('a brief broken while the bot was down', () => {
     expect(await until(() => bot.logs('briefs reloaded').length > 0, 10_000)).toBe(true);
     expect(await slash(fx.fake, d.port, '/nato-status', '')).toContain('the exit is on hold');
   }, 90_000);
+});
+
+describe('a subscribed topic whose brief is deleted', () => {
+  it('is named to the moderators with the channels that follow it, and /digest list there says so', async () => {
+    const d = await fx.deploy();
+    const briefs = join(d.dir, 'briefs');
+    cpSync('briefs', briefs, { recursive: true });
+    d.env.BRIEFS_DIR = briefs;
+    await fx.start(d);
+    expect(await slash(fx.fake, d.port, '/digest', 'list')).not.toContain('No brief serves');
+
+    rmSync(join(briefs, 'china-ties.md'));
+    expect(await until(() => notes('Topic no longer served').length > 0, 10_000)).toBe(true);
+    expect(notes('Topic no longer served')).toEqual([
+      `No brief serves china-ties any more (its file was deleted, or its topic renamed), so no news is tagged with it. Subscribed to it: slack:${CHANNEL}. Restore the brief, or have those channels /digest subscribe to other topics.`,
+    ]);
+    expect(await slash(fx.fake, d.port, '/digest', 'list')).toContain(
+      'No brief serves china-ties now, so no news on it is tagged. Topics: decertification, nato-status; /digest subscribe to change.',
+    );
+  }, 60_000);
 });

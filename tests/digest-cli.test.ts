@@ -159,7 +159,7 @@ describe('notes the bot posts on its own', () => {
     await notifier.feedHealth({ kind: 'partial', feed: 'wp', health: { ...health, feed: 'wp', state: 'partial', lastError: broke } });
     await notifier.feedHealth({ kind: 'moved', feed: 'bbc', health: { ...health, state: 'ok', movedTo: 'https://feeds.bbci.co.uk/news/world/rss.xml' } });
     await notifier.digestDead({ platform: 'discord', channelId: 'NEWS', slot: new Date('2026-11-23T13:00:00Z') }, 'Unknown Channel (after 1 attempt)');
-    await notifier.briefsReloaded({ problems: [], statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }], stale: [], offline: [] });
+    await notifier.briefsReloaded({ problems: [], statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }], stale: [], offline: [], gone: [] });
     await notifier.briefsReloaded({
       problems: [
         { file: 'briefs/nato-status.md', line: 32, message: "cites [s9] but no source has id 's9'" },
@@ -168,7 +168,10 @@ describe('notes the bot posts on its own', () => {
       statusChanges: [],
       stale: [{ file: 'briefs/nato-status.md', topic: 'nato-status', savedAt: new Date('2026-11-20T14:02:31Z') }],
       offline: ['briefs/new.md'],
+      gone: [],
     });
+    // decertification had no subscriber; nato-status had one (NEWS).
+    await notifier.briefsReloaded({ problems: [], statusChanges: [], stale: [], offline: [], gone: ['decertification', 'nato-status'] });
     expect(target.sent).toEqual([
       { channel: 'MODS', text: 'Feed health: Feed bbc has failed 3 times in a row (HTTP 500); retrying at 2026-11-23T13:00:00.000Z.' },
       { channel: 'MODS', text: 'Feed health: Feed bbc is working again.' },
@@ -184,6 +187,12 @@ describe('notes the bot posts on its own', () => {
           '/nato-status is served from its last good version, saved 2026-11-20 14:02 UTC.',
           'briefs/new.md is not served until it is fixed.',
         ].join('\n'),
+      },
+      {
+        channel: 'MODS',
+        text:
+          'Topic no longer served: No brief serves nato-status any more (its file was deleted, or its topic renamed), so no news is tagged with it. ' +
+          'Subscribed to it: discord:NEWS. Restore the brief, or have those channels /digest subscribe to other topics.',
       },
     ]);
 

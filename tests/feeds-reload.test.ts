@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { botFixture, kill, sleep, slash, until } from './helpers/bot-process.js';
+import { botFixture, kill, notesIn, sleep, slash, until } from './helpers/bot-process.js';
 
 /**
  * feeds.yaml is the moderators' file as much as the briefs are: the running bot picks an edit up,
@@ -15,12 +15,7 @@ const rss = (title: string, slug: string) =>
   `<?xml version="1.0"?><rss version="2.0"><channel><title>Andes Desk</title><link>https://andesdesk.example/</link><description>x</description>` +
   `<item><title>${title}</title><link>https://andesdesk.example/${slug}</link><guid>${slug}</guid><pubDate>${new Date().toUTCString()}</pubDate></item></channel></rss>`;
 
-/** The moderators' notes with this title, as the text of their blocks. */
-const notes = (title: string) =>
-  (fx.fake.messages.get('C0MODS') ?? [])
-    .map((m) => (m.blocks as { text?: { text: string } }[]).map((b) => b.text?.text ?? ''))
-    .filter(([header]) => header === title)
-    .map((blocks) => blocks.slice(1).join('\n'));
+const notes = (title: string) => notesIn(fx.fake, 'C0MODS', title);
 
 const feedGauge = async (port: number) => {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -185,6 +185,14 @@ export async function slash(
   return JSON.stringify(late);
 }
 
+/** The notes the bot posted in `channel` (its moderators' channel) under this title, as the text of their blocks. */
+export function notesIn(fake: FakeSlack, channel: string, title: string): string[] {
+  return (fake.messages.get(channel) ?? [])
+    .map((m) => (m.blocks as { text?: { text: string } }[]).map((b) => b.text?.text ?? ''))
+    .filter(([header]) => header === title)
+    .map((blocks) => blocks.slice(1).join('\n'));
+}
+
 export async function readyz(
   port: number,
 ): Promise<{ status: number; body: { status: string; reasons: string[] } }> {

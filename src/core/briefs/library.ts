@@ -21,6 +21,8 @@ export interface LoadReport {
   stale: { file: string; topic: string; savedAt?: Date }[];
   /** Files with problems and no good version: their topic is not served until they are fixed. */
   offline: string[];
+  /** Topics served before this load and not after (a brief deleted, or its topic renamed). */
+  gone: string[];
 }
 
 /** What a load with problems means for commands and tagging: which topics are served from what. */
@@ -87,7 +89,7 @@ export class BriefLibrary implements BriefSource {
         line: 0,
         message: `cannot read the briefs folder: ${(err as Error).message}`,
       });
-      return { problems, statusChanges, stale, offline: [] };
+      return { problems, statusChanges, stale, offline: [], gone: [] };
     }
     const { copies } = this.options;
     const seen = new Set<string>();
@@ -148,9 +150,11 @@ export class BriefLibrary implements BriefSource {
     for (const file of this.byFile.keys()) if (!seen.has(file)) this.byFile.delete(file);
     // A deleted brief's copy goes too: a new file of that name later starts afresh.
     for (const name of copies?.names() ?? []) if (!seen.has(join(this.dir, name))) copies?.remove(name);
+    const before = this.byTopic;
     this.byTopic = new Map([...this.byFile.values()].map((b) => [b.topic, b]));
     const offline = [...new Set(problems.map((p) => p.file))].filter((f) => !this.byFile.has(f));
-    return { problems, statusChanges, stale, offline };
+    const gone = [...before.keys()].filter((t) => !this.byTopic.has(t));
+    return { problems, statusChanges, stale, offline, gone };
   }
 
   /** Reload on every change in the folder until the returned function is called. */
