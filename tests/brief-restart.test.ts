@@ -81,4 +81,14 @@ describe('a subscribed topic whose brief is deleted', () => {
       'No brief serves china-ties now, so no news on it is tagged. Topics: decertification, nato-status; /digest subscribe to change.',
     );
   }, 60_000);
+
+  it('a declared subscription naming a topic no brief has is warned about at start, and in /digest list', async () => {
+    const d = await fx.deploy();
+    const file = d.env.SUBSCRIPTIONS_FILE as string;
+    const subscription = { platform: 'slack', channelId: CHANNEL, topics: ['nato-status', 'venezuela'], schedule: { time: '08:00', timezone: 'UTC' } };
+    writeFileSync(file, JSON.stringify({ subscriptions: [subscription] }));
+    const bot = await fx.start(d);
+    expect(bot.logs('subscriptions name topics no brief has').map((l) => l.problems)).toEqual([[`slack:${CHANNEL}: topic 'venezuela' (no brief names it)`]]);
+    expect(await slash(fx.fake, d.port, '/digest', 'list')).toContain('No brief serves venezuela now');
+  }, 60_000);
 });

@@ -36,6 +36,11 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   const feedsLoaded = feedsFile.load();
   // Only a first deployment has no good version to fall back on: that is the operator's to fix now.
   if (feedsLoaded.served === 'none') throw new ConfigError(`${config.FEEDS_FILE} has problems:\n  ${feedsLoaded.problems.map(formatProblem).join('\n  ')}`);
+  // Stored as declared (a brief may come back), but a typo here would otherwise be silent: no news.
+  const unserved = declared.flatMap((s) =>
+    s.topics.filter((t) => !core.briefs.topics().includes(t)).map((t) => `${s.platform}:${s.channelId}: topic '${t}' (no brief names it)`),
+  );
+  if (unserved.length > 0) logger.warn({ problems: unserved }, `${config.SUBSCRIPTIONS_FILE}: subscriptions name topics no brief has`);
   const feedsNotes = feedsFileNotes(feedsLoaded);
   if (feedsNotes.length > 0) logger.warn({ notes: feedsNotes }, `${config.FEEDS_FILE}: problems`);
 
