@@ -243,11 +243,12 @@ function writable(dir: string): boolean {
   }
 }
 
-/** Feeds whose own interval has passed since their last poll (backoff is pollOnce's business). */
+/** Feeds whose own interval has passed since their last poll, or whose URL changed (backoff is pollOnce's business). */
 async function dueFeeds(feeds: FeedConfig[], store: SqliteStore, now: Date): Promise<FeedConfig[]> {
   const health = new Map((await store.listHealth()).map((h) => [h.feed, h]));
   return feeds.filter((f) => {
-    const last = health.get(f.name)?.lastPolledAt;
-    return !last || now.getTime() - last.getTime() >= f.interval * MINUTE;
+    const h = health.get(f.name);
+    const last = h?.lastPolledAt;
+    return !last || h.url !== f.url || now.getTime() - last.getTime() >= f.interval * MINUTE;
   });
 }

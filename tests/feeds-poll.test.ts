@@ -254,6 +254,30 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     expect(await t.store.getHealth('flaky')).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
   });
 
+  it('given a feed given a new URL in feeds.yaml, then the new one is fetched at once, without the old one’s validators or backoff', async () => {
+    await withTestDeps(async (own) => {
+      const now = new Date('2026-01-01T00:00:00Z');
+      const deps = { ...own.deps, now: () => now };
+      const kinds = (name: string) => own.events.filter((e) => e.feed === name).map((e) => e.kind);
+      // A failing feed, backed off: the moderator fixes its URL.
+      await pollOnce([feed('fixed', '/status/500')], deps);
+      expect(kinds('fixed')).toEqual(['failing']);
+      expect(await pollOnce([feed('fixed', '/status/500')], deps)).toMatchObject({ feeds: [{ status: 'backing-off' }] });
+      const fixed = await pollOnce([feed('fixed', '/examples/andes-wire.xml')], deps);
+      expect(fixed.feeds[0]).toMatchObject({ status: 'ok' });
+      expect(kinds('fixed')).toEqual(['failing', 'recovered']);
+
+      // A feed read with validators, pointed at another document: asked for it whole.
+      await pollOnce([feed('pointed', '/conditional')], deps);
+      expect((await own.store.getHealth('pointed'))?.etag).toBe('"v1-andes-wire"');
+      const pointed = await pollOnce([feed('pointed', '/examples/hemisphere-monitor.atom')], { ...deps, force: true });
+      expect(pointed.feeds[0]).toMatchObject({ status: 'ok' });
+      const asked = server.requests.filter((q) => q.path === '/examples/hemisphere-monitor.atom').at(-1);
+      expect(asked?.headers['if-none-match']).toBeUndefined();
+      expect(asked?.headers['if-modified-since']).toBeUndefined();
+    });
+  });
+
   it('given a server that answers 429 or 503 with Retry-After, then the feed waits at least as long as it asked, and says so', async () => {
     await withTestDeps(async (own) => {
       const started = Date.now();

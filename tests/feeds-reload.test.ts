@@ -36,18 +36,22 @@ describe('feeds.yaml edited while the bot runs', () => {
     let bot = await fx.start(d);
     expect(await feedGauge(d.port)).toEqual({ ok: 1, failing: 1 });
 
-    const edited = [local('desk-a'), local('desk-c', 'Petro puts the NATO exit of Colombia on hold')];
+    // desk-a moves to a new address; desk-c is new; gone goes.
+    const moved = { ...local('desk-a2', 'Colombia weighs NATO training after the exit'), name: 'desk-a' };
+    const edited = [moved, local('desk-c', 'Petro puts the NATO exit of Colombia on hold')];
     writeFileSync(file, JSON.stringify({ feeds: edited }));
     expect(await until(() => notes('Feeds file reloaded').length > 0, 10_000)).toBe(true);
-    expect(notes('Feeds file reloaded')).toEqual(['Now polling 2 feeds: added desk-c; removed gone.']);
-    // Polled at once, not at the next interval: its story is under the brief already.
+    expect(notes('Feeds file reloaded')).toEqual(['Now polling 2 feeds: added desk-c; removed gone; changed desk-a.']);
+    // Both polled at once, not at their next interval: their stories are under the brief already.
     const deadline = Date.now() + 10_000;
+    const arrived = (answer: string) => answer.includes('Petro puts the NATO exit') && answer.includes('Colombia weighs NATO training');
     let answer = await slash(fx.fake, d.port, '/nato-status', '');
-    while (!answer.includes('Petro puts the NATO exit') && Date.now() < deadline) {
+    while (!arrived(answer) && Date.now() < deadline) {
       await sleep(200);
       answer = await slash(fx.fake, d.port, '/nato-status', '');
     }
     expect(answer).toContain('Petro puts the NATO exit of Colombia on hold');
+    expect(answer).toContain('Colombia weighs NATO training after the exit');
     expect(await feedGauge(d.port)).toEqual({ ok: 2 });
 
     // A broken edit: the two feeds stay polled, and the moderators hear what is wrong.

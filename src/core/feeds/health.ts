@@ -29,6 +29,18 @@ export function newHealth(feed: string, url: string): FeedHealth {
   };
 }
 
+/**
+ * A feed's health as of its configured URL. When feeds.yaml gives it a new one (a moderator fixed
+ * it, or followed a "moved permanently" note), the old address's validators would ask the new
+ * server for a 304 it may grant wrongly, and its backoff would keep the fix waiting for hours: both
+ * go. The state stays, so a feed that was failing is reported working again.
+ */
+export function healthAt(stored: FeedHealth | undefined, feed: string, url: string): FeedHealth {
+  if (!stored) return newHealth(feed, url);
+  if (stored.url === url) return stored;
+  return { ...stored, url, etag: undefined, lastModified: undefined, consecutiveFailures: 0, nextAttemptAt: undefined, movedTo: undefined };
+}
+
 export interface Transition {
   health: FeedHealth;
   /** Only what changed, so a note goes out once per change, not once per poll. */

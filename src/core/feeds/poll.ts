@@ -5,7 +5,7 @@ import type { FeedConfig } from './config.js';
 import { decodeFeedBody } from './decode.js';
 import { asFeedError, FeedError, type FeedErrorCode } from './errors.js';
 import { type FetchOptions, fetchFeed } from './fetch.js';
-import { type BackoffPolicy, isBackingOff, newHealth, recordFailure, recordSuccess } from './health.js';
+import { type BackoffPolicy, healthAt, isBackingOff, recordFailure, recordSuccess } from './health.js';
 import { type IngestCounts, ingestItems } from './ingest.js';
 import { type HostLimiter, Semaphore } from './limiter.js';
 import type { FeedParser } from './parse.js';
@@ -118,8 +118,7 @@ async function pollFeed(
   const { clusters, rolledBack, serial, backlog } = cycle;
   const started = Date.now();
   const elapsed = () => Date.now() - started;
-  const prev = (await deps.store.getHealth(feed.name)) ?? newHealth(feed.name, feed.url);
-  const health = { ...prev, url: feed.url };
+  const health = healthAt(await deps.store.getHealth(feed.name), feed.name, feed.url);
   if (!deps.force && isBackingOff(health, now())) {
     return { feed: feed.name, ms: 0, status: 'backing-off', until: health.nextAttemptAt as Date };
   }
