@@ -1,8 +1,7 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { botFixture, CHANNEL, kill, notesIn, slash, until } from './helpers/bot-process.js';
+import { botFixture, CHANNEL, kill, natoFeed, notesIn, slash, until } from './helpers/bot-process.js';
 
 /**
  * A moderator's edit breaks a brief while the bot is down (or just before a deploy). The running
@@ -11,24 +10,13 @@ import { botFixture, CHANNEL, kill, notesIn, slash, until } from './helpers/bot-
  */
 const fx = botFixture({ env: { MODERATOR_CHANNEL: 'slack:C0MODS' } });
 
-const rss = (title: string, slug: string) =>
-  `<?xml version="1.0"?><rss version="2.0"><channel><title>Andes Desk</title><link>https://andesdesk.example/</link><description>x</description>` +
-  `<item><title>${title}</title><link>https://andesdesk.example/${slug}</link><guid>${slug}</guid><pubDate>${new Date().toUTCString()}</pubDate></item></channel></rss>`;
-
 const notes = (title: string) => notesIn(fx.fake, 'C0MODS', title);
 
 describe('a brief broken while the bot was down', () => {
   it('the bot starts, answers its last good version, tags its news, and tells the moderators', async () => {
-    const d = await fx.deploy();
-    const briefs = join(d.dir, 'briefs');
-    cpSync('briefs', briefs, { recursive: true });
-    d.env.BRIEFS_DIR = briefs;
-    const feed = (name: string, title: string, slug: string) => {
-      const file = join(d.dir, `${name}.xml`);
-      writeFileSync(file, rss(title, slug));
-      return { name, url: pathToFileURL(file).href, local: true, language: 'en', topics: ['nato-status'] };
-    };
-    const feeds = [feed('desk-a', 'Colombia and NATO resume cyber defence talks', 'a')];
+    const d = await fx.deploy({ ownBriefs: true });
+    const briefs = d.env.BRIEFS_DIR as string;
+    const feeds = [natoFeed(d.dir, 'desk-a', 'Colombia and NATO resume cyber defence talks')];
     writeFileSync(d.env.FEEDS_FILE as string, JSON.stringify({ feeds }));
 
     let bot = await fx.start(d);
@@ -41,7 +29,7 @@ describe('a brief broken while the bot was down', () => {
     const file = join(briefs, 'nato-status.md');
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good.replace('the sources do not report the exit as completed', 'A STATUS WITH A TYPO').replace('status. [s2]', 'status. [s9]'));
-    feeds.push(feed('desk-b', 'Petro puts the NATO exit of Colombia on hold', 'b'));
+    feeds.push(natoFeed(d.dir, 'desk-b', 'Petro puts the NATO exit of Colombia on hold'));
     writeFileSync(d.env.FEEDS_FILE as string, JSON.stringify({ feeds }));
 
     bot = await fx.start(d);
@@ -65,10 +53,8 @@ describe('a brief broken while the bot was down', () => {
 
 describe('a subscribed topic whose brief is deleted', () => {
   it('is named to the moderators with the channels that follow it, and /digest list there says so', async () => {
-    const d = await fx.deploy();
-    const briefs = join(d.dir, 'briefs');
-    cpSync('briefs', briefs, { recursive: true });
-    d.env.BRIEFS_DIR = briefs;
+    const d = await fx.deploy({ ownBriefs: true });
+    const briefs = d.env.BRIEFS_DIR as string;
     await fx.start(d);
     expect(await slash(fx.fake, d.port, '/digest', 'list')).not.toContain('No brief serves');
 

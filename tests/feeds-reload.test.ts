@@ -1,8 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { botFixture, kill, notesIn, sleep, slash, until } from './helpers/bot-process.js';
+import { botFixture, kill, natoFeed, notesIn, sleep, slash, until } from './helpers/bot-process.js';
 
 /**
  * feeds.yaml is the moderators' file as much as the briefs are: the running bot picks an edit up,
@@ -10,10 +8,6 @@ import { botFixture, kill, notesIn, sleep, slash, until } from './helpers/bot-pr
  * copy of its last good version instead of refusing to start.
  */
 const fx = botFixture({ env: { MODERATOR_CHANNEL: 'slack:C0MODS' } });
-
-const rss = (title: string, slug: string) =>
-  `<?xml version="1.0"?><rss version="2.0"><channel><title>Andes Desk</title><link>https://andesdesk.example/</link><description>x</description>` +
-  `<item><title>${title}</title><link>https://andesdesk.example/${slug}</link><guid>${slug}</guid><pubDate>${new Date().toUTCString()}</pubDate></item></channel></rss>`;
 
 const notes = (title: string) => notesIn(fx.fake, 'C0MODS', title);
 
@@ -26,11 +20,7 @@ describe('feeds.yaml edited while the bot runs', () => {
   it('a good edit is polled at once and removed feeds are forgotten; a broken edit, even across a restart, keeps the last good list', async () => {
     const d = await fx.deploy();
     const file = d.env.FEEDS_FILE as string;
-    const local = (name: string, title?: string) => {
-      const path = join(d.dir, `${name}.xml`);
-      if (title) writeFileSync(path, rss(title, name));
-      return { name, url: pathToFileURL(path).href, local: true, language: 'en', topics: ['nato-status'] };
-    };
+    const local = (name: string, title?: string) => natoFeed(d.dir, name, title);
     // `gone` reads a file that is not there: a failing feed, the kind a moderator removes.
     writeFileSync(file, JSON.stringify({ feeds: [local('desk-a', 'Colombia and NATO resume cyber defence talks'), local('gone')] }));
     let bot = await fx.start(d);

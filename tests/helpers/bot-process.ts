@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +42,22 @@ export function writeSampleFeeds(file: string): void {
     language: 'en',
   }));
   writeFileSync(file, JSON.stringify({ feeds }));
+}
+
+/**
+ * A feed read from disk, `<dir>/<name>.xml`, tagged only to nato-status, and its feeds.yaml entry.
+ * With a title, the file is written: one item, published now, linked at `<name>`. Without, no file.
+ */
+export function natoFeed(dir: string, name: string, title?: string) {
+  const path = join(dir, `${name}.xml`);
+  if (title) {
+    writeFileSync(
+      path,
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>Andes Desk</title><link>https://andesdesk.example/</link><description>x</description>` +
+        `<item><title>${title}</title><link>https://andesdesk.example/${name}</link><guid>${name}</guid><pubDate>${new Date().toUTCString()}</pubDate></item></channel></rss>`,
+    );
+  }
+  return { name, url: pathToFileURL(path).href, local: true, language: 'en', topics: ['nato-status'] };
 }
 
 /** A deployment subscribed to the three topics in CHANNEL, reading the example feeds from disk. */
@@ -300,9 +316,14 @@ export function botFixture(defaults: { env?: Record<string, string> } = {}) {
     get fake(): FakeSlack {
       return started();
     },
-    async deploy(options: { postWhenEmpty?: boolean } = {}): Promise<Deployment> {
+    async deploy(options: { postWhenEmpty?: boolean; ownBriefs?: boolean } = {}): Promise<Deployment> {
       const d = await deployment(started(), { ...options, ...(defaults.env ? { env: defaults.env } : {}) });
       deployments.push(d);
+      if (options.ownBriefs) {
+        // A copy of the shipped briefs that the test may edit, in the deployment's folder.
+        d.env.BRIEFS_DIR = join(d.dir, 'briefs');
+        cpSync('briefs', d.env.BRIEFS_DIR, { recursive: true });
+      }
       return d;
     },
     async start(d: Deployment): Promise<BotProcess> {
