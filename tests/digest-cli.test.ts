@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BriefLibrary } from '../src/core/briefs/library.js';
+import { BriefLibrary, type LoadReport } from '../src/core/briefs/library.js';
 import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js';
 import type { Reply } from '../src/core/reply.js';
 import { parseSince, printDigest, printStatus } from '../src/main/digest-cli.js';
@@ -159,19 +159,18 @@ describe('notes the bot posts on its own', () => {
     await notifier.feedHealth({ kind: 'partial', feed: 'wp', health: { ...health, feed: 'wp', state: 'partial', lastError: broke } });
     await notifier.feedHealth({ kind: 'moved', feed: 'bbc', health: { ...health, state: 'ok', movedTo: 'https://feeds.bbci.co.uk/news/world/rss.xml' } });
     await notifier.digestDead({ platform: 'discord', channelId: 'NEWS', slot: new Date('2026-11-23T13:00:00Z') }, 'Unknown Channel (after 1 attempt)');
-    await notifier.briefsReloaded({ problems: [], statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }], stale: [], offline: [], gone: [] });
-    await notifier.briefsReloaded({
+    const loaded = (report: Partial<LoadReport>): LoadReport => ({ problems: [], statusChanges: [], stale: [], offline: [], gone: [], changed: true, ...report });
+    await notifier.briefsReloaded(loaded({ statusChanges: [{ topic: 'nato-status', before: 'Old status.', after: 'New status.' }] }));
+    await notifier.briefsReloaded(loaded({
       problems: [
         { file: 'briefs/nato-status.md', line: 32, message: "cites [s9] but no source has id 's9'" },
         { file: 'briefs/new.md', line: 1, message: "a brief must start with '---' and YAML front matter" },
       ],
-      statusChanges: [],
       stale: [{ file: 'briefs/nato-status.md', topic: 'nato-status', savedAt: new Date('2026-11-20T14:02:31Z') }],
       offline: ['briefs/new.md'],
-      gone: [],
-    });
+    }));
     // decertification had no subscriber; nato-status had one (NEWS).
-    await notifier.briefsReloaded({ problems: [], statusChanges: [], stale: [], offline: [], gone: ['decertification', 'nato-status'] });
+    await notifier.briefsReloaded(loaded({ gone: ['decertification', 'nato-status'] }));
     expect(target.sent).toEqual([
       { channel: 'MODS', text: 'Feed health: Feed bbc has failed 3 times in a row (HTTP 500); retrying at 2026-11-23T13:00:00.000Z.' },
       { channel: 'MODS', text: 'Feed health: Feed bbc is working again.' },

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FeedsFile, feedsFileNotes } from '../src/core/feeds/feeds-file.js';
+import { FeedsFile, type FeedsFileReport, feedsFileNotes } from '../src/core/feeds/feeds-file.js';
 import { lastGoodFeeds } from '../src/store/last-good.js';
 
 const dirs: string[] = [];
@@ -80,5 +80,44 @@ describe('feeds.yaml as the running bot reads it', () => {
       `${path}:2: feeds.0.url: url must be an http(s) URL (or mark the feed local: true)`,
       'No feeds are polled until it is fixed.',
     ]);
+  });
+
+  it('picks up an edit saved by renaming over the file, or through a swapped ..data symlink (a Kubernetes ConfigMap), and nothing else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-feeds-watch-'));
+    dirs.push(dir);
+    // The ConfigMap layout: feeds.yaml -> ..data/feeds.yaml, ..data -> ..<timestamp>.
+    const version = (n: number, text: string) => {
+      mkdirSync(join(dir, `..v${n}`));
+      writeFileSync(join(dir, `..v${n}`, 'feeds.yaml'), text);
+      symlinkSync(`..v${n}`, join(dir, `..data_tmp`));
+      renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    };
+    version(1, `feeds:\n${feed('a')}`);
+    symlinkSync('..data/feeds.yaml', join(dir, 'feeds.yaml'));
+    const file = new FeedsFile(join(dir, 'feeds.yaml'), { topics });
+    file.load();
+    const reports: FeedsFileReport[] = [];
+    const stop = file.watch((r) => reports.push(r), 30);
+    const settled = async (count: number) => {
+      for (let i = 0; i < 100 && reports.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 150));
+      return reports.map((r) => ({ added: r.added, removed: r.removed }));
+    };
+    try {
+      version(2, `feeds:\n${feed('a')}${feed('b')}`);
+      expect(await settled(1)).toEqual([{ added: ['b'], removed: [] }]);
+      // Something else in the folder changes: the text read through the path is the same, no reload.
+      writeFileSync(join(dir, 'notes.txt'), 'unrelated');
+      expect(await settled(2)).toHaveLength(1);
+      // An editor's save: a new file renamed over the old (here, over the symlink).
+      writeFileSync(join(dir, '.feeds.yaml.swp'), `feeds:\n${feed('b')}`);
+      renameSync(join(dir, '.feeds.yaml.swp'), join(dir, 'feeds.yaml'));
+      expect(await settled(2)).toEqual([
+        { added: ['b'], removed: [] },
+        { added: [], removed: ['a'] },
+      ]);
+    } finally {
+      stop();
+    }
   });
 });

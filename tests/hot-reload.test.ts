@@ -61,6 +61,30 @@ describe('hot reload of briefs', () => {
     }
   });
 
+  it('reports an edit to a brief, not an editor’s swap file beside a broken one (no repeated notes)', async () => {
+    const dir = tempBriefs();
+    const file = join(dir, 'sample.md');
+    const reports: LoadReport[] = [];
+    const library = new BriefLibrary(dir, { onReload: (r) => reports.push(r) });
+    library.load();
+    const stop = library.watch(30);
+    try {
+      writeFileSync(file, readFileSync(file, 'utf8').replace('updated: 2025-11-01', 'updated: yesterday'));
+      expect((await nextReload(reports, 1)).problems).toHaveLength(1);
+      // The editor keeps writing its swap file while the moderator fixes the date.
+      for (let i = 0; i < 5; i++) {
+        writeFileSync(join(dir, '.sample.md.swp'), `swap ${i}`);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      expect(reports).toHaveLength(1);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('updated: yesterday', 'updated: 2025-11-02'));
+      expect(await nextReload(reports, 2)).toMatchObject({ problems: [], changed: true });
+      expect(reports).toHaveLength(2);
+    } finally {
+      stop();
+    }
+  });
+
   it('drops a brief whose file is deleted', () => {
     const dir = tempBriefs();
     const library = new BriefLibrary(dir);

@@ -23,6 +23,8 @@ export interface LoadReport {
   offline: string[];
   /** Topics served before this load and not after (a brief deleted, or its topic renamed). */
   gone: string[];
+  /** Whether any brief file was added, removed or changed since the previous load (the first counts). */
+  changed: boolean;
 }
 
 /** What a load with problems means for commands and tagging: which topics are served from what. */
@@ -55,6 +57,8 @@ export class BriefLibrary implements BriefSource {
   private declared = new Map<string, string>();
   /** The text last written to `copies`, by file name: a copy is written when it changes. */
   private saved = new Map<string, string>();
+  /** Each file's text as the last load read it (undefined: unreadable), to tell an edit from noise. */
+  private texts: Map<string, string | undefined> | undefined;
 
   constructor(
     readonly dir: string,
@@ -89,11 +93,12 @@ export class BriefLibrary implements BriefSource {
         line: 0,
         message: `cannot read the briefs folder: ${(err as Error).message}`,
       });
-      return { problems, statusChanges, stale, offline: [], gone: [] };
+      return { problems, statusChanges, stale, offline: [], gone: [], changed: true };
     }
     const { copies } = this.options;
     const seen = new Set<string>();
     const topics = new Map<string, string>();
+    const texts = new Map<string, string | undefined>();
     this.declared.clear();
     for (const name of names) {
       const file = join(this.dir, name);
@@ -104,6 +109,7 @@ export class BriefLibrary implements BriefSource {
       } catch (err) {
         problems.push({ file, line: 0, message: `cannot read: ${(err as Error).message}` });
       }
+      texts.set(name, text);
       const result = text === undefined ? { problems: [] } : parseBrief(file, text);
       const extra = result.brief ? (this.options.validate?.(result.brief) ?? []) : [];
       problems.push(...result.problems, ...extra);
@@ -154,15 +160,25 @@ export class BriefLibrary implements BriefSource {
     this.byTopic = new Map([...this.byFile.values()].map((b) => [b.topic, b]));
     const offline = [...new Set(problems.map((p) => p.file))].filter((f) => !this.byFile.has(f));
     const gone = [...before.keys()].filter((t) => !this.byTopic.has(t));
-    return { problems, statusChanges, stale, offline, gone };
+    const previous = this.texts;
+    const changed = previous === undefined || previous.size !== texts.size || [...texts].some(([n, t]) => !previous.has(n) || previous.get(n) !== t);
+    this.texts = texts;
+    return { problems, statusChanges, stale, offline, gone, changed };
   }
 
-  /** Reload on every change in the folder until the returned function is called. */
+  /**
+   * Reload on every change in the folder until the returned function is called. Only an edit to a
+   * brief is reported: an editor's swap file or a ConfigMap's `..data` swap that leaves every
+   * brief's text alone would otherwise repeat the last load's problems to the moderators.
+   */
   watch(debounceMs = 100): () => void {
     let timer: NodeJS.Timeout | undefined;
     const watcher = watch(this.dir, () => {
       clearTimeout(timer);
-      timer = setTimeout(() => this.options.onReload?.(this.load()), debounceMs);
+      timer = setTimeout(() => {
+        const report = this.load();
+        if (report.changed) this.options.onReload?.(report);
+      }, debounceMs);
     });
     return () => {
       clearTimeout(timer);

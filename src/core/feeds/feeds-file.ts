@@ -32,6 +32,8 @@ export class FeedsFile {
   private current: FeedConfig[] | undefined;
   /** The text last written to `copies`: a copy is written when it changes. */
   private saved: string | undefined;
+  /** The text the last load read, good or not: a change in the folder that leaves it alone is no edit. */
+  private read: string | undefined;
 
   constructor(
     readonly path: string,
@@ -46,12 +48,9 @@ export class FeedsFile {
     const before = this.current;
     const name = basename(this.path);
     const topics = this.options.topics();
-    let text: string | undefined;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch {
-      // loadFeeds names the reason below.
-    }
+    // Unreadable: loadFeeds names the reason below.
+    const text = this.textOnDisk();
+    this.read = text;
     const fresh = loadFeeds(this.path, text, topics);
     let served: FeedsFileReport['served'] = 'file';
     let savedAt: Date | undefined;
@@ -88,15 +87,25 @@ export class FeedsFile {
     };
   }
 
+  private textOnDisk(): string | undefined {
+    try {
+      return readFileSync(this.path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Reload on every change to the file until the returned function is called. */
   watch(onReload: (report: FeedsFileReport) => void, debounceMs = 100): () => void {
     let timer: NodeJS.Timeout | undefined;
-    const name = basename(this.path);
-    // The folder, not the file: editors save by writing a new file and renaming it over the old.
-    const watcher = watch(dirname(this.path), (_, changed) => {
-      if (changed !== null && changed !== name) return;
+    // The folder, not the file, and any name in it: editors save by renaming a new file over the
+    // old, and a Kubernetes ConfigMap swaps a `..data` symlink the file points through. What
+    // counts is whether the text read through the path changed.
+    const watcher = watch(dirname(this.path), () => {
       clearTimeout(timer);
-      timer = setTimeout(() => onReload(this.load()), debounceMs);
+      timer = setTimeout(() => {
+        if (this.textOnDisk() !== this.read) onReload(this.load());
+      }, debounceMs);
     });
     return () => {
       clearTimeout(timer);
