@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import { ask } from '../src/main/ask.js';
@@ -32,5 +35,20 @@ describe('briefbot ask (preview)', () => {
   it('prints the platform-free Reply as json', async () => {
     const reply = JSON.parse(await ask('/nato-status section:sources', 'json', 'briefs'));
     expect(reply.sections[0].items.map((i: { url: string }) => i.url)).toEqual(nato.sources.map((s) => s.url));
+  });
+
+  it('previewing a brief with problems says what they are, not only that there is no such brief', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-ask-'));
+    try {
+      cpSync('briefs', dir, { recursive: true });
+      const file = join(dir, 'nato-status.md');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('status. [s2]', 'status. [s9]'));
+      const warnings: string[] = [];
+      const out = await ask('/nato-status', 'text', dir, (t) => warnings.push(t));
+      expect(out).toContain("There is no brief on 'nato-status'");
+      expect(warnings.join('')).toMatch(new RegExp(`^${file}:\\d+: cites \\[s9\\] but no source has id 's9'\nA brief with problems is not loaded here; the running bot keeps answering its last good version\\.`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { createCore } from '../app.js';
+import { formatProblem } from '../core/briefs/schema.js';
 import { dispatchText } from '../core/commands/dispatch.js';
 import type { Platform } from '../core/commands/types.js';
 import { createLogger } from '../logger.js';
@@ -7,9 +8,24 @@ import { PREVIEW_FORMATS, type PreviewFormat, renderAs } from './render-as.js';
 export const ASK_FORMATS = PREVIEW_FORMATS;
 export type AskFormat = PreviewFormat;
 
-/** `briefbot ask "/nato-status"`: exactly what would be sent, for previewing an edit. */
-export async function ask(line: string, format: AskFormat, briefsDir: string): Promise<string> {
+/**
+ * `briefbot ask "/nato-status"`: exactly what would be sent, for previewing an edit. A brief with
+ * problems is not answered here; `warn` (stderr) says why, where "no brief on …" alone would not.
+ */
+export async function ask(
+  line: string,
+  format: AskFormat,
+  briefsDir: string,
+  warn: (text: string) => void = (text) => process.stderr.write(text),
+): Promise<string> {
   const core = createCore({ BRIEFS_DIR: briefsDir }, createLogger('silent'));
+  const { problems } = core.loaded;
+  if (problems.length > 0) {
+    warn(
+      `${problems.map(formatProblem).join('\n')}\n` +
+        'A brief with problems is not loaded here; the running bot keeps answering its last good version. `briefbot lint` checks them all.\n',
+    );
+  }
   const platform: Platform = format === 'discord' || format === 'slack' ? format : 'local';
   const reply = await dispatchText(
     line,
