@@ -126,10 +126,15 @@ describe('a brief broken while the bot was down', () => {
     expect(restarted.get('sample')?.status).toBe('Fixed and moved on.');
     expect(readFileSync(join(kept, 'sample.md'), 'utf8')).toContain('Fixed and moved on.');
 
-    // A deleted brief is retired, copy and all: a new file of that name starts afresh.
+    // An empty folder (a volume not mounted?) keeps the copies.
+    const text = readFileSync(file, 'utf8');
     rmSync(file);
     restarted.load();
-    expect(readdirSync(kept)).toEqual([]);
+    expect(readdirSync(kept)).toEqual(['sample.md']);
+    // A deleted brief is retired, copy and all: a new file of that name starts afresh.
+    writeFileSync(join(dir, 'other.md'), text.replace('topic: sample', 'topic: other'));
+    restarted.load();
+    expect(readdirSync(kept)).toEqual(['other.md']);
     writeFileSync(file, cite(good, 's9'));
     const fresh = restarted.load();
     expect(restarted.get('sample')).toBeUndefined();

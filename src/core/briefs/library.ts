@@ -154,8 +154,9 @@ export class BriefLibrary implements BriefSource {
       if (live) topics.set(live.topic, file);
     }
     for (const file of this.byFile.keys()) if (!seen.has(file)) this.byFile.delete(file);
-    // A deleted brief's copy goes too: a new file of that name later starts afresh.
-    for (const name of copies?.names() ?? []) if (!seen.has(join(this.dir, name))) copies?.remove(name);
+    // A deleted brief's copy goes too: a new file of that name later starts afresh. Not when every
+    // brief is gone at once: an empty folder is likelier a volume not mounted than every topic retired.
+    if (names.length > 0) for (const name of copies?.names() ?? []) if (!seen.has(join(this.dir, name))) copies?.remove(name);
     const before = this.byTopic;
     this.byTopic = new Map([...this.byFile.values()].map((b) => [b.topic, b]));
     const offline = [...new Set(problems.map((p) => p.file))].filter((f) => !this.byFile.has(f));
