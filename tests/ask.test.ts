@@ -46,7 +46,7 @@ describe('briefbot ask (preview)', () => {
       const warnings: string[] = [];
       const out = await ask('/nato-status', 'text', dir, (t) => warnings.push(t));
       expect(out).toContain("There is no brief on 'nato-status'");
-      expect(warnings.join('')).toMatch(new RegExp(`^${file}:\\d+: cites \\[s9\\] but no source has id 's9'\nA brief with problems is not loaded here; the running bot keeps answering its last good version\\.`));
+      expect(warnings.join('')).toMatch(new RegExp(`^${file}:\\d+: cites \\[s9\\] but no source has id 's9'\nA brief with these problems is not loaded here; the running bot keeps answering its last good version\\.`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -19,12 +19,10 @@ export async function ask(
   warn: (text: string) => void = (text) => process.stderr.write(text),
 ): Promise<string> {
   const core = createCore({ BRIEFS_DIR: briefsDir }, createLogger('silent'));
-  const { problems } = core.loaded;
+  const { problems, offline } = core.loaded;
   if (problems.length > 0) {
-    warn(
-      `${problems.map(formatProblem).join('\n')}\n` +
-        'A brief with problems is not loaded here; the running bot keeps answering its last good version. `briefbot lint` checks them all.\n',
-    );
+    const why = offline.length > 0 ? 'A brief with these problems is not loaded here; the running bot keeps answering its last good version. ' : '';
+    warn(`${problems.map(formatProblem).join('\n')}\n${why}\`briefbot lint\` checks every brief.\n`);
   }
   const platform: Platform = format === 'discord' || format === 'slack' ? format : 'local';
   const reply = await dispatchText(

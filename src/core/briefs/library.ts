@@ -122,12 +122,12 @@ export class BriefLibrary implements BriefSource {
         });
         continue;
       }
+      const held = this.byFile.get(file);
       if (result.brief && text !== undefined) {
-        const before = this.byFile.get(file);
-        if (before && before.status !== result.brief.status) {
+        if (held && held.status !== result.brief.status) {
           statusChanges.push({
             topic: result.brief.topic,
-            before: before.status,
+            before: held.status,
             after: result.brief.status,
           });
         }
@@ -136,8 +136,8 @@ export class BriefLibrary implements BriefSource {
           copies.write(name, text);
           this.saved.set(name, text);
         }
-      } else if (this.byFile.has(file)) {
-        stale.push({ file, topic: this.byFile.get(file)!.topic });
+      } else if (held) {
+        stale.push({ file, topic: held.topic });
       } else {
         // A restart since the last good version: answer the copy kept of it, if there is one.
         const copy = copies?.read(name);
