@@ -3,13 +3,13 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { createCore, runBot } from '../app.js';
 import { type Config, ConfigError, loadConfig, secretsOf } from '../config.js';
-import type { LoadReport } from '../core/briefs/library.js';
+import type { BriefLibrary, LoadReport } from '../core/briefs/library.js';
 import { formatProblem } from '../core/briefs/schema.js';
 import type { Platform } from '../core/commands/types.js';
 import type { DigestTarget } from '../core/digests/outbox.js';
 import { type SubscriptionSpec, subscriptionSchema } from '../core/digests/subscription.js';
 import { FeedsFile, feedsFileNotes } from '../core/feeds/feeds-file.js';
-import { createLogger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import { openNews } from '../news.js';
 import { createNotifier } from '../notes.js';
 import { createDiscordAdapter } from '../platforms/discord/adapter.js';
@@ -32,17 +32,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   let onReload: (report: LoadReport) => void = () => {};
   let notifier: ReturnType<typeof createNotifier> | undefined;
   const core = createCore(config, logger, undefined, (report) => onReload(report));
-  const feedsFile = new FeedsFile(config.FEEDS_FILE, { copies: lastGoodFeeds(config.DATA_DIR, logger), topics: () => core.briefs.topics() });
-  const feedsLoaded = feedsFile.load();
-  // Only a first deployment has no good version to fall back on: that is the operator's to fix now.
-  if (feedsLoaded.served === 'none') throw new ConfigError(`${config.FEEDS_FILE} has problems:\n  ${feedsLoaded.problems.map(formatProblem).join('\n  ')}`);
-  // Stored as declared (a brief may come back), but a typo here would otherwise be silent: no news.
-  const unserved = declared.flatMap((s) =>
-    s.topics.filter((t) => !core.briefs.topics().includes(t)).map((t) => `${s.platform}:${s.channelId}: topic '${t}' (no brief names it)`),
-  );
-  if (unserved.length > 0) logger.warn({ problems: unserved }, `${config.SUBSCRIPTIONS_FILE}: subscriptions name topics no brief has`);
-  const feedsNotes = feedsFileNotes(feedsLoaded);
-  if (feedsNotes.length > 0) logger.warn({ notes: feedsNotes }, `${config.FEEDS_FILE}: problems`);
+  const { feedsFile, feedsNotes } = openFeedsFile(config, core.briefs, logger);
+  warnUnservedTopics(declared, core.briefs.topics(), config.SUBSCRIPTIONS_FILE, logger);
 
   // Signals are handled from the first moment: a SIGTERM during start-up still shuts down cleanly.
   let stopping = false;
@@ -117,6 +108,28 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   // as much as a broken edit is.
   await notifier?.briefsReloaded(core.loaded);
   if (feedsNotes.length > 0) await notifier?.feedsFile(true, feedsNotes);
+}
+
+/**
+ * feeds.yaml as the bot starts on it: the file, or the copy of its last good version when it is
+ * broken. Only a first deployment has no good version to fall back on: that is the operator's to
+ * fix now. The notes say what is polled instead, for the log and (once running) the moderators.
+ */
+function openFeedsFile(config: Config, briefs: Pick<BriefLibrary, 'topics'>, logger: Logger) {
+  const feedsFile = new FeedsFile(config.FEEDS_FILE, { copies: lastGoodFeeds(config.DATA_DIR, logger), topics: () => briefs.topics() });
+  const loaded = feedsFile.load();
+  if (loaded.served === 'none') throw new ConfigError(`${config.FEEDS_FILE} has problems:\n  ${loaded.problems.map(formatProblem).join('\n  ')}`);
+  const feedsNotes = feedsFileNotes(loaded);
+  if (feedsNotes.length > 0) logger.warn({ notes: feedsNotes }, `${config.FEEDS_FILE}: problems`);
+  return { feedsFile, feedsNotes };
+}
+
+/** Declared subscriptions are stored as written (a brief may come back), but a typo would otherwise be silent: no news. */
+function warnUnservedTopics(declared: SubscriptionSpec[], topics: string[], file: string | undefined, logger: Logger): void {
+  const unserved = declared.flatMap((s) =>
+    s.topics.filter((t) => !topics.includes(t)).map((t) => `${s.platform}:${s.channelId}: topic '${t}' (no brief names it)`),
+  );
+  if (unserved.length > 0) logger.warn({ problems: unserved }, `${file}: subscriptions name topics no brief has`);
 }
 
 function platformsFor(config: Config, deps: PlatformDeps): PlatformAdapter[] {
