@@ -13,7 +13,7 @@ import { ClusterCache } from './core/feeds/cluster-cache.js';
 import { createPollDeps } from './core/feeds/deps.js';
 import type { HostPauses } from './core/feeds/limiter.js';
 import { type PollSummary, pollOnce } from './core/feeds/poll.js';
-import type { HealthEvent } from './core/feeds/types.js';
+import type { FeedHealth, HealthEvent } from './core/feeds/types.js';
 import type { Logger } from './logger.js';
 import { SqliteDigestStore } from './store/digests-sqlite.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -41,6 +41,8 @@ export interface News {
   digests: DigestService;
   /** The newest tagged stories for a topic (for brief replies). */
   headlines(topic: string, count: number): Promise<Headline[]>;
+  /** Every polled feed's health, and when each last brought a new item (for /feeds). */
+  feedHealth(): Promise<{ health: FeedHealth[]; lastNew: ReadonlyMap<string, Date> }>;
   digestStore: SqliteDigestStore;
   scheduler: DigestScheduler;
   store: SqliteStore;
@@ -139,6 +141,7 @@ export function createNews(o: NewsOptions): News {
   return {
     digests,
     headlines,
+    feedHealth: async () => ({ health: await store.listHealth(), lastNew: await store.lastNewItems() }),
     digestStore,
     scheduler,
     store,

@@ -4,6 +4,7 @@ import { SqliteStore } from '../src/store/sqlite.js';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import { type FeedPollResult, pollOnce } from '../src/core/feeds/poll.js';
 import { formatHealthTable, formatPollSummary } from '../src/core/feeds/report.js';
+import { feedHealthReply } from '../src/core/feeds/health-reply.js';
 import { createAgent, fetchFeed } from '../src/core/feeds/fetch.js';
 import { HostLimiter } from '../src/core/feeds/limiter.js';
 import { composeDigest } from '../src/core/digests/compose.js';
@@ -359,6 +360,34 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       const table = formatHealthTable(await own.store.listHealth(), now, await own.store.lastNewItems());
       expect(table.split('\n')[0]).toMatch(/^FEED\s+STATE\s+LAST SUCCESS\s+LAST NEW ITEM\s+FAILURES/);
       expect(table.split('\n')[1]).toMatch(/^quiet\s+ok\s+2026-11-12 09:30\s+2026-11-01 08:00\s+0\s/);
+    });
+  });
+
+  it('given feeds in every state, then /feeds puts those that need a moderator first, each with its reason', async () => {
+    await withTestDeps(async (own) => {
+      let now = new Date('2026-11-01T08:00:00Z');
+      const deps = { ...own.deps, now: () => now };
+      await pollOnce([feed('quiet', '/examples/google-news-colombia-es.xml')], deps);
+      now = new Date('2026-11-12T09:30:00Z');
+      const feeds = [
+        feed('quiet', '/examples/google-news-colombia-es.xml'),
+        feed('broken', '/status/500'),
+        feed('cut', '/cut-short'),
+        feed('moved', '/chain/2'),
+        feed('fine', '/examples/hemisphere-monitor.atom'),
+      ];
+      await pollOnce(feeds, { ...deps, force: true });
+      const reply = feedHealthReply(await own.store.listHealth(), await own.store.lastNewItems(), now);
+      expect(reply.status).toBe('5 feeds: 2 working, 1 failing, 1 read in part, 1 quiet.');
+      expect(reply.tone).toBe('warning');
+      const shown = Object.fromEntries(reply.sections.map((s) => [s.heading, s.items.map((i) => [i.text, i.detail].filter(Boolean).join(' | '))]));
+      expect(shown).toEqual({
+        'Failing (1)': [`broken: HTTP 500 from ${server.url('/status/500')} | 1 failure in a row; next attempt 2026-11-12 09:35 UTC`],
+        'Read in part (1)': [expect.stringMatching(/^cut: the document broke: .+; read the 3 items before it$/)],
+        'Moved (1)': [`moved: moved permanently to ${server.url('/examples/andes-wire.xml')} (update feeds.yaml)`],
+        'Quiet for a week (1)': ['quiet: no new item since 2026-11-01 08:00 UTC; it answers, with nothing new'],
+        'Working (2)': ['fine, moved'],
+      });
     });
   });
 

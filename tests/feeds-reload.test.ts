@@ -25,6 +25,10 @@ describe('feeds.yaml edited while the bot runs', () => {
     writeFileSync(file, JSON.stringify({ feeds: [local('desk-a', 'Colombia and NATO resume cyber defence talks'), local('gone')] }));
     let bot = await fx.start(d);
     expect(await feedGauge(d.port)).toEqual({ ok: 1, failing: 1 });
+    // What a moderator sees in the chat: the failing feed first, with its reason.
+    const before = await slash(fx.fake, d.port, '/feeds', '');
+    expect(before).toContain('2 feeds: 1 working, 1 failing.');
+    expect(before).toMatch(/gone: [^"]*gone\.xml/);
 
     // desk-a moves to a new address; desk-c is new; gone goes.
     const moved = { ...local('desk-a2', 'Colombia weighs NATO training after the exit'), name: 'desk-a' };
@@ -43,6 +47,7 @@ describe('feeds.yaml edited while the bot runs', () => {
     expect(answer).toContain('Petro puts the NATO exit of Colombia on hold');
     expect(answer).toContain('Colombia weighs NATO training after the exit');
     expect(await feedGauge(d.port)).toEqual({ ok: 2 });
+    expect(await slash(fx.fake, d.port, '/feeds', '')).toContain('2 feeds: 2 working, 0 failing.');
 
     // A broken edit: the two feeds stay polled, and the moderators hear what is wrong.
     writeFileSync(file, JSON.stringify({ feeds: edited.map((f) => ({ ...f, interval: 2 })) }));

@@ -46,6 +46,7 @@ export async function runDemo(): Promise<void> {
   });
   core.context.digests = news.digests;
   core.context.headlines = news.headlines;
+  core.context.feedHealth = news.feedHealth;
   await news.start();
   const stopWatching = core.briefs.watch();
   process.stdout.write(

@@ -85,6 +85,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
         onDisabled: () => {
           core.context.digests = undefined;
           core.context.headlines = undefined;
+          core.context.feedHealth = undefined;
           onReload = () => {};
         },
       });
@@ -100,6 +101,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
       onReload = (report) => void notifier?.briefsReloaded(report);
       core.context.digests = news.digests;
       core.context.headlines = news.headlines;
+      core.context.feedHealth = news.feedHealth;
       return [service, feedsFileWatcher(feedsFile, news, logger, (problems, notes) => void notifier?.feedsFile(problems, notes))];
     },
   );

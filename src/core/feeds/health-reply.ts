@@ -1,0 +1,60 @@
+import { type Reply, type ReplySection, textReply } from '../reply.js';
+import { movedNote } from './report.js';
+import type { FeedHealth } from './types.js';
+
+/** A working feed with nothing new for this long is worth a look: a frozen page, a renamed section. */
+const QUIET_MS = 7 * 86_400_000;
+
+const when = (d: Date) => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+
+/**
+ * `/feeds`: what `briefbot feeds` shows, for moderators in the chat rather than at a shell. Feeds
+ * that need someone come first, each with its reason; the working ones are one line of names.
+ */
+export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<string, Date>, now: Date): Reply {
+  if (health.length === 0) return textReply('Feeds', 'No feed has been polled yet.');
+  const failing = health.filter((h) => h.state === 'failing' || h.state === 'backed-off');
+  const partial = health.filter((h) => h.state === 'partial');
+  const quiet = health.filter((h) => h.state === 'ok' && (lastNew.get(h.feed)?.getTime() ?? 0) < now.getTime() - QUIET_MS);
+  const moved = health.filter((h) => h.movedTo);
+  const working = health.filter((h) => !failing.includes(h) && !partial.includes(h) && !quiet.includes(h));
+  const section = (key: string, heading: string, items: ReplySection['items']): ReplySection[] =>
+    items.length > 0 ? [{ key, heading, items, style: 'list' }] : [];
+  const sections = [
+    ...section(
+      'failing',
+      `Failing (${failing.length})`,
+      failing.map((h) => ({
+        text: `${h.feed}: ${h.lastError ?? 'unknown error'}`,
+        detail: `${h.consecutiveFailures} failure${h.consecutiveFailures === 1 ? '' : 's'} in a row${h.nextAttemptAt ? `; next attempt ${when(h.nextAttemptAt)}` : ''}`,
+      })),
+    ),
+    ...section('partial', `Read in part (${partial.length})`, partial.map((h) => ({ text: `${h.feed}: ${h.lastError ?? 'the document broke'}` }))),
+    ...section('moved', `Moved (${moved.length})`, moved.map((h) => ({ text: `${h.feed}: ${movedNote(h.movedTo ?? '')}` }))),
+    ...section(
+      'quiet',
+      `Quiet for a week (${quiet.length})`,
+      quiet.map((h) => {
+        const last = lastNew.get(h.feed);
+        return { text: `${h.feed}: ${last ? `no new item since ${when(last)}` : 'no item kept from it'}; it answers, with nothing new` };
+      }),
+    ),
+    ...(working.length > 0
+      ? [{ key: 'working', heading: `Working (${working.length})`, items: [{ text: working.map((h) => h.feed).join(', ') }], style: 'paragraph' as const }]
+      : []),
+  ];
+  const counts = [
+    `${working.length} working`,
+    `${failing.length} failing`,
+    ...(partial.length > 0 ? [`${partial.length} read in part`] : []),
+    ...(quiet.length > 0 ? [`${quiet.length} quiet`] : []),
+  ];
+  return {
+    title: 'Feeds',
+    status: `${health.length} feeds: ${counts.join(', ')}.`,
+    sections,
+    footer: 'Feeds are listed in feeds.yaml; the bot reloads it when it changes.',
+    ephemeral: true,
+    tone: failing.length + partial.length + moved.length > 0 ? 'warning' : 'info',
+  };
+}
