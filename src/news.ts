@@ -11,7 +11,6 @@ import type { SubscriptionSpec } from './core/digests/subscription.js';
 import type { FeedConfig } from './core/feeds/config.js';
 import { ClusterCache } from './core/feeds/cluster-cache.js';
 import { createPollDeps } from './core/feeds/deps.js';
-import type { HostPauses } from './core/feeds/limiter.js';
 import { type PollSummary, pollOnce } from './core/feeds/poll.js';
 import type { FeedHealth, HealthEvent } from './core/feeds/types.js';
 import type { Logger } from './logger.js';
@@ -85,8 +84,6 @@ export function createNews(o: NewsOptions): News {
   let stopped = false;
   // The window's titles stay indexed between polls: a cycle reads only what was stored since.
   const clusterCache = new ClusterCache();
-  // Hosts that answered 429 or 503 with Retry-After: their other feeds wait too, across polls.
-  const hostPauses: HostPauses = new Map();
 
   let feeds = o.feeds;
   // Feeds removed from the file (while the bot ran, or was down): their health no longer counts.
@@ -103,7 +100,6 @@ export function createNews(o: NewsOptions): News {
       now,
       force,
       clusterCache,
-      hostPauses,
     });
     polling = pollOnce(due, deps)
       .then((summary) => {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredNew } from '../src/core/feeds/store.js';
 import { SqliteStore } from '../src/store/sqlite.js';
@@ -298,11 +299,11 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     });
   });
 
-  it('given a host that answers 429 with Retry-After, then its other feeds wait too, across polls, and the report says why', async () => {
-    const pauses = new Map();
-    // One at a time on the host, so the rate-limited feed is asked first.
+  it('given a host that answers 429 with Retry-After, then its other feeds wait too, across polls and processes, and the report says why', async () => {
     await withTestDeps(async (own) => {
-      const deps = { ...own.deps, limiter: new HostLimiter(8, 1, pauses) };
+      // One at a time on the host, so the rate-limited feed is asked first; each poll its own limiter,
+      // as each cycle (and each process) has: the pause is the store's.
+      const deps = { ...own.deps, limiter: new HostLimiter(8, 1) };
       const limited = feed('rate-limited', '/rate-limited');
       const sibling = feed('sibling', '/examples/andes-wire.xml');
       const elsewhere = { ...feed('elsewhere', '/examples/andes-wire.xml'), url: server.url('/examples/andes-wire.xml').replace('127.0.0.1', 'localhost') };
@@ -317,12 +318,20 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       // The sibling's own health is untouched: it did nothing wrong, and no moderator hears of it.
       expect(await own.store.getHealth('sibling')).toBeUndefined();
       expect(own.events.map((e) => e.feed)).toEqual(['rate-limited']);
-      // A running bot keeps the pause between polls: the sibling is still not asked.
-      const next = await pollOnce([sibling], { ...deps, force: true });
+      // The next poll keeps the pause: the sibling is still not asked.
+      const next = await pollOnce([sibling], { ...deps, limiter: new HostLimiter(8, 1), force: true });
       expect(next.feeds[0]).toMatchObject({ status: 'backing-off' });
+      // Nor by another process on the same store (a restarted bot, or poll --once beside it).
+      const other = new SqliteStore(join(own.dir, 'briefbot.db'));
+      try {
+        const elsewhereProcess = await pollOnce([sibling], { ...deps, store: other, limiter: new HostLimiter(8, 1), force: true });
+        expect(elsewhereProcess.feeds[0]).toMatchObject({ status: 'backing-off', hostPaused: expect.stringContaining('HTTP 429') });
+      } finally {
+        await other.close();
+      }
       expect(asked() - before).toBe(1);
       // Once the time has passed, it is asked again.
-      const later = await pollOnce([sibling], { ...deps, now: () => new Date(Date.now() + 7201_000) });
+      const later = await pollOnce([sibling], { ...deps, limiter: new HostLimiter(8, 1), now: () => new Date(Date.now() + 7201_000) });
       expect(later.feeds[0]).toMatchObject({ status: 'ok' });
     });
   });

@@ -71,6 +71,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX clusters_linked_late ON clusters(linked_at) WHERE linked_at > first_seen_at;`,
   // Where a feed's URL now redirects permanently: shown until feeds.yaml is updated.
   `ALTER TABLE feeds ADD COLUMN moved_to TEXT;`,
+  // Hosts that asked for no requests until a time (429/503 with Retry-After): kept here, not in one
+  // process's memory, so a restart or a poll --once beside the bot does not ask them early.
+  `CREATE TABLE host_pauses (host TEXT PRIMARY KEY, until INTEGER NOT NULL, why TEXT NOT NULL);`,
 ];
 
 /** Bring the database to the latest version, one transaction per migration. Returns the version. */

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { statementCache } from './statements.js';
 import type { ClusterMember } from '../core/feeds/cluster.js';
 import type { FeedErrorCode } from '../core/feeds/errors.js';
+import type { HostPauses } from '../core/feeds/limiter.js';
 import { REDIRECT_PREFIX } from '../core/feeds/canonical.js';
 import type { Headline } from '../core/commands/types.js';
 import type { ClusterView, FeedStore, StoredItem, StoredNew, StoredTag, StoryPlanner, TaggedItem } from '../core/feeds/store.js';
@@ -156,6 +157,19 @@ export class SqliteStore implements FeedStore {
       for (const name of gone) forget.run(name);
     })();
     return gone;
+  }
+
+  async hostPauses(now: Date): Promise<HostPauses> {
+    this.sql('DELETE FROM host_pauses WHERE until <= ?').run(now.getTime());
+    const rows = this.sql('SELECT host, until, why FROM host_pauses').all() as { host: string; until: number; why: string }[];
+    return new Map(rows.map((r) => [r.host, { until: r.until, why: r.why }]));
+  }
+
+  async pauseHost(host: string, until: number, why: string): Promise<void> {
+    this.sql(
+      `INSERT INTO host_pauses (host, until, why) VALUES (?, ?, ?)
+         ON CONFLICT(host) DO UPDATE SET until = excluded.until, why = excluded.why WHERE excluded.until > host_pauses.until`,
+    ).run(host, until, why);
   }
 
   /** Feeds by health state. */

@@ -4,7 +4,7 @@ import { DEFAULT_CLUSTER_OPTIONS } from './cluster.js';
 import type { AddressGuard } from './address-guard.js';
 import { createAgent } from './fetch.js';
 import { DEFAULT_BACKOFF } from './health.js';
-import { HostLimiter, type HostPauses } from './limiter.js';
+import { HostLimiter } from './limiter.js';
 import { createFeedParser } from './parse.js';
 import type { PollDeps } from './poll.js';
 import type { FeedStore } from './store.js';
@@ -44,15 +44,13 @@ export function createPollDeps(
   extra: Partial<Pick<PollDeps, 'onHealthEvent' | 'force' | 'retentionDays' | 'now' | 'backoff' | 'clusterCache'>> & {
     /** The address check for feed fetches (tests inject a resolver); see address-guard.ts. */
     guard?: AddressGuard;
-    /** Hosts that asked us to wait, kept between cycles by a running bot (else this cycle's only). */
-    hostPauses?: HostPauses;
   } = {},
 ): PollDeps & { close(): Promise<void> } {
   const s = { ...DEFAULT_POLL_SETTINGS, ...settings };
   // Only what tagging reads: the rules cross to the parse worker with every feed.
   const topics = briefs.list().map(({ topic, match }) => ({ topic, match }));
   const anchors = new Set(topics.flatMap((t) => t.match.all.flat().flatMap((term) => foldTokens(term))));
-  const { guard, hostPauses, ...rest } = extra;
+  const { guard, ...rest } = extra;
   const dispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, guard ?? {});
   const privateDispatcher = createAgent(s.connectTimeoutMs, s.totalTimeoutMs, false);
   const parser = createFeedParser({ timeoutMs: s.parseTimeoutMs, workers: s.parseWorkers });
@@ -61,7 +59,7 @@ export function createPollDeps(
     parser,
     topics,
     fetch: { ...s, userAgent: USER_AGENT, dispatcher, privateDispatcher },
-    limiter: new HostLimiter(s.globalConcurrency, s.perHostConcurrency, hostPauses),
+    limiter: new HostLimiter(s.globalConcurrency, s.perHostConcurrency),
     backoff: DEFAULT_BACKOFF,
     cluster: { ...DEFAULT_CLUSTER_OPTIONS, anchors },
     ...rest,

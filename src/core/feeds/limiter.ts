@@ -36,16 +36,16 @@ export type HostPauses = Map<string, { until: number; why: string }>;
 /**
  * A global limit and a per-host limit, so many feeds on one host (Google News searches) are polite
  * to that host without slowing feeds elsewhere; and a host that asked us to wait is left alone by
- * its other feeds too, for as long as `pauses` lives (a running bot keeps it between cycles).
+ * its other feeds too (pollOnce loads the pauses from the store and saves new ones there).
  */
 export class HostLimiter {
   private readonly global: Semaphore;
   private readonly hosts = new Map<string, Semaphore>();
+  private readonly pauses: HostPauses = new Map();
 
   constructor(
     globalMax: number,
     private readonly perHostMax: number,
-    private readonly pauses: HostPauses = new Map(),
   ) {
     this.global = new Semaphore(globalMax);
   }
@@ -70,9 +70,14 @@ export class HostLimiter {
     return pause && pause.until > now.getTime() ? { host, ...pause } : undefined;
   }
 
-  /** Leave the host alone until `until` (the later of two pauses wins). */
-  pause(url: string, until: number, why: string): void {
+  /** Leave the URL's host alone until `until` (the later of two pauses wins). Returns the host. */
+  pause(url: string, until: number, why: string): string {
     const host = hostOf(url);
+    this.pauseHost(host, until, why);
+    return host;
+  }
+
+  pauseHost(host: string, until: number, why: string): void {
     if ((this.pauses.get(host)?.until ?? 0) < until) this.pauses.set(host, { until, why });
   }
 }

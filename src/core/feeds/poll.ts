@@ -83,6 +83,8 @@ export async function pollOnce(feeds: FeedConfig[], deps: PollDeps): Promise<Pol
     return run;
   };
   const backlog = new Semaphore(deps.backlog ?? 16);
+  // Hosts that asked, in an earlier cycle or another process, for no requests until later.
+  for (const [host, pause] of await deps.store.hostPauses(startedAt)) deps.limiter.pauseHost(host, pause.until, pause.why);
   const results = await Promise.all(
     feeds.map((feed) => pollFeed(feed, deps, now, { clusters, rolledBack, serial, backlog })),
   );
@@ -139,7 +141,10 @@ async function pollFeed(
         // before this feed gives up its turn on the host, so the one queued next sees it.
         if (err instanceof FeedError && err.retryAfterMs !== undefined) {
           const why = `${err.message.split(';')[0]}, for feed ${feed.name}`;
-          deps.limiter.pause(feed.url, now().getTime() + Math.min(err.retryAfterMs, deps.backoff.maxMs), why);
+          const until = now().getTime() + Math.min(err.retryAfterMs, deps.backoff.maxMs);
+          return deps.store.pauseHost(deps.limiter.pause(feed.url, until, why), until, why).then(() => {
+            throw err;
+          });
         }
         throw err;
       });

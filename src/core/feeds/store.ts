@@ -1,5 +1,6 @@
 import type { Headline } from '../commands/types.js';
 import type { ClusterMember } from './cluster.js';
+import type { HostPauses } from './limiter.js';
 import type { FeedHealth, FeedItem, TopicTag } from './types.js';
 
 /** A topic an item is tagged with, and since when: when it was first seen, or later, when another feed brought it tagged. */
@@ -49,6 +50,10 @@ export interface FeedStore {
   listHealth(): Promise<FeedHealth[]>;
   /** Per feed, when it last brought an item not stored before (within the retention period). */
   lastNewItems(): Promise<Map<string, Date>>;
+  /** Hosts that asked for no requests until after `now` (expired ones are forgotten). */
+  hostPauses(now: Date): Promise<HostPauses>;
+  /** A host asked for no requests until `until` (ms); the later of two pauses wins. */
+  pauseHost(host: string, until: number, why: string): Promise<void>;
   /**
    * Store one feed's items at once (one transaction where the store has them), planning each new item
    * in order — so an item can join a story told earlier in the same feed — and reporting each stored.
