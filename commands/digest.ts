@@ -1,7 +1,7 @@
 import type { CommandModule, CommandRequest } from '../src/core/commands/types.js';
 import { localDate, localTime, WEEKDAYS } from '../src/core/digests/schedule.js';
 import type { DigestService } from '../src/core/digests/service.js';
-import { describeSubscription, subscriptionSchema } from '../src/core/digests/subscription.js';
+import { describeSubscription, type Subscription, subscriptionSchema } from '../src/core/digests/subscription.js';
 import { errorReply, type Reply, textReply } from '../src/core/reply.js';
 
 const ACTIONS = ['list', 'preview', 'subscribe', 'unsubscribe', 'now'] as const;
@@ -42,21 +42,21 @@ const digest: CommandModule = {
         return (await service.unsubscribe(request.platform, request.channelId))
           ? textReply('Digest', 'This channel will get no more digests.')
           : textReply('Digest', 'This channel had no digest subscription.');
-      case 'preview':
+      case 'preview': {
+        const { subscription } = await service.list(request.platform, request.channelId);
+        if (!subscription) return textReply('Digest', 'No digest subscription in this channel: /digest subscribe first.');
         return (
           (await service.preview(request.platform, request.channelId)) ??
-          textReply('Digest', 'Nothing new for this channel’s topics since its last digest (or no subscription: /digest subscribe).')
+          textReply('Digest', `Nothing new on ${subscription.topics.join(', ')} ${sinceLast(subscription)}: the next digest would be empty.`)
         );
+      }
       case 'now': {
         // Read before the run moves it: what "since the last digest" means here.
         const { subscription } = await service.list(request.platform, request.channelId);
         const entry = await service.now(request.platform, request.channelId);
         if (!entry || !subscription) return textReply('Digest', 'No subscription here, or nothing to post: /digest subscribe first.');
         if (entry.pages.length > 0) return textReply('Digest', `Posting a digest of ${entry.pages.length} message(s) now.`);
-        const since = subscription.coveredUntil
-          ? `since the last digest, ${inZone(subscription.coveredUntil, subscription.schedule.timezone)}`
-          : 'in the last day';
-        return textReply('Digest', `Nothing new to post on ${subscription.topics.join(', ')} ${since}.`);
+        return textReply('Digest', `Nothing new to post on ${subscription.topics.join(', ')} ${sinceLast(subscription)}.`);
       }
       default:
         return list(request, service);
@@ -116,6 +116,11 @@ async function list(request: CommandRequest, service: DigestService): Promise<Re
     ...dead.map((d) => `Undelivered digest for ${d.slot.toISOString().slice(0, 16)}: ${d.lastError ?? 'failed'}.`),
   ];
   return textReply('Digest', lines.join('\n'), { tone: dead.length > 0 || unserved.length > 0 ? 'warning' : 'info' });
+}
+
+/** The window a digest covers: since the last one, or (before the first) the last day. */
+function sinceLast(sub: Subscription): string {
+  return sub.coveredUntil ? `since the last digest, ${inZone(sub.coveredUntil, sub.schedule.timezone)}` : 'in the last day';
 }
 
 /** In the channel's own zone, as it was subscribed ("Wednesday, 25 November 2026, 08:00 America/Bogota"), and in UTC. */

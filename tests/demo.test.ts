@@ -80,10 +80,11 @@ describe('npm run demo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'briefbot-demo-feeds-'));
     try {
       writeFileSync(join(dir, 'feeds.yaml'), 'feeds: []\n');
-      const { code, stdout } = await demo('/digest list\n/digest now\n/digest list\n', { FEEDS_FILE: join(dir, 'feeds.yaml') });
+      const { code, stdout } = await demo('/digest list\n/digest preview\n/digest now\n/digest list\n', { FEEDS_FILE: join(dir, 'feeds.yaml') });
       expect(code).toBe(0);
-      const [before, now, after] = stdout.split('you> ').slice(1);
+      const [before, preview, now, after] = stdout.split('you> ').slice(1);
       expect(before).not.toContain('Last digest');
+      expect(preview).toContain('Nothing new on china-ties, decertification, nato-status in the last day: the next digest would be empty.');
       expect(now).toContain('Nothing new to post on china-ties, decertification, nato-status in the last day.');
       expect(after).toMatch(/Last digest: \w+day, \d{1,2} \w+ \d{4}, \d\d:\d\d America\/Bogota/);
     } finally {

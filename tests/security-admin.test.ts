@@ -79,6 +79,10 @@ describe('Discord: /digest subscribe|unsubscribe|now need Manage Channels', () =
     expect(digests.calls).toEqual([]);
   });
 
+  it('/digest preview is open to anyone; in a channel without a subscription it says so', async () => {
+    expect(await answer('preview', { permissions: PERMISSIONS.none })).toBe('No digest subscription in this channel: /digest subscribe first.');
+  });
+
   it('a member with Manage Channels may (so the refusals above are the check, not a broken command)', async () => {
     for (const action of GUARDED) await answer(action, { permissions: PERMISSIONS.manageChannels });
     expect(digests.calls.map((c) => c.split(' ')[0])).toEqual([...GUARDED]);
