@@ -7,7 +7,9 @@ const feeds: CommandModule = {
     name: 'feeds',
     description: 'Which news feeds work, and which fail and why',
     options: [],
-    help: 'The feeds digests are built from: which fail and why, which were read in part, have moved, or have gone quiet.',
+    help: 'The feeds digests are built from: which fail and why, which were read in part, have moved, or have gone quiet. Channel managers only.',
+    // Its reasons quote feed URLs (an intranet address, a token in a query string): for moderators.
+    managersOnly: true,
   },
   async handle(_request, context) {
     if (!context.feedHealth) return errorReply('Feeds are not polled in this process.');

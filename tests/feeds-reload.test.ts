@@ -29,6 +29,8 @@ describe('feeds.yaml edited while the bot runs', () => {
     const before = await slash(fx.fake, d.port, '/feeds', '');
     expect(before).toContain('2 feeds: 1 working, 1 failing.');
     expect(before).toMatch(/gone: [^"]*gone\.xml/);
+    // Its reasons quote feed URLs: for channel managers only.
+    expect(await slash(fx.fake, d.port, '/feeds', '', { user: 'U0MEMBER' })).toContain('Only channel managers');
 
     // desk-a moves to a new address; desk-c is new; gone goes.
     const moved = { ...local('desk-a2', 'Colombia weighs NATO training after the exit'), name: 'desk-a' };
