@@ -144,6 +144,8 @@ export function createNews(o: NewsOptions): News {
     poll,
     async setFeeds(next) {
       feeds = next;
+      // After a running poll: a removed feed it was still reading would write its health back.
+      await polling?.catch(() => undefined);
       await retireRemoved();
       // The running poll (if any) keeps its list; the timer's next one a minute on picks up the rest.
       if (!stopped && timer) void poll().catch((err: unknown) => o.logger.error({ err }, 'feed poll failed'));

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BriefLibrary } from '../src/core/briefs/library.js';
+import type { FeedConfig } from '../src/core/feeds/config.js';
+import { createLogger } from '../src/logger.js';
+import { createNews } from '../src/news.js';
+
+// feeds.yaml reloaded while a poll runs: the running poll finishes its list, and a feed removed from
+// the file while it was being read must not come back in `briefbot feeds`, /feeds and /metrics.
+describe('the feed list changed while a poll runs', () => {
+  let server: Server;
+  let dir: string;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const answer = () => {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        res.end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><item><title>Colombia and NATO</title><link>https://wire.example${req.url}</link><guid>${req.url}</guid></item></channel></rss>`);
+      };
+      if (req.url === '/slow') setTimeout(answer, 500);
+      else answer();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    dir = mkdtempSync(join(tmpdir(), 'briefbot-news-feeds-'));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a feed removed while it is being read is forgotten once the poll ends', async () => {
+    const feed = (name: string): FeedConfig => ({
+      name,
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/${name}`,
+      language: 'en',
+      interval: 30,
+      local: false,
+      allow_private: true,
+    });
+    const briefs = new BriefLibrary('briefs');
+    briefs.load();
+    const news = createNews({ dataDir: dir, feeds: [feed('slow'), feed('fast')], briefs, targets: new Map(), logger: createLogger('silent') });
+    try {
+      const running = news.poll(true);
+      await news.setFeeds([feed('fast')]);
+      expect((await running).feeds.map((f) => f.feed).sort()).toEqual(['fast', 'slow']);
+      expect((await news.store.listHealth()).map((h) => h.feed)).toEqual(['fast']);
+    } finally {
+      await news.stop();
+    }
+  });
+});
