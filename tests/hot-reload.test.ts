@@ -31,15 +31,23 @@ function nextReload(reports: LoadReport[], count: number): Promise<LoadReport> {
   });
 }
 
+/** A library on a fresh copy of the sample brief, watched (30 ms debounce) while `test` runs. */
+async function watching(test: (w: { dir: string; file: string; reports: LoadReport[]; library: BriefLibrary }) => Promise<void>) {
+  const dir = tempBriefs();
+  const reports: LoadReport[] = [];
+  const library = new BriefLibrary(dir, { onReload: (r) => reports.push(r) });
+  library.load();
+  const stop = library.watch(30);
+  try {
+    await test({ dir, file: join(dir, 'sample.md'), reports, library });
+  } finally {
+    stop();
+  }
+}
+
 describe('hot reload of briefs', () => {
   it('a real file edit changes the answer, and a broken edit keeps the last good version', async () => {
-    const dir = tempBriefs();
-    const file = join(dir, 'sample.md');
-    const reports: LoadReport[] = [];
-    const library = new BriefLibrary(dir, { onReload: (r) => reports.push(r) });
-    library.load();
-    const stop = library.watch(30);
-    try {
+    await watching(async ({ dir, file, reports, library }) => {
       expect(library.get('sample')?.status).toBe('Things stand where they stood.');
 
       writeFileSync(file, readFileSync(file, 'utf8').replace('Things stand where they stood.', 'Things moved on.'));
@@ -56,19 +64,11 @@ describe('hot reload of briefs', () => {
       writeFileSync(join(dir, 'second.md'), readFileSync(file, 'utf8').replace('topic: sample', 'topic: second').replace('yesterday', '2025-11-02'));
       await nextReload(reports, 3);
       expect(library.list().map((b) => b.topic)).toEqual(['sample', 'second']);
-    } finally {
-      stop();
-    }
+    });
   });
 
   it('reports an edit to a brief, not an editor’s swap file beside a broken one (no repeated notes)', async () => {
-    const dir = tempBriefs();
-    const file = join(dir, 'sample.md');
-    const reports: LoadReport[] = [];
-    const library = new BriefLibrary(dir, { onReload: (r) => reports.push(r) });
-    library.load();
-    const stop = library.watch(30);
-    try {
+    await watching(async ({ dir, file, reports }) => {
       writeFileSync(file, readFileSync(file, 'utf8').replace('updated: 2025-11-01', 'updated: yesterday'));
       expect((await nextReload(reports, 1)).problems).toHaveLength(1);
       // The editor keeps writing its swap file while the moderator fixes the date.
@@ -80,9 +80,7 @@ describe('hot reload of briefs', () => {
       writeFileSync(file, readFileSync(file, 'utf8').replace('updated: yesterday', 'updated: 2025-11-02'));
       expect(await nextReload(reports, 2)).toMatchObject({ problems: [], changed: true });
       expect(reports).toHaveLength(2);
-    } finally {
-      stop();
-    }
+    });
   });
 
   it('drops a brief whose file is deleted', () => {
