@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import { BRIEF_SECTIONS, briefReply } from '../src/core/briefs/to-reply.js';
+import { newHealth } from '../src/core/feeds/health.js';
+import { feedHealthReply } from '../src/core/feeds/health-reply.js';
 import type { Reply } from '../src/core/reply.js';
 import { renderDiscord } from '../src/platforms/discord/render.js';
 import { renderText } from '../src/platforms/local/render.js';
@@ -121,6 +123,25 @@ describe('rendering extreme replies', () => {
     expect(slackViolations(slack.message)).toEqual([]);
     expect(slack.trimmed.length).toBeGreaterThan(0);
     expect(JSON.stringify(slack.message.blocks)).toContain('…full brief: /nato-status section:');
+  });
+
+  it('fits /feeds for 300 feeds, a third failing with long URLs in their reasons, and says where the rest are', () => {
+    const health = Array.from({ length: 300 }, (_, i) => ({
+      ...newHealth(`google-news-colombia-search-${i}`, 'https://news.google.com/rss'),
+      state: i % 3 === 0 ? ('failing' as const) : ('ok' as const),
+      lastError: `HTTP 503 from https://news.google.com/rss/search?q=colombia+${i}&hl=es-419&gl=CO&ceid=CO:es-419`,
+      consecutiveFailures: 2,
+      nextAttemptAt: now,
+    }));
+    const reply = feedHealthReply(health, new Map(health.map((h) => [h.feed, now])), now);
+    expect(reply.status).toBe('300 feeds: 200 working, 100 failing.');
+    const discord = renderDiscord(reply);
+    const slack = renderSlack(reply);
+    expect(discordViolations(discord.message)).toEqual([]);
+    expect(slackViolations(slack.message)).toEqual([]);
+    expect(discord.trimmed).toEqual(['failing', 'working']);
+    expect(JSON.stringify(discord.message.embeds)).toContain('every feed: briefbot feeds, where the bot runs');
+    expect(JSON.stringify(slack.message.blocks)).toContain('every feed: briefbot feeds, where the bot runs');
   });
 });
 

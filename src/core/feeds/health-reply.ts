@@ -18,8 +18,10 @@ export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<strin
   const quiet = health.filter((h) => h.state === 'ok' && (lastNew.get(h.feed)?.getTime() ?? 0) < now.getTime() - QUIET_MS);
   const moved = health.filter((h) => h.movedTo);
   const working = health.filter((h) => !failing.includes(h) && !partial.includes(h) && !quiet.includes(h));
+  // Hundreds of feeds do not fit a message: a trimmed section says where the whole list is.
+  const more = 'every feed: briefbot feeds, where the bot runs';
   const section = (key: string, heading: string, items: ReplySection['items']): ReplySection[] =>
-    items.length > 0 ? [{ key, heading, items, style: 'list' }] : [];
+    items.length > 0 ? [{ key, heading, items, style: 'list', more }] : [];
   const sections = [
     ...section(
       'failing',
@@ -40,7 +42,7 @@ export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<strin
       }),
     ),
     ...(working.length > 0
-      ? [{ key: 'working', heading: `Working (${working.length})`, items: [{ text: working.map((h) => h.feed).join(', ') }], style: 'paragraph' as const }]
+      ? [{ key: 'working', heading: `Working (${working.length})`, items: [{ text: working.map((h) => h.feed).join(', ') }], style: 'paragraph' as const, more }]
       : []),
   ];
   const counts = [
