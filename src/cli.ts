@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { BriefLibrary } from './core/briefs/library.js';
 import { formatProblem } from './core/briefs/schema.js';
+import { loadSubscriptionsFile } from './core/digests/subscriptions-file.js';
 import { lintFeeds } from './core/feeds/config.js';
 import { lintBriefs } from './lint.js';
 import { ASK_FORMATS, type AskFormat, ask } from './main/ask.js';
@@ -45,17 +46,25 @@ program
 
 program
   .command('lint')
-  .description('check every brief and the feeds file; prints path:line: message for each problem, exit code 1 if any')
+  .description('check every brief, the feeds file and any subscriptions file; prints path:line: message for each problem, exit code 1 if any')
   .argument('[dir]', 'the briefs folder (default: BRIEFS_DIR or ./briefs)')
   .option('--feeds <file>', 'the feeds file (default: FEEDS_FILE or ./feeds.yaml)')
-  .action((dir: string | undefined, opts: { feeds?: string }) => {
+  .option('--subscriptions <file>', 'the subscriptions declared as code (default: SUBSCRIPTIONS_FILE, if set)')
+  .action((dir: string | undefined, opts: { feeds?: string; subscriptions?: string }) => {
     const briefsProblems = lintBriefs(dir ?? briefsDir());
     const topics = new BriefLibrary(dir ?? briefsDir());
     topics.load();
     const feedsFile = opts.feeds ?? shown(process.env.FEEDS_FILE ?? join(packageRoot, 'feeds.yaml'));
-    const problems = [...briefsProblems, ...lintFeeds(feedsFile, topics.topics())];
+    const subscriptionsFile = opts.subscriptions ?? process.env.SUBSCRIPTIONS_FILE;
+    const subscriptions = subscriptionsFile ? loadSubscriptionsFile(shown(subscriptionsFile), undefined, topics.topics()) : undefined;
+    const problems = [
+      ...briefsProblems,
+      ...lintFeeds(feedsFile, topics.topics()),
+      ...(subscriptions ? [...subscriptions.problems, ...subscriptions.unknownTopics] : []),
+    ];
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
-    process.stderr.write(problems.length === 0 ? 'briefs and feeds: no problems\n' : `briefs and feeds: ${problems.length} problem(s)\n`);
+    const what = subscriptions ? 'briefs, feeds and subscriptions' : 'briefs and feeds';
+    process.stderr.write(problems.length === 0 ? `${what}: no problems\n` : `${what}: ${problems.length} problem(s)\n`);
     process.exitCode = problems.length === 0 ? 0 : 1;
   });
 

@@ -74,7 +74,9 @@ describe('a subscribed topic whose brief is deleted', () => {
     const subscription = { platform: 'slack', channelId: CHANNEL, topics: ['nato-status', 'venezuela'], schedule: { time: '08:00', timezone: 'UTC' } };
     writeFileSync(file, JSON.stringify({ subscriptions: [subscription] }));
     const bot = await fx.start(d);
-    expect(bot.logs('subscriptions name topics no brief has').map((l) => l.problems)).toEqual([[`slack:${CHANNEL}: topic 'venezuela' (no brief names it)`]]);
+    expect(bot.logs('subscriptions name topics no brief has').map((l) => l.problems)).toEqual([
+      [`${file}:1: slack:${CHANNEL}: unknown topic 'venezuela' (no brief names it)`],
+    ]);
     expect(await slash(fx.fake, d.port, '/digest', 'list')).toContain('No brief serves venezuela now');
   }, 60_000);
 });

@@ -48,6 +48,23 @@ describe('configuration', () => {
     expect(run.stderr).toContain('DISCORD_TOKEN must be a bot token');
     expect(run.stderr).not.toContain('abc');
   });
+
+  it('`briefbot start` with a broken subscriptions file names each problem by line, before connecting anywhere', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-subs-'));
+    try {
+      const file = join(dir, 'subscriptions.yaml');
+      writeFileSync(file, "subscriptions:\n  - platform: slack\n    channelId: C1\n    topics: [nato-status]\n    schedule: { time: '8am', timezone: UTC }\n");
+      const env = { ...process.env, DISCORD_TOKEN: 'aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbb.cccccccccccccccccccccccccccccccccc', SUBSCRIPTIONS_FILE: file, DATA_DIR: join(dir, 'data') };
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], { encoding: 'utf8', env });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`SUBSCRIPTIONS_FILE ${file} has problems:\n  ${file}:5: subscriptions.0.schedule.time: time must be HH:MM, 24-hour`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('.env.example', () => {

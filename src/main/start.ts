@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import { createCore, runBot } from '../app.js';
 import { type Config, ConfigError, loadConfig, secretsOf } from '../config.js';
 import type { BriefLibrary, LoadReport } from '../core/briefs/library.js';
 import { formatProblem } from '../core/briefs/schema.js';
 import type { Platform } from '../core/commands/types.js';
 import type { DigestTarget } from '../core/digests/outbox.js';
-import { type SubscriptionSpec, subscriptionSchema } from '../core/digests/subscription.js';
+import type { SubscriptionSpec } from '../core/digests/subscription.js';
+import { loadSubscriptionsFile } from '../core/digests/subscriptions-file.js';
 import { FeedsFile, feedsFileNotes } from '../core/feeds/feeds-file.js';
 import { createLogger, type Logger } from '../logger.js';
 import { openNews } from '../news.js';
@@ -28,12 +26,11 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
     );
   }
   const logger = createLogger(config.LOG_LEVEL, secretsOf(config));
-  const declared = loadSubscriptions(config.SUBSCRIPTIONS_FILE);
   let onReload: (report: LoadReport) => void = () => {};
   let notifier: ReturnType<typeof createNotifier> | undefined;
   const core = createCore(config, logger, undefined, (report) => onReload(report));
+  const declared = loadSubscriptions(config.SUBSCRIPTIONS_FILE, core.briefs.topics(), logger);
   const { feedsFile, feedsNotes } = openFeedsFile(config, core.briefs, logger);
-  warnUnservedTopics(declared, core.briefs.topics(), config.SUBSCRIPTIONS_FILE, logger);
 
   // Signals are handled from the first moment: a SIGTERM during start-up still shuts down cleanly.
   let stopping = false;
@@ -126,14 +123,6 @@ function openFeedsFile(config: Config, briefs: Pick<BriefLibrary, 'topics'>, log
   return { feedsFile, feedsNotes };
 }
 
-/** Declared subscriptions are stored as written (a brief may come back), but a typo would otherwise be silent: no news. */
-function warnUnservedTopics(declared: SubscriptionSpec[], topics: string[], file: string | undefined, logger: Logger): void {
-  const unserved = declared.flatMap((s) =>
-    s.topics.filter((t) => !topics.includes(t)).map((t) => `${s.platform}:${s.channelId}: topic '${t}' (no brief names it)`),
-  );
-  if (unserved.length > 0) logger.warn({ problems: unserved }, `${file}: subscriptions name topics no brief has`);
-}
-
 function platformsFor(config: Config, deps: PlatformDeps): PlatformAdapter[] {
   const platforms: PlatformAdapter[] = [];
   if (config.DISCORD_TOKEN) platforms.push(createDiscordAdapter(config, deps));
@@ -147,20 +136,11 @@ function moderatorChannel(config: Config): { platform: Platform; channelId: stri
   return { platform, channelId };
 }
 
-const subscriptionsFileSchema = z.object({ subscriptions: z.array(subscriptionSchema) });
-
-function loadSubscriptions(file: string | undefined): SubscriptionSpec[] {
+/** The subscriptions declared as code; a file with problems stops the start, naming each by line. */
+function loadSubscriptions(file: string | undefined, topics: string[], logger: Logger): SubscriptionSpec[] {
   if (!file) return [];
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`SUBSCRIPTIONS_FILE ${file}: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const parsed = subscriptionsFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`SUBSCRIPTIONS_FILE ${file}:\n  ${issues.join('\n  ')}`);
-  }
-  return parsed.data.subscriptions;
+  const { subscriptions, problems, unknownTopics } = loadSubscriptionsFile(file, undefined, topics);
+  if (problems.length > 0) throw new ConfigError(`SUBSCRIPTIONS_FILE ${file} has problems:\n  ${problems.map(formatProblem).join('\n  ')}`);
+  if (unknownTopics.length > 0) logger.warn({ problems: unknownTopics.map(formatProblem) }, `${file}: subscriptions name topics no brief has`);
+  return subscriptions;
 }

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Problem } from '../briefs/schema.js';
+import { readYamlFile } from '../yaml-file.js';
 
 const topicName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a topic is lowercase letters, digits and -');
 
@@ -66,75 +65,27 @@ export interface FeedsLoad {
 
 /** Parse and check a feeds file; problems carry the line of the offending value. */
 export function loadFeeds(path: string, text?: string, knownTopics?: readonly string[]): FeedsLoad {
-  let source: string;
-  try {
-    source = text ?? readFileSync(path, 'utf8');
-  } catch (err) {
-    return {
-      feeds: [],
-      problems: [{ file: path, line: 0, message: `cannot read: ${(err as Error).message}` }],
-      unknownTopics: [],
-    };
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
-  const lineOf = (offset: number | undefined) =>
-    offset === undefined ? 1 : lineCounter.linePos(offset).line;
-  if (doc.errors.length > 0) {
-    return {
-      feeds: [],
-      problems: doc.errors.map((e) => ({
-        file: path,
-        line: lineOf(e.pos[0]),
-        message: `YAML: ${e.message.split('\n')[0]}`,
-      })),
-      unknownTopics: [],
-    };
-  }
-  const parsed = feedsFileSchema.safeParse(doc.toJS());
-  const problems: Problem[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      // An unknown key points at its own value, not at the feed that holds it.
-      const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-      const node = doc.getIn(at as (string | number)[], true) as { range?: [number, number] } | undefined;
-      const parent = doc.getIn(issue.path.slice(0, -1) as (string | number)[], true) as {
-        range?: [number, number];
-      };
-      const offset = node?.range?.[0] ?? parent?.range?.[0];
-      problems.push({
-        file: path,
-        line: lineOf(offset),
-        message: `${issue.path.join('.') || 'file'}: ${issue.message}`,
-      });
-    }
-    return { feeds: [], problems: problems.sort((a, b) => a.line - b.line), unknownTopics: [] };
-  }
+  const { data, problems, lineAt } = readYamlFile(path, feedsFileSchema, text);
+  if (!data) return { feeds: [], problems, unknownTopics: [] };
   const names = new Set<string>();
   const unknownTopics: Problem[] = [];
-  parsed.data.feeds.forEach((feed, i) => {
+  data.feeds.forEach((feed, i) => {
     if (names.has(feed.name)) {
-      const node = doc.getIn(['feeds', i, 'name'], true) as { range?: [number, number] } | undefined;
-      problems.push({
-        file: path,
-        line: lineOf(node?.range?.[0]),
-        message: `feed name '${feed.name}' is used twice`,
-      });
+      problems.push({ file: path, line: lineAt(['feeds', i, 'name']), message: `feed name '${feed.name}' is used twice` });
     }
     names.add(feed.name);
     (feed.topics ?? []).forEach((topic, j) => {
       if (knownTopics && !knownTopics.includes(topic)) {
-        const node = doc.getIn(['feeds', i, 'topics', j], true) as { range?: [number, number] } | undefined;
         unknownTopics.push({
           file: path,
-          line: lineOf(node?.range?.[0]),
+          line: lineAt(['feeds', i, 'topics', j]),
           message: `feed '${feed.name}': unknown topic '${topic}' (no brief names it)`,
         });
       }
     });
   });
   const base = dirname(resolve(path));
-  const feeds = parsed.data.feeds.map((f) =>
+  const feeds = data.feeds.map((f) =>
     f.local && !f.url.startsWith('file:') ? { ...f, url: pathToFileURL(resolve(base, f.url)).href } : f,
   );
   return { feeds, problems, unknownTopics };
