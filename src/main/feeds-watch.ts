@@ -4,8 +4,8 @@ import type { Log } from '../core/log.js';
 import type { News } from '../news.js';
 
 /**
- * feeds.yaml edited while the bot runs: a good edit is polled from the next minute (new feeds at
- * once), a broken one leaves the feeds polled as they were. Either way the log and `notify` (the
+ * feeds.yaml edited while the bot runs: a good edit is polled from now on (its new and changed feeds
+ * at once), a broken one leaves the feeds polled as they were. Either way the log and `notify` (the
  * moderators) say what happened.
  */
 export function feedsFileWatcher(feedsFile: FeedsFile, news: Pick<News, 'setFeeds'>, log: Log, notify: (problems: boolean, notes: string[]) => void): Service {
