@@ -43,7 +43,7 @@ const digest: CommandModule = {
           ? textReply('Digest', 'This channel will get no more digests.')
           : textReply('Digest', 'This channel had no digest subscription.');
       case 'preview': {
-        const { subscription } = await service.list(request.platform, request.channelId);
+        const subscription = await service.subscription(request.platform, request.channelId);
         if (!subscription) return textReply('Digest', 'No digest subscription in this channel: /digest subscribe first.');
         return (
           (await service.preview(request.platform, request.channelId)) ??
@@ -52,7 +52,7 @@ const digest: CommandModule = {
       }
       case 'now': {
         // Read before the run moves it: what "since the last digest" means here.
-        const { subscription } = await service.list(request.platform, request.channelId);
+        const subscription = await service.subscription(request.platform, request.channelId);
         const entry = await service.now(request.platform, request.channelId);
         if (!entry || !subscription) return textReply('Digest', 'No subscription here, or nothing to post: /digest subscribe first.');
         if (entry.pages.length > 0) return textReply('Digest', `Posting a digest of ${entry.pages.length} message(s) now.`);

@@ -34,6 +34,9 @@ function recordingDigests(): DigestService & { calls: string[] } {
       calls.push(`now ${platform}:${channelId}`);
       return undefined;
     },
+    async subscription() {
+      return undefined;
+    },
     async list() {
       return { dead: [] };
     },

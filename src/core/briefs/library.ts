@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, watch } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LastGoodCopies, savedMinute } from '../last-good.js';
+import { watchFolder } from '../watch-folder.js';
 import { parseBrief } from './parse.js';
 import type { Brief, Problem } from './schema.js';
 
@@ -173,17 +174,9 @@ export class BriefLibrary implements BriefSource {
    * brief's text alone would otherwise repeat the last load's problems to the moderators.
    */
   watch(debounceMs = 100): () => void {
-    let timer: NodeJS.Timeout | undefined;
-    const watcher = watch(this.dir, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        const report = this.load();
-        if (report.changed) this.options.onReload?.(report);
-      }, debounceMs);
+    return watchFolder(this.dir, debounceMs, () => {
+      const report = this.load();
+      if (report.changed) this.options.onReload?.(report);
     });
-    return () => {
-      clearTimeout(timer);
-      watcher.close();
-    };
   }
 }

@@ -11,6 +11,8 @@ import type { Subscription, SubscriptionSpec } from './subscription.js';
 export interface DigestService {
   subscribe(spec: SubscriptionSpec): Promise<Subscription>;
   unsubscribe(platform: Platform, channelId: string): Promise<boolean>;
+  /** The channel's subscription, if it has one. */
+  subscription(platform: Platform, channelId: string): Promise<Subscription | undefined>;
   list(platform: Platform, channelId: string): Promise<{ subscription?: Subscription; nextRun?: Date; dead: OutboxEntry[] }>;
   preview(platform: Platform, channelId: string): Promise<Reply | undefined>;
   /** Post the digest now (its own slot, so it is delivered once like any other). */
@@ -38,6 +40,7 @@ export function createDigestService(deps: {
       await deps.scheduler.refresh();
       return removed;
     },
+    subscription: find,
     async list(platform, channelId) {
       const subscription = await find(platform, channelId);
       const dead = (await deps.store.entries('dead')).filter((e) => e.platform === platform && e.channelId === channelId);

@@ -1,7 +1,8 @@
-import { readFileSync, watch } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { formatProblem, type Problem } from '../briefs/schema.js';
 import { type LastGoodCopies, savedMinute } from '../last-good.js';
+import { watchFolder } from '../watch-folder.js';
 import { type FeedConfig, loadFeeds } from './config.js';
 
 export interface FeedsFileReport {
@@ -95,22 +96,12 @@ export class FeedsFile {
     }
   }
 
-  /** Reload on every change to the file until the returned function is called. */
+  /** Reload on every change to the file (however it was saved) until the returned function is called. */
   watch(onReload: (report: FeedsFileReport) => void, debounceMs = 100): () => void {
-    let timer: NodeJS.Timeout | undefined;
-    // The folder, not the file, and any name in it: editors save by renaming a new file over the
-    // old, and a Kubernetes ConfigMap swaps a `..data` symlink the file points through. What
-    // counts is whether the text read through the path changed.
-    const watcher = watch(dirname(this.path), () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        if (this.textOnDisk() !== this.read) onReload(this.load());
-      }, debounceMs);
+    // The folder, not the file: what counts is whether the text read through the path changed.
+    return watchFolder(dirname(this.path), debounceMs, () => {
+      if (this.textOnDisk() !== this.read) onReload(this.load());
     });
-    return () => {
-      clearTimeout(timer);
-      watcher.close();
-    };
   }
 }
 
