@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { botFixture, CHANNEL, kill, natoFeed, notesIn, slash, until } from './helpers/bot-process.js';
@@ -46,6 +46,30 @@ describe('a brief broken while the bot was down', () => {
 
     // Fixed: the live bot takes the edit.
     writeFileSync(file, good.replace('the sources do not report the exit as completed', 'the exit is on hold'));
+    expect(await until(() => bot.logs('briefs reloaded').length > 0, 10_000)).toBe(true);
+    expect(await slash(fx.fake, d.port, '/nato-status', '')).toContain('the exit is on hold');
+  }, 90_000);
+});
+
+describe('a briefs folder missing at start (a volume not mounted)', () => {
+  it('the bot starts, answers from the last good copies, tells the moderators, and reads the folder once it is back', async () => {
+    const d = await fx.deploy({ ownBriefs: true });
+    const briefs = d.env.BRIEFS_DIR as string;
+    let bot = await fx.start(d);
+    expect(await slash(fx.fake, d.port, '/nato-status', '')).toContain('the sources do not report the exit as completed');
+    expect(await kill(bot, 'SIGTERM')).toBe(0);
+
+    renameSync(briefs, `${briefs}-unmounted`);
+    bot = await fx.start(d);
+    expect(await slash(fx.fake, d.port, '/nato-status', '')).toContain('the sources do not report the exit as completed');
+    expect(await until(() => notes('Brief problems').length > 0, 10_000)).toBe(true);
+    const [note] = notes('Brief problems');
+    expect(note).toMatch(new RegExp(`^${briefs}:0: cannot read the briefs folder: ENOENT`));
+    expect(note).toMatch(/\n\/nato-status is served from its last good version, saved \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
+
+    const good = readFileSync(join(`${briefs}-unmounted`, 'nato-status.md'), 'utf8');
+    writeFileSync(join(`${briefs}-unmounted`, 'nato-status.md'), good.replace('the sources do not report the exit as completed', 'the exit is on hold'));
+    renameSync(`${briefs}-unmounted`, briefs);
     expect(await until(() => bot.logs('briefs reloaded').length > 0, 10_000)).toBe(true);
     expect(await slash(fx.fake, d.port, '/nato-status', '')).toContain('the exit is on hold');
   }, 90_000);

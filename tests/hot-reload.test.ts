@@ -1,10 +1,11 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BriefLibrary, type LoadReport } from '../src/core/briefs/library.js';
+import { BriefLibrary, type LoadReport, servingNotes } from '../src/core/briefs/library.js';
 import { formatProblem } from '../src/core/briefs/schema.js';
 import { lastGoodFiles } from '../src/store/last-good.js';
+import { until } from './helpers/bot-process.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -137,6 +138,59 @@ describe('a brief broken while the bot was down', () => {
     const fresh = restarted.load();
     expect(restarted.get('sample')).toBeUndefined();
     expect(fresh.offline).toEqual([file]);
+  });
+
+  it('a briefs folder that cannot be read retires nothing: a start serves the copies, a running bot what it had', () => {
+    const dir = tempBriefs();
+    const kept = join(mkdtempSync(join(tmpdir(), 'briefbot-data-')), 'briefs-last-good');
+    dirs.push(dirname(kept));
+    const running = new BriefLibrary(dir, { copies: lastGoodFiles(kept, silent) });
+    running.load();
+
+    // The volume is not mounted (or BRIEFS_DIR has a typo).
+    const moved = `${dir}-away`;
+    renameSync(dir, moved);
+    dirs.push(moved);
+    const report = running.load();
+    expect(report.problems.map(formatProblem)).toEqual([`${dir}:0: cannot read the briefs folder: ENOENT: no such file or directory, scandir '${dir}'`]);
+    expect(running.get('sample')?.status).toBe('Things stand where they stood.');
+    expect(report).toMatchObject({ stale: [{ file: join(dir, 'sample.md'), topic: 'sample' }], gone: [] });
+
+    const started = new BriefLibrary(dir, { copies: lastGoodFiles(kept, silent) });
+    const atStart = started.load();
+    expect(started.get('sample')?.status).toBe('Things stand where they stood.');
+    expect(servingNotes(atStart)).toEqual([expect.stringMatching(/^\/sample is served from its last good version, saved \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/)]);
+    // Without copies there is nothing to serve, and /readyz says "no briefs loaded".
+    expect(new BriefLibrary(dir).load().stale).toEqual([]);
+
+    // Mounted again: the files are read, and the copies stay as they were.
+    renameSync(moved, dir);
+    expect(started.load()).toMatchObject({ problems: [], stale: [] });
+    expect(readdirSync(kept)).toEqual(['sample.md']);
+  });
+
+  it('the watch finds a folder that appears late, or is deleted and made again', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'briefbot-late-')), 'briefs');
+    dirs.push(dirname(dir));
+    const reports: LoadReport[] = [];
+    const library = new BriefLibrary(dir, { onReload: (r) => reports.push(r) });
+    library.load();
+    const stop = library.watch(30, 50);
+    try {
+      mkdirSync(dir);
+      cpSync('tests/fixtures/briefs/good/sample.md', join(dir, 'sample.md'));
+      await nextReload(reports, 1);
+      expect(library.get('sample')?.status).toBe('Things stand where they stood.');
+
+      rmSync(dir, { recursive: true });
+      await nextReload(reports, 2);
+      expect(library.get('sample')?.status).toBe('Things stand where they stood.');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'sample.md'), readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8').replace('Things stand where they stood.', 'Back, and moved on.'));
+      expect(await until(() => library.get('sample')?.status === 'Back, and moved on.', 5000)).toBe(true);
+    } finally {
+      stop();
+    }
   });
 
   it('with no good version kept, is offline but still names its topic', () => {

@@ -94,6 +94,12 @@ export class BriefLibrary implements BriefSource {
         line: 0,
         message: `cannot read the briefs folder: ${(err as Error).message}`,
       });
+      // A folder that cannot be read (a volume not mounted, a typo in BRIEFS_DIR) retires nothing:
+      // what is served stays served, and a bot starting without it answers from the copies.
+      if (this.byFile.size === 0) this.serveCopies(stale);
+      else for (const [file, brief] of this.byFile) stale.push({ file, topic: brief.topic });
+      this.byTopic = new Map([...this.byFile.values()].map((b) => [b.topic, b]));
+      this.texts = new Map();
       return { problems, statusChanges, stale, offline: [], gone: [], changed: true };
     }
     const { copies } = this.options;
@@ -141,12 +147,9 @@ export class BriefLibrary implements BriefSource {
         stale.push({ file, topic: held.topic });
       } else {
         // A restart since the last good version: answer the copy kept of it, if there is one.
-        const copy = copies?.read(name);
-        const kept = copy && parseBrief(file, copy.text).brief;
-        if (kept && !topics.has(kept.topic)) {
-          this.byFile.set(file, kept);
-          this.saved.set(name, copy.text);
-          stale.push({ file, topic: kept.topic, savedAt: copy.savedAt });
+        const copy = this.copyOf(name);
+        if (copy && !topics.has(copy.brief.topic)) {
+          this.serveCopy(name, copy, stale);
         } else if (result.topic) {
           this.declared.set(file, result.topic);
         }
@@ -168,15 +171,45 @@ export class BriefLibrary implements BriefSource {
     return { problems, statusChanges, stale, offline, gone, changed };
   }
 
+  /** The copy kept of a brief file from an earlier run, if it still reads as a brief. */
+  private copyOf(name: string): { brief: Brief; text: string; savedAt: Date } | undefined {
+    const copy = this.options.copies?.read(name);
+    const brief = copy && parseBrief(join(this.dir, name), copy.text).brief;
+    return copy && brief ? { brief, ...copy } : undefined;
+  }
+
+  private serveCopy(name: string, copy: { brief: Brief; text: string; savedAt: Date }, stale: LoadReport['stale']): void {
+    const file = join(this.dir, name);
+    this.byFile.set(file, copy.brief);
+    this.saved.set(name, copy.text);
+    stale.push({ file, topic: copy.brief.topic, savedAt: copy.savedAt });
+  }
+
+  /** Every copy, as if its file were there and broken: for a folder that cannot be read at start. */
+  private serveCopies(stale: LoadReport['stale']): void {
+    const topics = new Set<string>();
+    for (const name of this.options.copies?.names() ?? []) {
+      const copy = this.copyOf(name);
+      if (!copy || topics.has(copy.brief.topic)) continue;
+      topics.add(copy.brief.topic);
+      this.serveCopy(name, copy, stale);
+    }
+  }
+
   /**
    * Reload on every change in the folder until the returned function is called. Only an edit to a
    * brief is reported: an editor's swap file or a ConfigMap's `..data` swap that leaves every
    * brief's text alone would otherwise repeat the last load's problems to the moderators.
    */
-  watch(debounceMs = 100): () => void {
-    return watchFolder(this.dir, debounceMs, () => {
-      const report = this.load();
-      if (report.changed) this.options.onReload?.(report);
-    });
+  watch(debounceMs = 100, retryMs?: number): () => void {
+    return watchFolder(
+      this.dir,
+      debounceMs,
+      () => {
+        const report = this.load();
+        if (report.changed) this.options.onReload?.(report);
+      },
+      retryMs,
+    );
   }
 }
