@@ -129,6 +129,45 @@ describe('normalising items', () => {
     expect(items[3]?.guid).toMatch(/^hash:[0-9a-f]{24}$/);
   });
 
+  it('given junk dates, dates ahead of the clock, blank titles, disguised links and long astral text, then none reaches a reader as such', () => {
+    const hour = 3600_000;
+    const bold = '\u{1d40d}\u{1d400}\u{1d413}\u{1d40e}'.repeat(80);
+    const { items, skipped } = normaliseFeed(
+      {
+        title: 'Diario',
+        link: 'https://example.org/',
+        items: [
+          // V8 reads these as 2001-01-01 and 2001-07-01: the story would be dropped as old backlog.
+          { title: 'Junk date one', link: 'https://example.org/1', pubDate: '1' },
+          { title: 'Junk date two', link: 'https://example.org/2', pubDate: 'Issue 7' },
+          { title: 'Two-digit year', link: 'https://example.org/3', pubDate: 'Sat, 10 Jan 26 09:00:00 GMT' },
+          // Within a day ahead (a wrong zone): read as now, not ranked above every honest story.
+          { title: 'Ahead of the clock', link: 'https://example.org/4', isoDate: new Date(now.getTime() + 23 * hour).toISOString() },
+          { title: '\u3164', link: 'https://example.org/5', content: 'The summary stands in for a blank title.' },
+          { title: '\u2800\u2800\u115f\u1160\u034f\ufe0f', link: 'https://example.org/6' },
+          { title: 'Disguised', link: 'https://www.bbc.co.uk:443@evil.example/news/world' },
+          { title: bold, link: 'https://example.org/7' },
+        ],
+      },
+      feed,
+      feed.url,
+      now,
+    );
+    const byLink = (path: string) => items.find((i) => i.link === `https://example.org/${path}`);
+    expect(byLink('1')).toMatchObject({ publishedAt: now, dateSource: 'first-seen' });
+    expect(byLink('2')).toMatchObject({ publishedAt: now, dateSource: 'first-seen' });
+    expect(byLink('3')).toMatchObject({ publishedAt: new Date('2026-01-10T09:00:00Z'), dateSource: 'feed' });
+    expect(byLink('4')).toMatchObject({ publishedAt: now, dateSource: 'feed' });
+    expect(byLink('5')?.title).toBe('The summary stands in for a blank title.');
+    expect(byLink('6')).toBeUndefined();
+    expect(skipped).toBe(1);
+    expect(items.find((i) => i.title === 'Disguised')?.link).toBe('https://evil.example/news/world');
+    const long = byLink('7')?.title ?? '';
+    expect(long.endsWith('…')).toBe(true);
+    // No half of an astral character left before the ellipsis (it shows as �).
+    expect(long).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+  });
+
   it('given Google News items, then the outlet comes from <source> and leaves the title', () => {
     const { items } = normaliseFeed(
       {

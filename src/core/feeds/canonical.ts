@@ -18,6 +18,11 @@ export function canonicalLink(raw: string | undefined, base?: string): string | 
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  // `https://www.bbc.co.uk@evil.example/` goes to evil.example: a user name only disguises the host.
+  if (url.username || url.password) {
+    url.username = '';
+    url.password = '';
+  }
   // Only the link's own text brings a fragment (a base's is never inherited); most links have none,
   // nor a query, and each setter or searchParams walk reserialises the URL.
   if (trimmed.includes('#')) url.hash = '';

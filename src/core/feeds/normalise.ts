@@ -6,6 +6,7 @@ import { foldTokens, htmlToText, truncate, withoutTrailers } from './text.js';
 import { FUTURE_TOLERANCE_MS, type FeedItem } from './types.js';
 
 export const TITLE_MAX = 300;
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 export const SUMMARY_MAX = 600;
 
 /**
@@ -33,9 +34,15 @@ const DATE_REPAIRS: ((s: string) => string)[] = [
   (s) => s.replace(/\s+(UT|Z)$/i, ' GMT'),
 ];
 
+/**
+ * What a date has: a year of four digits, or a time of day (RFC 822 allows a two-digit year). V8's
+ * parser reads almost anything else as some date too: "1" as 2001-01-01, "Issue 7" as 2001-07-01.
+ */
+const LOOKS_DATED = /(?:^|\D)(?:1[89]|2\d)\d\d(?:\D|$)|\d:\d\d/;
+
 export function parseDate(value: unknown): Date | undefined {
   const s = textOf(value)?.trim();
-  if (!s) return undefined;
+  if (!s || !LOOKS_DATED.test(s)) return undefined;
   // The usual forms parse at once; the repairs are made only when they do not.
   for (const repair of DATE_REPAIRS) {
     const ms = Date.parse(repair(s));
@@ -121,11 +128,15 @@ function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem |
   );
   // Aggregators (Google News) append " - Outlet" to the headline and name the outlet in <source>.
   if (source && title.endsWith(` - ${source}`)) title = title.slice(0, -(source.length + 3)).trim();
-  if (!title) title = truncate(summary, 120);
+  // A title of nothing but spaces and marks is none (what a link to it would show is blank).
+  if (!VISIBLE.test(title)) title = truncate(summary, 120);
   else if (repeatsHeadline(summary, title, source || ctx.outlet)) summary = '';
   if (!title) return undefined;
   const dated = firstDate([entry.isoDate, entry.pubDate, entry.rawDate, entry.dcDate]);
-  const trusted = dated && dated.getTime() <= ctx.now.getTime() + FUTURE_TOLERANCE_MS ? dated : undefined;
+  // A date a little ahead of our clock (a wrong time zone, a clock running fast) is read as now: a
+  // story cannot have been published after we saw it, and a future date would rank first in every
+  // digest. One far ahead is no date at all.
+  const trusted = dated && dated.getTime() <= ctx.now.getTime() + FUTURE_TOLERANCE_MS ? new Date(Math.min(dated.getTime(), ctx.now.getTime())) : undefined;
   const guidText = (textOf(entry.guid) ?? textOf(entry.id))?.trim();
   return {
     feed: ctx.feed.name,

@@ -1,4 +1,5 @@
 import { cleanText } from '../untrusted.js';
+import { safeSlice } from '../text.js';
 import { decodeEntities } from './entities.js';
 
 /**
@@ -157,7 +158,7 @@ export function withoutTrailers(text: string): string {
 
 export function truncate(text: string, maxLength: number): string {
   if (text.length <= maxLength) return text;
-  const cut = text.slice(0, maxLength - 1);
+  const cut = safeSlice(text, maxLength - 1);
   const space = cut.lastIndexOf(' ');
   return `${(space > maxLength * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
