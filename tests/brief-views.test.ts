@@ -83,6 +83,17 @@ describe('brief views are reused only while nothing they show has changed', () =
     expect((await ask('/nato-status')).sections[1]!.items[0]!.detail).toBe('Wire, Diario · seen 2026-11-19');
   });
 
+  it('a headline whose feed names 120 outlets lists four, and the brief is not cut to fit them', async () => {
+    const outlets = Array.from({ length: 120 }, (_, i) => `Outlet Number ${i} International`);
+    headlines = [{ title: 'Colombia suspends NATO partnership talks', url: 'https://example.org/a', outlets, published: new Date('2026-11-19T10:00:00Z') }];
+    const reply = await ask('/nato-status');
+    expect(reply.sections[1]!.items[0]!.detail).toBe(
+      'Outlet Number 0 International, Outlet Number 1 International, Outlet Number 2 International, Outlet Number 3 International + 116 more · 2026-11-19',
+    );
+    expect(renderDiscord(reply).trimmed).toEqual([]);
+    expect(renderSlack(reply).trimmed).toEqual([]);
+  });
+
   it('an edited brief file is served as edited after the reload', async () => {
     const file = join(dir, 'nato-status.md');
     const before = await ask('/nato-status section:facts');

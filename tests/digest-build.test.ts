@@ -46,13 +46,21 @@ describe('building a digest', () => {
     expect(reply.footer).toBe('Background briefs: /nato-status · /china-ties');
   });
 
+  it('names four outlets of a story and counts the rest (a feed can name any number)', () => {
+    const outlets = Array.from({ length: 120 }, (_, i) => `Outlet ${i}`);
+    const reply = buildDigest({ topics, timezone: 'UTC', slot, cap: 10, stories: [story('Flooded', outlets, 1, ['china-ties'])] })!;
+    expect(reply.sections[0]!.items[0]!.detail).toBe('Outlet 0, Outlet 1, Outlet 2, Outlet 3 + 116 more · 12:00 · Flooded: what happened, in one line.');
+  });
+
   it('posts nothing when nothing is new', () => {
     expect(buildDigest({ topics, timezone: 'UTC', slot, cap: 10, stories: [] })).toBeUndefined();
   });
 
   it('respects the item cap', () => {
     const stories = Array.from({ length: 30 }, (_, i) => story(`Story ${i}`, ['A'], i, ['china-ties']));
-    expect(buildDigest({ topics, timezone: 'UTC', slot, cap: 5, stories })!.sections[0]!.items).toHaveLength(5);
+    const capped = buildDigest({ topics, timezone: 'UTC', slot, cap: 5, stories })!;
+    expect(capped.sections[0]!.items).toHaveLength(5);
+    expect(capped.status).toBe('5 of 30 stories since the last digest: the ones most outlets carried');
   });
 
   it('splits a long digest across messages, in order, each within the platform limits', () => {

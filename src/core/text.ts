@@ -57,3 +57,12 @@ export function fitLines(lines: string[], max: number, more: string): { text: st
   const text = kept.join('\n');
   return { text: text.length <= max ? text : trimAtSentence(text, max), trimmed: true };
 }
+
+/**
+ * `A, B, C, D + 116 more`: a story's outlets. A feed can name any number (an aggregator's
+ * `<source>` on each item), and a list of them all would crowd the brief or digest off the page.
+ */
+export function outletList(outlets: readonly string[], max = 4): string {
+  const shown = outlets.slice(0, max).join(', ');
+  return outlets.length > max ? `${shown} + ${outlets.length - max} more` : shown;
+}

@@ -1,6 +1,6 @@
 import type { Headline } from '../commands/types.js';
 import type { Link, Reply, ReplyItem, ReplySection } from '../reply.js';
-import { daysBetween } from '../text.js';
+import { daysBetween, outletList } from '../text.js';
 import type { Brief, CitedText } from './schema.js';
 
 export const BRIEF_SECTIONS = ['all', 'status', 'facts', 'timeline', 'watch', 'sources'] as const;
@@ -95,7 +95,7 @@ function headlineSection(headlines: Headline[]): ReplySection {
     items: headlines.map((h) => ({
       text: h.title,
       url: h.url,
-      detail: `${h.outlets.join(', ')} · ${h.seen ? 'seen ' : ''}${h.published.toISOString().slice(0, 10)}`,
+      detail: `${outletList(h.outlets)} · ${h.seen ? 'seen ' : ''}${h.published.toISOString().slice(0, 10)}`,
     })),
   };
 }

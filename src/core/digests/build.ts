@@ -1,5 +1,5 @@
 import type { Reply, ReplyItem, ReplySection } from '../reply.js';
-import { trimAtSentence } from '../text.js';
+import { outletList, trimAtSentence } from '../text.js';
 import { localDate, localTime, shortLocalDate } from './schedule.js';
 
 /** One story for a digest: an item, or several outlets' items folded into one cluster. */
@@ -36,10 +36,8 @@ const SUMMARY_MAX = 200;
  */
 export function buildDigest(o: DigestOptions): Reply | undefined {
   const wanted = new Set(o.topics.map((t) => t.topic));
-  const ranked = o.stories
-    .filter((s) => s.topics.some((t) => wanted.has(t)))
-    .sort((a, b) => b.outlets.length - a.outlets.length || b.published.getTime() - a.published.getTime())
-    .slice(0, o.cap);
+  const due = o.stories.filter((s) => s.topics.some((t) => wanted.has(t)));
+  const ranked = due.sort((a, b) => b.outlets.length - a.outlets.length || b.published.getTime() - a.published.getTime()).slice(0, o.cap);
   if (ranked.length === 0) return undefined;
 
   const sections: ReplySection[] = [];
@@ -56,7 +54,11 @@ export function buildDigest(o: DigestOptions): Reply | undefined {
   const commands = o.topics.map((t) => `/${t.topic}`).join(' · ');
   return {
     title: `Digest for ${localDate(o.slot, o.timezone)}`,
-    status: `${ranked.length} ${ranked.length === 1 ? 'story' : 'stories'} since the last digest`,
+    // The next digest starts after this one's slot: say that the rest were left out, not only how many are shown.
+    status:
+      due.length > ranked.length
+        ? `${ranked.length} of ${due.length} stories since the last digest: the ones most outlets carried`
+        : `${ranked.length} ${ranked.length === 1 ? 'story' : 'stories'} since the last digest`,
     sections,
     footer: `Background briefs: ${commands}`,
     ephemeral: false,
@@ -65,7 +67,7 @@ export function buildDigest(o: DigestOptions): Reply | undefined {
 }
 
 function entry(story: DigestStory, zone: string, slot: Date): ReplyItem {
-  const outlets = story.outlets.join(', ');
+  const outlets = outletList(story.outlets);
   const summary = story.summary ? ` · ${trimAtSentence(story.summary, SUMMARY_MAX)}` : '';
   // The time alone for the digest's own day; older stories also say which day.
   const day = localDate(story.published, zone) === localDate(slot, zone) ? '' : `${shortLocalDate(story.published, zone)} `;
