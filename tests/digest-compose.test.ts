@@ -173,7 +173,7 @@ describe('what a digest entry shows of its story', () => {
   });
   const tags = [{ topic: 'nato-status', terms: ['otan'] }];
 
-  it('the first report has no summary (an aggregator’s): the entry shows the next report’s, under the first one’s headline', async () => {
+  it('the first report has no summary (an aggregator’s): the entry shows the next report’s, named by its outlet, under the first one’s headline', async () => {
     const store = new SqliteStore(join(dir, 'summary-later.db'));
     const story = await storeItem(store, report('gnews', 'Petro anuncia salida de la OTAN', 'El Heraldo', T0 - 5 * HOUR), tags);
     await storeItem(
@@ -185,7 +185,28 @@ describe('what a digest entry shows of its story', () => {
     const digest = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
     const entry = digest.reply?.sections[0]?.items[0];
     expect(entry?.text).toBe('Petro anuncia salida de la OTAN');
-    expect(entry?.detail).toBe('El Heraldo, El Diario · 9 Jan 2026 19:00 · El mandatario habló en consejo de ministros.');
+    expect(entry?.detail).toBe('El Heraldo, El Diario · 9 Jan 2026 19:00 · El Diario: El mandatario habló en consejo de ministros.');
+    await store.close();
+  });
+
+  it('the linked report has its own summary: the entry shows it, not an earlier unlinked report’s from another outlet', async () => {
+    const store = new SqliteStore(join(dir, 'summary-own.db'));
+    const rumour = report('rumour', 'Petro says Colombia will leave NATO partnership', 'Rumour Mill', T0 - 30 * HOUR, {
+      link: undefined,
+      summary: 'BREAKING: Petro has resigned and the army has taken control of Bogota.',
+    });
+    const story = await storeItem(store, rumour, tags);
+    await storeItem(
+      store,
+      report('bbc', 'Petro says Colombia will leave NATO partnership', 'BBC News', T0 - 5 * HOUR, { summary: 'President Gustavo Petro said Colombia would drop the status.' }),
+      tags,
+      story,
+    );
+    const digest = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    const entry = digest.reply?.sections[0]?.items[0];
+    expect(entry?.url).toBe('https://bbc.example/story');
+    expect(entry?.detail).toMatch(/ · President Gustavo Petro said Colombia would drop the status\.$/);
+    expect(entry?.detail).not.toContain('BREAKING');
     await store.close();
   });
 

@@ -11,6 +11,8 @@ export interface DigestStory {
   /** No report gave a date: `published` is when the bot first saw the story. */
   seen?: boolean;
   summary?: string;
+  /** The outlet whose words the summary is, when not the linked report's. */
+  summaryBy?: string | undefined;
   topics: string[];
   /** Why it was tagged (the matched terms), shown to moderators who ask. */
   why?: string;
@@ -68,7 +70,8 @@ export function buildDigest(o: DigestOptions): Reply | undefined {
 
 function entry(story: DigestStory, zone: string, slot: Date): ReplyItem {
   const outlets = outletList(story.outlets);
-  const summary = story.summary ? ` · ${trimAtSentence(story.summary, SUMMARY_MAX)}` : '';
+  const by = story.summaryBy ? `${story.summaryBy}: ` : '';
+  const summary = story.summary ? ` · ${by}${trimAtSentence(story.summary, SUMMARY_MAX)}` : '';
   // The time alone for the digest's own day; older stories also say which day.
   const day = localDate(story.published, zone) === localDate(slot, zone) ? '' : `${shortLocalDate(story.published, zone)} `;
   const when = `${story.seen ? 'seen ' : ''}${day}${localTime(story.published, zone)}`;

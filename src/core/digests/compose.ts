@@ -61,10 +61,14 @@ export async function composeDigest(
       // Due, so one of its reports has a link and it has a headline.
       const headline = headlineOf(c, byTime);
       if (!headline) return [];
+      // The linked report's own summary; when it has none (an aggregator's), the first report's
+      // that has one, named by its outlet: it is another outlet's words under this link.
+      const lead = byTime.find((i) => i.link === headline.url);
+      const told = lead?.summary ? lead : byTime.find((i) => i.summary);
       return {
         ...headline,
-        // The first report's summary, or the next one's when it had none (an aggregator's).
-        summary: byTime.find((i) => i.summary)?.summary,
+        summary: told?.summary,
+        summaryBy: told && told.outlet !== lead?.outlet ? told.outlet : undefined,
         topics: c.topics,
         why: explain ? explainTags(c.items) : undefined,
       };
