@@ -125,6 +125,20 @@ describe('rendering extreme replies', () => {
     expect(JSON.stringify(slack.message.blocks)).toContain('…full brief: /nato-status section:');
   });
 
+  it('runs a section longer than one embed on into the next, cutting nothing, when the message has room', () => {
+    const brief = briefs.find((b) => b.topic === 'nato-status')!;
+    const sentence = 'Colombia and NATO kept talking about training and cyber defence. ';
+    const long = { ...brief, facts: Array.from({ length: 10 }, (_, i) => ({ text: `Fact ${i + 1}. ${sentence.repeat(6)}`, refs: ['s1'], line: 1 })) };
+    const reply = briefReply(long, { section: 'facts', ephemeral: true, now, command: '/nato-status' });
+    const discord = renderDiscord(reply);
+    expect(discordViolations(discord.message)).toEqual([]);
+    expect(discord.trimmed).toEqual([]);
+    const descriptions = discord.message.embeds.map((e) => e.description ?? '');
+    expect(descriptions.length).toBeGreaterThan(1);
+    expect(descriptions.join('\n')).toContain('Fact 10.');
+    expect(descriptions.join('\n')).not.toContain('…full brief');
+  });
+
   it('fits /feeds for 300 feeds, a third failing with long URLs in their reasons, and says where the rest are', () => {
     const health = Array.from({ length: 300 }, (_, i) => ({
       ...newHealth(`google-news-colombia-search-${i}`, 'https://news.google.com/rss'),

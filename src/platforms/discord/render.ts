@@ -69,6 +69,14 @@ function renderWith(reply: Reply, compact: boolean): Rendered<DiscordMessage> {
       budget -= whole.length;
       continue;
     }
+    // Longer than one embed, short enough for the message: it runs on into the next embeds.
+    const run = canOpen && whole.length <= budget ? runOn(block.lines, current, descriptions.length, budget) : undefined;
+    if (run) {
+      descriptions.push(...run.filled);
+      current = run.current;
+      budget = run.budget;
+      continue;
+    }
     // It does not fit whole: cut it where it must, point to the rest and stop.
     if (current && canOpen && budget > DISCORD_LIMITS.description - current.length) {
       descriptions.push(current);
@@ -90,6 +98,29 @@ function renderWith(reply: Reply, compact: boolean): Rendered<DiscordMessage> {
   embeds[0]!.title = title;
   if (footer) embeds[embeds.length - 1]!.footer = { text: footer };
   return { message: { embeds, allowed_mentions: { parse: [] }, ephemeral: reply.ephemeral }, trimmed };
+}
+
+/**
+ * A block's lines from the end of the current embed on, opening embeds as each fills (a line is
+ * never split). Undefined when they do not all fit in the embeds and characters left.
+ */
+function runOn(lines: string[], current: string, filledBefore: number, budget: number): { filled: string[]; current: string; budget: number } | undefined {
+  const filled: string[] = [];
+  let sep = current ? '\n\n' : '';
+  for (const line of lines) {
+    if (sep.length + line.length <= Math.min(DISCORD_LIMITS.description - current.length, budget)) {
+      current += sep + line;
+      budget -= sep.length + line.length;
+    } else if (current && filledBefore + filled.length + 2 <= DISCORD_LIMITS.embeds && line.length <= Math.min(DISCORD_LIMITS.description, budget)) {
+      filled.push(current);
+      current = line;
+      budget -= line.length;
+    } else {
+      return undefined;
+    }
+    sep = '\n';
+  }
+  return { filled, current, budget };
 }
 
 function sectionBlock(section: ReplySection, compact: boolean): { key: string; lines: string[]; more: string } {
