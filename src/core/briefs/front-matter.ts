@@ -16,10 +16,11 @@ export function parseFrontMatter(
   text: string,
   firstLine: number,
   at: (line: number, message: string) => void,
-): { front?: FrontMatterResult; topic?: string } {
+): { front?: FrontMatterResult; topic?: string; topicLine?: number } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line + firstLine - 1;
+  const declared = topicLine(text, firstLine);
   if (doc.errors.length > 0) {
     for (const e of doc.errors) at(lineOf(e.pos[0]), `YAML: ${firstSentence(e.message)}`);
     return {};
@@ -50,13 +51,23 @@ export function parseFrontMatter(
       }
       at(nodeLine(path), describeIssue(issue, raw));
     }
-    return { topic };
+    return { topic, topicLine: declared.topicLine };
   }
   const sourceLines = new Map<string, number>();
   parsed.data.sources.forEach((s, i) => {
     sourceLines.set(s.id, nodeLine(['sources', i]));
   });
-  return { front: { data: parsed.data, sourceLines }, topic };
+  return { front: { data: parsed.data, sourceLines }, topic, topicLine: declared.topicLine };
+}
+
+/** The line of the `topic:` key, and the topic on it when it is a valid one (read without YAML). */
+function topicLine(text: string, firstLine: number): { topic?: string; topicLine?: number } {
+  const lines = text.split('\n');
+  const index = lines.findIndex((l) => /^topic\s*:/.test(l));
+  if (index < 0) return {};
+  const value = /^topic\s*:\s*(["']?)([^"'\s#]+)\1\s*(#.*)?$/.exec(lines[index]!)?.[2];
+  const topic = frontMatterSchema.shape.topic.safeParse(value).data;
+  return { topic, topicLine: index + firstLine };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LastGoodCopies, savedMinute } from '../last-good.js';
 import { watchFolder } from '../watch-folder.js';
-import { parseBrief } from './parse.js';
+import { type ParseResult, parseBrief } from './parse.js';
 import type { Brief, Problem } from './schema.js';
 
 /** What commands need from the briefs: read-only lookups. */
@@ -107,24 +107,16 @@ export class BriefLibrary implements BriefSource {
     const topics = new Map<string, string>();
     const texts = new Map<string, string | undefined>();
     this.declared.clear();
-    for (const name of names) {
-      const file = join(this.dir, name);
+    for (const { name, file, text, result } of this.readAll(names)) {
       seen.add(file);
-      let text: string | undefined;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        problems.push({ file, line: 0, message: `cannot read: ${(err as Error).message}` });
-      }
       texts.set(name, text);
-      const result = text === undefined ? { problems: [] } : parseBrief(file, text);
       const extra = result.brief ? (this.options.validate?.(result.brief) ?? []) : [];
       problems.push(...result.problems, ...extra);
       const topic = result.brief?.topic;
       if (topic && topics.has(topic)) {
         problems.push({
           file,
-          line: 2,
+          line: result.topicLine ?? 1,
           message: `topic '${topic}' is already served by ${topics.get(topic)}`,
         });
         continue;
@@ -163,12 +155,43 @@ export class BriefLibrary implements BriefSource {
     if (names.length > 0) for (const name of copies?.names() ?? []) if (!seen.has(join(this.dir, name))) copies?.remove(name);
     const before = this.byTopic;
     this.byTopic = new Map([...this.byFile.values()].map((b) => [b.topic, b]));
+    // Told in file order, whichever order settled the topics.
+    const order = new Map(names.map((name, i) => [join(this.dir, name), i]));
+    problems.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1));
     const offline = [...new Set(problems.map((p) => p.file))].filter((f) => !this.byFile.has(f));
     const gone = [...before.keys()].filter((t) => !this.byTopic.has(t));
     const previous = this.texts;
     const changed = previous === undefined || previous.size !== texts.size || [...texts].some(([n, t]) => !previous.has(n) || previous.get(n) !== t);
     this.texts = texts;
     return { problems, statusChanges, stale, offline, gone, changed };
+  }
+
+  /**
+   * Every file read and parsed, in the order that settles which one serves a topic two files name:
+   * the file that served it already (a copied brief must not take over a live topic), then the file
+   * named `<topic>.md`, then the first by name.
+   */
+  private readAll(names: string[]): { name: string; file: string; text?: string; result: ParseResult }[] {
+    const read = names.map((name, index) => {
+      const file = join(this.dir, name);
+      let text: string | undefined;
+      const problems: Problem[] = [];
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        problems.push({ file, line: 0, message: `cannot read: ${(err as Error).message}` });
+      }
+      const result = text === undefined ? { problems } : parseBrief(file, text);
+      return { name, file, text, result, rank: this.claimRank(name, file, result), index };
+    });
+    return read.sort((a, b) => a.rank - b.rank || a.index - b.index);
+  }
+
+  private claimRank(name: string, file: string, result: ParseResult): number {
+    const topic = result.brief?.topic ?? this.byFile.get(file)?.topic ?? result.topic;
+    if (topic === undefined) return 2;
+    if (this.byTopic.get(topic)?.file === file) return 0;
+    return name === `${topic}.md` ? 1 : 2;
   }
 
   /** The copy kept of a brief file from an earlier run, if it still reads as a brief. */
