@@ -59,6 +59,22 @@ describe('briefbot lint', () => {
     expect(good).toBe('');
   });
 
+  it('a YAML typo in a brief blames that line in plain words, not the feeds that name its topic', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
+    try {
+      cpSync('briefs', dir, { recursive: true });
+      const china = join(dir, 'china-ties.md');
+      writeFileSync(china, readFileSync(china, 'utf8').replace(/^title: .*$/m, 'title: Colombia and China: ties'));
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', dir, '--feeds', 'feeds.yaml'], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stdout.trim().split('\n')).toEqual([
+        `${china}:3: YAML: a value that contains ': ' must be in quotes, e.g. title: "Colombia and China: ties"`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('blames a broken brief, not the feeds that name its topic', () => {
     const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
     try {

@@ -22,8 +22,9 @@ export function parseFrontMatter(
   const lineOf = (offset: number) => lineCounter.linePos(offset).line + firstLine - 1;
   const declared = topicLine(text, firstLine);
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) at(lineOf(e.pos[0]), `YAML: ${firstSentence(e.message)}`);
-    return {};
+    for (const e of doc.errors) at(lineOf(e.pos[0]), `YAML: ${yamlProblem(e.code, e.message)}`);
+    // The topic is still read from its own line, so feeds naming it are not blamed for this typo.
+    return declared;
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -68,6 +69,14 @@ function topicLine(text: string, firstLine: number): { topic?: string; topicLine
   const value = /^topic\s*:\s*(["']?)([^"'\s#]+)\1\s*(#.*)?$/.exec(lines[index]!)?.[2];
   const topic = frontMatterSchema.shape.topic.safeParse(value).data;
   return { topic, topicLine: index + firstLine };
+}
+
+/** The YAML parser's message, or plain words for the mistakes moderators make. */
+function yamlProblem(code: string, message: string): string {
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' && message.startsWith('Nested mappings')) {
+    return `a value that contains ': ' must be in quotes, e.g. title: "Colombia and China: ties"`;
+  }
+  return firstSentence(message);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
