@@ -59,6 +59,20 @@ describe('briefbot lint', () => {
     expect(good).toBe('');
   });
 
+  it('names a source link that replies could not draw (one slash, or none)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
+    try {
+      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+      writeFileSync(join(dir, 'sample.md'), text.replace('https://example.org/one', 'https:/example.org/one').replace('https://example.org/two', 'https:example.org/two'));
+      expect(lintBriefs(dir).map(formatProblem)).toEqual([
+        `${dir}/sample.md:11: 'source s1 url' must start with 'https://' or 'http://' (two slashes) ("https:/example.org/one")`,
+        `${dir}/sample.md:16: 'source s2 url' must start with 'https://' or 'http://' (two slashes) ("https:example.org/two")`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a YAML typo in a brief blames that line in plain words, not the feeds that name its topic', () => {
     const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
     try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWebUrl } from '../untrusted.js';
 
 /** A calendar date, YYYY-MM-DD, that exists. */
 export const isoDate = z
@@ -9,7 +10,9 @@ export const isoDate = z
 export const httpUrl = z
   .string({ error: 'must be a URL' })
   .refine((s) => URL.canParse(s), { message: 'is not a valid URL', abort: true })
-  .refine((s) => /^https?:$/.test(new URL(s).protocol), 'must be an http(s) link');
+  .refine((s) => /^https?:$/.test(new URL(s).protocol), { message: 'must be an http(s) link', abort: true })
+  // The same test replies use to draw a link: 'https:/x' parses as a URL but would show no link.
+  .refine((s) => isWebUrl(s), "must start with 'https://' or 'http://' (two slashes)");
 
 export const LIMITS = {
   title: 100,
