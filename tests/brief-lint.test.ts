@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BriefLibrary } from '../src/core/briefs/library.js';
 import { formatProblem } from '../src/core/briefs/schema.js';
 import { lintBriefs } from '../src/lint.js';
 
@@ -57,6 +58,30 @@ describe('briefbot lint', () => {
     expect(feeds.stdout).toBe('tests/fixtures/feeds-lint/broken.yaml:6: feeds.1.url: url must be an http(s) URL (or mark the feed local: true)\n');
     const good = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', 'briefs'], { encoding: 'utf8', stdio: 'pipe' });
     expect(good).toBe('');
+  });
+
+  it('names a brief not saved as UTF-8 (Latin-1, UTF-16, a NUL byte) and reads old Mac line endings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
+    try {
+      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+      const as = (topic: string) => text.replace('topic: sample', `topic: ${topic}`);
+      writeFileSync(join(dir, 'latin1.md'), Buffer.from(as('latin1').replace('A short summary', 'Bogotá: a short summary'), 'latin1'));
+      writeFileSync(join(dir, 'utf16.md'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(as('utf16'), 'utf16le')]));
+      writeFileSync(join(dir, 'nul.md'), `${as('nul')}\0`);
+      writeFileSync(join(dir, 'cr.md'), as('cr').replaceAll('\n', '\r'));
+      const library = new BriefLibrary(dir);
+      expect(library.load().problems.map(formatProblem)).toEqual([
+        `${dir}/latin1.md:23: the file is not saved as UTF-8 text (line 23 has a character UTF-8 does not allow): save it as UTF-8`,
+        `${dir}/nul.md:36: line 36 has a NUL byte, so the file is not UTF-8 text: remove it and save it as UTF-8`,
+        `${dir}/utf16.md:1: the file is saved as UTF-16, not UTF-8 text: save it as UTF-8`,
+      ]);
+      expect(library.list().map((b) => b.topic)).toEqual(['cr']);
+      expect(library.get('cr')?.summary.text).toBe('A short summary of the sample.');
+      // Unreadable, but each still names its topic: the feeds that name it are not blamed.
+      expect(library.topics()).toEqual(['cr', 'latin1', 'nul', 'utf16']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names a source link that replies could not draw (one slash, or none)', () => {

@@ -2,8 +2,27 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LastGoodCopies, savedMinute } from '../last-good.js';
 import { watchFolder } from '../watch-folder.js';
+import { decodeBrief } from './decode.js';
 import { type ParseResult, parseBrief } from './parse.js';
 import type { Brief, Problem } from './schema.js';
+
+/** A brief file's text, or the problem that stops it being read (not there, not UTF-8). */
+function readBrief(file: string): { text?: string; problem?: Problem } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    return { problem: { file, line: 0, message: `cannot read: ${(err as Error).message}` } };
+  }
+  const { text, problem } = decodeBrief(bytes);
+  return { text, problem: problem && { file, ...problem } };
+}
+
+/** A file that cannot be read as a brief still names its topic, when a best guess at its text does. */
+function unreadable(file: string, problem: Problem, text: string | undefined): ParseResult {
+  const guess = text === undefined ? undefined : parseBrief(file, text);
+  return { topic: guess?.topic, topicLine: guess?.topicLine, problems: [problem] };
+}
 
 /** What commands need from the briefs: read-only lookups. */
 export interface BriefSource {
@@ -174,14 +193,8 @@ export class BriefLibrary implements BriefSource {
   private readAll(names: string[]): { name: string; file: string; text?: string; result: ParseResult }[] {
     const read = names.map((name, index) => {
       const file = join(this.dir, name);
-      let text: string | undefined;
-      const problems: Problem[] = [];
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        problems.push({ file, line: 0, message: `cannot read: ${(err as Error).message}` });
-      }
-      const result = text === undefined ? { problems } : parseBrief(file, text);
+      const { text, problem } = readBrief(file);
+      const result = problem ? unreadable(file, problem, text) : parseBrief(file, text!);
       return { name, file, text, result, rank: this.claimRank(name, file, result), index };
     });
     return read.sort((a, b) => a.rank - b.rank || a.index - b.index);

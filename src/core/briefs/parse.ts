@@ -15,7 +15,7 @@ export interface ParseResult {
 export function parseBrief(file: string, source: string): ParseResult {
   const problems: Problem[] = [];
   const at = (line: number, message: string) => problems.push({ file, line, message });
-  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
 
   if (lines[0]?.trim() !== '---') {
     at(1, "a brief must start with '---' and YAML front matter");
