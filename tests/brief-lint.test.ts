@@ -84,6 +84,22 @@ describe('briefbot lint', () => {
     }
   });
 
+  it('names a future updated or published date, but allows tomorrow in UTC (already today east of it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
+    try {
+      const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+      writeFileSync(join(dir, 'ahead.md'), text.replace('updated: 2025-11-01', `updated: ${day(2)}`).replace('published: 2025-10-01', `published: ${day(400)}`));
+      writeFileSync(join(dir, 'tomorrow.md'), text.replace('topic: sample', 'topic: tomorrow').replace('updated: 2025-11-01', `updated: ${day(1)}`));
+      expect(lintBriefs(dir).map(formatProblem)).toEqual([
+        `${dir}/ahead.md:5: 'updated' is a date in the future ("${day(2)}")`,
+        `${dir}/ahead.md:12: 'source s1 published' is a date in the future ("${day(400)}")`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names a source link that replies could not draw (one slash, or none)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
     try {

@@ -5,7 +5,16 @@ import { isWebUrl } from '../untrusted.js';
 export const isoDate = z
   .string({ error: 'must be a date written YYYY-MM-DD' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date written YYYY-MM-DD', abort: true })
-  .refine((s) => isRealDate(s), 'is not a real calendar date');
+  .refine((s) => isRealDate(s), { message: 'is not a real calendar date', abort: true });
+
+/**
+ * A date that has come somewhere: up to one day past UTC's date, since it is already tomorrow in
+ * Auckland. A later one would read as "(today)" in replies until it came.
+ */
+export const pastDate = isoDate.refine(
+  (s) => s <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+  'is a date in the future',
+);
 
 export const httpUrl = z
   .string({ error: 'must be a URL' })
@@ -27,7 +36,7 @@ export const sourceSchema = z.strictObject({
   title: z.string().min(1).max(LIMITS.sourceTitle),
   publisher: z.string().min(1).max(100),
   url: httpUrl,
-  published: isoDate.optional(),
+  published: pastDate.optional(),
 });
 
 const term = z.string().trim().min(1, 'a match term cannot be empty');
@@ -43,7 +52,7 @@ export const frontMatterSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'topic must be lowercase letters, digits and -, at most 32'),
   title: z.string().min(1).max(LIMITS.title),
   status: z.string().min(1).max(LIMITS.status),
-  updated: isoDate,
+  updated: pastDate,
   stale_after_days: z.number().int().positive().default(30),
   sources: z.array(sourceSchema).min(1, 'a brief needs at least one source'),
   match: matchSchema.default({ all: [], none: [] }),
