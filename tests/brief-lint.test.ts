@@ -100,6 +100,30 @@ describe('briefbot lint', () => {
     }
   });
 
+  it('names edits that would otherwise do nothing: a symbol-only match term, a brief saved as .markdown/.MD/.md.txt, a status or title on several lines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
+    try {
+      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+      writeFileSync(join(dir, 'sample.md'), text.replace('- [sample]', '- ["*"]'));
+      const other = (topic: string) => text.replace('topic: sample', `topic: ${topic}`);
+      writeFileSync(join(dir, 'one.markdown'), other('one'));
+      writeFileSync(join(dir, 'two.MD'), other('two'));
+      writeFileSync(join(dir, 'three.md.txt'), other('three'));
+      writeFileSync(join(dir, 'notes.txt'), 'not a brief');
+      writeFileSync(join(dir, 'lines.md'), other('lines').replace('status: Things stand where they stood.', 'status: |\n  Things stand\n  where they stood.').replace('title: A sample brief', 'title: >\n  A sample\n\n  brief'));
+      expect(lintBriefs(dir).map(formatProblem)).toEqual([
+        `${dir}/lines.md:3: 'title' must be one line (a YAML | or > block, or a line break, makes several) ("A sample\\nbrief\\n")`,
+        `${dir}/lines.md:7: 'status' must be one line (a YAML | or > block, or a line break, makes several) ("Things stand\\nwhere they stood.\\n")`,
+        `${dir}/one.markdown:0: not read: brief files must end in .md (rename it to one.md)`,
+        `${dir}/sample.md:20: 'match term' needs a letter or digit: a term of only symbols never matches ("*")`,
+        `${dir}/three.md.txt:0: not read: brief files must end in .md (rename it to three.md)`,
+        `${dir}/two.MD:0: not read: brief files must end in .md (rename it to two.md)`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names a source link that replies could not draw (one slash, or none)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
     try {

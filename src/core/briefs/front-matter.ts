@@ -107,6 +107,8 @@ function fieldName(path: PropertyKey[], raw: unknown): string {
     const which = typeof id === 'string' ? id : `#${path[1] + 1}`;
     return [`source ${which}`, ...path.slice(2).map(String)].join(' ');
   }
+  // `match.all.1.0` reads as `match term`; its line says which one.
+  if (path[0] === 'match' && path.length >= 3) return 'match term';
   return path.map(String).join('.');
 }
 

@@ -6,6 +6,14 @@ import { decodeBrief } from './decode.js';
 import { type ParseResult, parseBrief } from './parse.js';
 import type { Brief, Problem } from './schema.js';
 
+/** Names a brief is likely saved under by mistake: another Markdown extension or case, or `.md.txt`. */
+const MISNAMED = /\.(md|markdown|mdown|mkd)(\.txt)?$/i;
+
+/** The name the file should have. */
+function briefName(name: string): string {
+  return `${name.replace(MISNAMED, '')}.md`;
+}
+
 /** A brief file's text, or the problem that stops it being read (not there, not UTF-8). */
 function readBrief(file: string): { text?: string; problem?: Problem } {
   let bytes: Buffer;
@@ -103,10 +111,11 @@ export class BriefLibrary implements BriefSource {
     const statusChanges: LoadReport['statusChanges'] = [];
     const stale: LoadReport['stale'] = [];
     let names: string[];
+    let misnamed: string[];
     try {
-      names = readdirSync(this.dir)
-        .filter((n) => n.endsWith('.md') && !n.startsWith('.'))
-        .sort();
+      const all = readdirSync(this.dir).filter((n) => !n.startsWith('.')).sort();
+      names = all.filter((n) => n.endsWith('.md'));
+      misnamed = all.filter((n) => !n.endsWith('.md') && MISNAMED.test(n));
     } catch (err) {
       problems.push({
         file: this.dir,
@@ -121,6 +130,8 @@ export class BriefLibrary implements BriefSource {
       this.texts = new Map();
       return { problems, statusChanges, stale, offline: [], gone: [], changed: true };
     }
+    // Named, so a moderator who saved `nato-status.markdown` is not left wondering why nothing changed.
+    for (const name of misnamed) problems.push({ file: join(this.dir, name), line: 0, message: `not read: brief files must end in .md (rename it to ${briefName(name)})` });
     const { copies } = this.options;
     const seen = new Set<string>();
     const topics = new Map<string, string>();
@@ -175,10 +186,11 @@ export class BriefLibrary implements BriefSource {
     const before = this.byTopic;
     this.byTopic = new Map([...this.byFile.values()].map((b) => [b.topic, b]));
     // Told in file order, whichever order settled the topics.
-    const order = new Map(names.map((name, i) => [join(this.dir, name), i]));
+    const order = new Map([...names, ...misnamed].map((name, i) => [join(this.dir, name), i]));
     problems.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1));
     const offline = [...new Set(problems.map((p) => p.file))].filter((f) => !this.byFile.has(f));
     const gone = [...before.keys()].filter((t) => !this.byTopic.has(t));
+    for (const name of misnamed) texts.set(name, undefined);
     const previous = this.texts;
     const changed = previous === undefined || previous.size !== texts.size || [...texts].some(([n, t]) => !previous.has(n) || previous.get(n) !== t);
     this.texts = texts;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { foldTokens } from '../feeds/text.js';
 import { isWebUrl } from '../untrusted.js';
 
 /** A calendar date, YYYY-MM-DD, that exists. */
@@ -23,6 +24,16 @@ export const httpUrl = z
   // The same test replies use to draw a link: 'https:/x' parses as a URL but would show no link.
   .refine((s) => isWebUrl(s), "must start with 'https://' or 'http://' (two slashes)");
 
+/** A heading or status line: one line, since replies show it as one. */
+function oneLine(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[\r\n]/.test(s), 'must be one line (a YAML | or > block, or a line break, makes several)');
+}
+
 export const LIMITS = {
   title: 100,
   status: 300,
@@ -39,7 +50,12 @@ export const sourceSchema = z.strictObject({
   published: pastDate.optional(),
 });
 
-const term = z.string().trim().min(1, 'a match term cannot be empty');
+const term = z
+  .string()
+  .trim()
+  .min(1, { message: 'cannot be empty', abort: true })
+  // Tagging matches whole words; a term with no word in it (`*`, `-`) would never match anything.
+  .refine((t) => foldTokens(t).length > 0, 'needs a letter or digit: a term of only symbols never matches');
 
 export const matchSchema = z.strictObject({
   all: z.array(z.array(term).min(1, 'a match group needs at least one term')).default([]),
@@ -50,8 +66,8 @@ export const frontMatterSchema = z.strictObject({
   topic: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'topic must be lowercase letters, digits and -, at most 32'),
-  title: z.string().min(1).max(LIMITS.title),
-  status: z.string().min(1).max(LIMITS.status),
+  title: oneLine(LIMITS.title),
+  status: oneLine(LIMITS.status),
   updated: pastDate,
   stale_after_days: z.number().int().positive().default(30),
   sources: z.array(sourceSchema).min(1, 'a brief needs at least one source'),
