@@ -1,5 +1,6 @@
 import { answerWithBrief, sectionOption, shareOption } from '../src/core/commands/brief-command.js';
 import type { CommandModule } from '../src/core/commands/types.js';
+import { safeSlice } from '../src/core/text.js';
 
 const brief: CommandModule = {
   definition: {
@@ -22,7 +23,7 @@ const brief: CommandModule = {
       .list()
       .filter((b) => b.topic.includes(wanted) || b.title.toLowerCase().includes(wanted))
       .slice(0, 25)
-      .map((b) => ({ name: `${b.topic}: ${b.title}`.slice(0, 100), value: b.topic }));
+      .map((b) => ({ name: safeSlice(`${b.topic}: ${b.title}`, 100), value: b.topic }));
   },
 };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../commands/index.js';
 import { BriefLibrary } from '../src/core/briefs/library.js';
+import { briefReply } from '../src/core/briefs/to-reply.js';
 import { autocomplete, type CommandEvent, dispatchText } from '../src/core/commands/dispatch.js';
 import { parseCommandText } from '../src/core/commands/parse-text.js';
 import type { CommandContext, CommandModule, Platform } from '../src/core/commands/types.js';
@@ -60,6 +61,25 @@ describe('commands', () => {
   it('/brief autocompletes over the loaded briefs', () => {
     expect(autocomplete('brief', 'topic', 'chi', context, 'discord').map((c) => c.value)).toEqual(['china-ties']);
     expect(autocomplete('brief', 'topic', '', context, 'discord')).toHaveLength(3);
+  });
+
+  it('/brief autocomplete cuts a long title to 100 characters without splitting an emoji', () => {
+    const sample = new BriefLibrary('tests/fixtures/briefs/good');
+    sample.load();
+    // 'sample: ' is 8 characters; the emoji's two halves would sit at 100 and 101, and Discord takes 100.
+    const long = { ...sample.get('sample')!, title: `${'x'.repeat(91)}🛰️ and more` };
+    const briefs = { get: () => long, list: () => [long] };
+    const [choice] = autocomplete('brief', 'topic', '', { ...context, briefs }, 'discord');
+    expect(choice!.name).toBe(`sample: ${'x'.repeat(91)}`);
+  });
+
+  it('a brief with one source says "1 source" in its footer', () => {
+    const sample = new BriefLibrary('tests/fixtures/briefs/good');
+    sample.load();
+    const brief = sample.get('sample')!;
+    const options = { section: 'all', ephemeral: true, now: new Date('2025-11-02T12:00:00Z'), command: '/sample' } as const;
+    expect(briefReply({ ...brief, sources: brief.sources.slice(0, 1) }, options).footer).toBe('Last reviewed 2025-11-01 (1 day ago) · 1 source: /sample section:sources');
+    expect(briefReply(brief, options).footer).toBe('Last reviewed 2025-11-01 (1 day ago) · 2 sources: /sample section:sources');
   });
 
   it('explains a bad option with the usage line', async () => {

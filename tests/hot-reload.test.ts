@@ -84,6 +84,25 @@ describe('hot reload of briefs', () => {
     });
   });
 
+  it('a copied brief does not take over the live topic: the file that served it keeps it, the copy is blamed at its topic line', () => {
+    const dir = tempBriefs();
+    const file = join(dir, 'sample.md');
+    const library = new BriefLibrary(dir);
+    library.load();
+    // "sample copy.md" sorts before "sample.md" (' ' < '.'); the copy's title line moved above its topic.
+    const copy = join(dir, 'sample copy.md');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(copy, text.replace('topic: sample\ntitle: A sample brief', 'title: A copy\ntopic: sample'));
+    const report = library.load();
+    expect(report.problems.map(formatProblem)).toEqual([`${copy}:3: topic 'sample' is already served by ${file}`]);
+    expect(library.get('sample')?.title).toBe('A sample brief');
+    expect(library.get('sample')?.file).toBe(file);
+    // A bot starting on the same folder agrees: the file named sample.md serves the topic.
+    const fresh = new BriefLibrary(dir);
+    expect(fresh.load().problems.map(formatProblem)).toEqual([`${copy}:3: topic 'sample' is already served by ${file}`]);
+    expect(fresh.get('sample')?.title).toBe('A sample brief');
+  });
+
   it('drops a brief whose file is deleted', () => {
     const dir = tempBriefs();
     const library = new BriefLibrary(dir);

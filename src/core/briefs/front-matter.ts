@@ -16,13 +16,15 @@ export function parseFrontMatter(
   text: string,
   firstLine: number,
   at: (line: number, message: string) => void,
-): { front?: FrontMatterResult; topic?: string } {
+): { front?: FrontMatterResult; topic?: string; topicLine?: number } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line + firstLine - 1;
+  const declared = topicLine(text, firstLine);
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) at(lineOf(e.pos[0]), `YAML: ${firstSentence(e.message)}`);
-    return {};
+    for (const e of doc.errors) at(lineOf(e.pos[0]), `YAML: ${yamlProblem(e.code, e.message)}`);
+    // The topic is still read from its own line, so feeds naming it are not blamed for this typo.
+    return declared;
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -50,13 +52,31 @@ export function parseFrontMatter(
       }
       at(nodeLine(path), describeIssue(issue, raw));
     }
-    return { topic };
+    return { topic, topicLine: declared.topicLine };
   }
   const sourceLines = new Map<string, number>();
   parsed.data.sources.forEach((s, i) => {
     sourceLines.set(s.id, nodeLine(['sources', i]));
   });
-  return { front: { data: parsed.data, sourceLines }, topic };
+  return { front: { data: parsed.data, sourceLines }, topic, topicLine: declared.topicLine };
+}
+
+/** The line of the `topic:` key, and the topic on it when it is a valid one (read without YAML). */
+function topicLine(text: string, firstLine: number): { topic?: string; topicLine?: number } {
+  const lines = text.split('\n');
+  const index = lines.findIndex((l) => /^topic\s*:/.test(l));
+  if (index < 0) return {};
+  const value = /^topic\s*:\s*(["']?)([^"'\s#]+)\1\s*(#.*)?$/.exec(lines[index]!)?.[2];
+  const topic = frontMatterSchema.shape.topic.safeParse(value).data;
+  return { topic, topicLine: index + firstLine };
+}
+
+/** The YAML parser's message, or plain words for the mistakes moderators make. */
+function yamlProblem(code: string, message: string): string {
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' && message.startsWith('Nested mappings')) {
+    return `a value that contains ': ' must be in quotes, e.g. title: "Colombia and China: ties"`;
+  }
+  return firstSentence(message);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
@@ -87,6 +107,8 @@ function fieldName(path: PropertyKey[], raw: unknown): string {
     const which = typeof id === 'string' ? id : `#${path[1] + 1}`;
     return [`source ${which}`, ...path.slice(2).map(String)].join(' ');
   }
+  // `match.all.1.0` reads as `match term`; its line says which one.
+  if (path[0] === 'match' && path.length >= 3) return 'match term';
   return path.map(String).join('.');
 }
 

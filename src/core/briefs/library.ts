@@ -2,8 +2,35 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LastGoodCopies, savedMinute } from '../last-good.js';
 import { watchFolder } from '../watch-folder.js';
-import { parseBrief } from './parse.js';
+import { decodeBrief } from './decode.js';
+import { type ParseResult, parseBrief } from './parse.js';
 import type { Brief, Problem } from './schema.js';
+
+/** Names a brief is likely saved under by mistake: another Markdown extension or case, or `.md.txt`. */
+const MISNAMED = /\.(md|markdown|mdown|mkd)(\.txt)?$/i;
+
+/** The name the file should have. */
+function briefName(name: string): string {
+  return `${name.replace(MISNAMED, '')}.md`;
+}
+
+/** A brief file's text, or the problem that stops it being read (not there, not UTF-8). */
+function readBrief(file: string): { text?: string; problem?: Problem } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    return { problem: { file, line: 0, message: `cannot read: ${(err as Error).message}` } };
+  }
+  const { text, problem } = decodeBrief(bytes);
+  return { text, problem: problem && { file, ...problem } };
+}
+
+/** A file that cannot be read as a brief still names its topic, when a best guess at its text does. */
+function unreadable(file: string, problem: Problem, text: string | undefined): ParseResult {
+  const guess = text === undefined ? undefined : parseBrief(file, text);
+  return { topic: guess?.topic, topicLine: guess?.topicLine, problems: [problem] };
+}
 
 /** What commands need from the briefs: read-only lookups. */
 export interface BriefSource {
@@ -84,10 +111,11 @@ export class BriefLibrary implements BriefSource {
     const statusChanges: LoadReport['statusChanges'] = [];
     const stale: LoadReport['stale'] = [];
     let names: string[];
+    let misnamed: string[];
     try {
-      names = readdirSync(this.dir)
-        .filter((n) => n.endsWith('.md') && !n.startsWith('.'))
-        .sort();
+      const all = readdirSync(this.dir).filter((n) => !n.startsWith('.')).sort();
+      names = all.filter((n) => n.endsWith('.md'));
+      misnamed = all.filter((n) => !n.endsWith('.md') && MISNAMED.test(n));
     } catch (err) {
       problems.push({
         file: this.dir,
@@ -102,29 +130,23 @@ export class BriefLibrary implements BriefSource {
       this.texts = new Map();
       return { problems, statusChanges, stale, offline: [], gone: [], changed: true };
     }
+    // Named, so a moderator who saved `nato-status.markdown` is not left wondering why nothing changed.
+    for (const name of misnamed) problems.push({ file: join(this.dir, name), line: 0, message: `not read: brief files must end in .md (rename it to ${briefName(name)})` });
     const { copies } = this.options;
     const seen = new Set<string>();
     const topics = new Map<string, string>();
     const texts = new Map<string, string | undefined>();
     this.declared.clear();
-    for (const name of names) {
-      const file = join(this.dir, name);
+    for (const { name, file, text, result } of this.readAll(names)) {
       seen.add(file);
-      let text: string | undefined;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (err) {
-        problems.push({ file, line: 0, message: `cannot read: ${(err as Error).message}` });
-      }
       texts.set(name, text);
-      const result = text === undefined ? { problems: [] } : parseBrief(file, text);
       const extra = result.brief ? (this.options.validate?.(result.brief) ?? []) : [];
       problems.push(...result.problems, ...extra);
       const topic = result.brief?.topic;
       if (topic && topics.has(topic)) {
         problems.push({
           file,
-          line: 2,
+          line: result.topicLine ?? 1,
           message: `topic '${topic}' is already served by ${topics.get(topic)}`,
         });
         continue;
@@ -163,12 +185,38 @@ export class BriefLibrary implements BriefSource {
     if (names.length > 0) for (const name of copies?.names() ?? []) if (!seen.has(join(this.dir, name))) copies?.remove(name);
     const before = this.byTopic;
     this.byTopic = new Map([...this.byFile.values()].map((b) => [b.topic, b]));
+    // Told in file order, whichever order settled the topics.
+    const order = new Map([...names, ...misnamed].map((name, i) => [join(this.dir, name), i]));
+    problems.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1));
     const offline = [...new Set(problems.map((p) => p.file))].filter((f) => !this.byFile.has(f));
     const gone = [...before.keys()].filter((t) => !this.byTopic.has(t));
+    for (const name of misnamed) texts.set(name, undefined);
     const previous = this.texts;
     const changed = previous === undefined || previous.size !== texts.size || [...texts].some(([n, t]) => !previous.has(n) || previous.get(n) !== t);
     this.texts = texts;
     return { problems, statusChanges, stale, offline, gone, changed };
+  }
+
+  /**
+   * Every file read and parsed, in the order that settles which one serves a topic two files name:
+   * the file that served it already (a copied brief must not take over a live topic), then the file
+   * named `<topic>.md`, then the first by name.
+   */
+  private readAll(names: string[]): { name: string; file: string; text?: string; result: ParseResult }[] {
+    const read = names.map((name, index) => {
+      const file = join(this.dir, name);
+      const { text, problem } = readBrief(file);
+      const result = problem ? unreadable(file, problem, text) : parseBrief(file, text!);
+      return { name, file, text, result, rank: this.claimRank(name, file, result), index };
+    });
+    return read.sort((a, b) => a.rank - b.rank || a.index - b.index);
+  }
+
+  private claimRank(name: string, file: string, result: ParseResult): number {
+    const topic = result.brief?.topic ?? this.byFile.get(file)?.topic ?? result.topic;
+    if (topic === undefined) return 2;
+    if (this.byTopic.get(topic)?.file === file) return 0;
+    return name === `${topic}.md` ? 1 : 2;
   }
 
   /** The copy kept of a brief file from an earlier run, if it still reads as a brief. */

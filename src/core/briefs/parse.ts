@@ -6,6 +6,8 @@ export interface ParseResult {
   brief?: Brief;
   /** The topic the file names, when its front matter gets that far (also for a broken brief). */
   topic?: string;
+  /** The line of its `topic:` key, to point at when another file already serves that topic. */
+  topicLine?: number;
   problems: Problem[];
 }
 
@@ -13,7 +15,7 @@ export interface ParseResult {
 export function parseBrief(file: string, source: string): ParseResult {
   const problems: Problem[] = [];
   const at = (line: number, message: string) => problems.push({ file, line, message });
-  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
 
   if (lines[0]?.trim() !== '---') {
     at(1, "a brief must start with '---' and YAML front matter");
@@ -25,13 +27,13 @@ export function parseBrief(file: string, source: string): ParseResult {
     return { problems };
   }
 
-  const { front, topic } = parseFrontMatter(lines.slice(1, close).join('\n'), 2, at);
+  const { front, topic, topicLine } = parseFrontMatter(lines.slice(1, close).join('\n'), 2, at);
   const body = parseBody(lines.slice(close + 1), close + 2, at);
-  if (!front || !body) return { topic, problems };
+  if (!front || !body) return { topic, topicLine, problems };
 
   checkCitations(front.data, front.sourceLines, body, at);
-  if (problems.length > 0) return { topic, problems };
-  return { brief: { ...front.data, file, ...body }, topic, problems };
+  if (problems.length > 0) return { topic, topicLine, problems };
+  return { brief: { ...front.data, file, ...body }, topic, topicLine, problems };
 }
 
 function checkCitations(

@@ -1,15 +1,38 @@
 import { z } from 'zod';
+import { foldTokens } from '../feeds/text.js';
+import { isWebUrl } from '../untrusted.js';
 
 /** A calendar date, YYYY-MM-DD, that exists. */
 export const isoDate = z
   .string({ error: 'must be a date written YYYY-MM-DD' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date written YYYY-MM-DD', abort: true })
-  .refine((s) => isRealDate(s), 'is not a real calendar date');
+  .refine((s) => isRealDate(s), { message: 'is not a real calendar date', abort: true });
+
+/**
+ * A date that has come somewhere: up to one day past UTC's date, since it is already tomorrow in
+ * Auckland. A later one would read as "(today)" in replies until it came.
+ */
+export const pastDate = isoDate.refine(
+  (s) => s <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+  'is a date in the future',
+);
 
 export const httpUrl = z
   .string({ error: 'must be a URL' })
   .refine((s) => URL.canParse(s), { message: 'is not a valid URL', abort: true })
-  .refine((s) => /^https?:$/.test(new URL(s).protocol), 'must be an http(s) link');
+  .refine((s) => /^https?:$/.test(new URL(s).protocol), { message: 'must be an http(s) link', abort: true })
+  // The same test replies use to draw a link: 'https:/x' parses as a URL but would show no link.
+  .refine((s) => isWebUrl(s), "must start with 'https://' or 'http://' (two slashes)");
+
+/** A heading or status line: one line, since replies show it as one. */
+function oneLine(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[\r\n]/.test(s), 'must be one line (a YAML | or > block, or a line break, makes several)');
+}
 
 export const LIMITS = {
   title: 100,
@@ -24,10 +47,15 @@ export const sourceSchema = z.strictObject({
   title: z.string().min(1).max(LIMITS.sourceTitle),
   publisher: z.string().min(1).max(100),
   url: httpUrl,
-  published: isoDate.optional(),
+  published: pastDate.optional(),
 });
 
-const term = z.string().trim().min(1, 'a match term cannot be empty');
+const term = z
+  .string()
+  .trim()
+  .min(1, { message: 'cannot be empty', abort: true })
+  // Tagging matches whole words; a term with no word in it (`*`, `-`) would never match anything.
+  .refine((t) => foldTokens(t).length > 0, 'needs a letter or digit: a term of only symbols never matches');
 
 export const matchSchema = z.strictObject({
   all: z.array(z.array(term).min(1, 'a match group needs at least one term')).default([]),
@@ -38,9 +66,9 @@ export const frontMatterSchema = z.strictObject({
   topic: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'topic must be lowercase letters, digits and -, at most 32'),
-  title: z.string().min(1).max(LIMITS.title),
-  status: z.string().min(1).max(LIMITS.status),
-  updated: isoDate,
+  title: oneLine(LIMITS.title),
+  status: oneLine(LIMITS.status),
+  updated: pastDate,
   stale_after_days: z.number().int().positive().default(30),
   sources: z.array(sourceSchema).min(1, 'a brief needs at least one source'),
   match: matchSchema.default({ all: [], none: [] }),

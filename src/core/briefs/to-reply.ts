@@ -81,7 +81,7 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
     title: brief.title,
     status: brief.status,
     sections,
-    footer: `${freshness(brief.updated, age, stale)} · ${brief.sources.length} sources: ${more('sources')}`,
+    footer: `${freshness(brief.updated, age, stale)} · ${sourceCount(brief.sources.length)}: ${more('sources')}`,
     ephemeral: options.ephemeral,
     tone: stale ? 'warning' : 'info',
   };
@@ -98,6 +98,10 @@ function headlineSection(headlines: Headline[]): ReplySection {
       detail: `${outletList(h.outlets)} · ${h.seen ? 'seen ' : ''}${h.published.toISOString().slice(0, 10)}`,
     })),
   };
+}
+
+function sourceCount(n: number): string {
+  return n === 1 ? '1 source' : `${n} sources`;
 }
 
 function freshness(updated: string, age: number, stale: boolean): string {
