@@ -12,10 +12,11 @@
  * reads backwards); word joiner and invisible operators; byte-order mark; interlinear annotation
  * marks; tag characters (invisible ASCII look-alikes); and the blank "letters" that pass for a
  * name or headline that is not there: combining grapheme joiner, Hangul fillers, Mongolian free
- * variation selectors, the blank braille pattern.
+ * variation selectors, the blank braille pattern. (The combining ones stand outside the class: in
+ * it, one would read as a mark on the character before.)
  */
 const INVISIBLE =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180b-\u180f\u200b-\u200f\u2800\u3164\uffa0\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]|\u034f/gu;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u180e\u200b-\u200f\u2800\u3164\uffa0\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]|\u034f|\u1160|[\u180b-\u180f]/gu;
 
 /** Unicode line and paragraph separators: a line break to some renderers, so one to us. */
 const SEPARATORS = /[\u2028\u2029]/g;
