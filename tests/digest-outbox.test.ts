@@ -249,22 +249,66 @@ describe('digests through the outbox', () => {
     expect(texts('C2')).toEqual([['NATO story'], ['Late story', 'China story']]);
   });
 
-  it('given 200 channels due at one slot, when their cron tasks fire, then each gets its digest once and each task reads only its own subscription', async () => {
+  /** The scheduler's node-cron task, run as node-cron runs it at the top of a minute. */
+  const tick = async () => {
+    const task = [...cron.getTasks().values()].find((t) => t.name === 'digest-slots');
+    if (!task) throw new Error('no digest-slots task');
+    await task.execute();
+  };
+
+  it('given 200 channels due at one slot, when the minute’s tick runs, then each gets its digest once, from one read of the subscriptions', async () => {
     const now = { t: new Date('2026-11-20T12:00:00Z') };
     const { store, target, scheduler, addItem } = await setup(now);
     await addItem('NATO story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'nato-status');
     const channels = Array.from({ length: 200 }, (_, i) => `C${i}`);
     for (const channelId of channels) await store.subscribe({ ...spec, channelId }, now.t);
-    await scheduler.refresh();
-    const reads = store.listReads;
-    now.t = new Date('2026-11-23T13:00:05Z');
-    const tasks = [...cron.getTasks().values()].filter((t) => t.name?.startsWith('digest-'));
+    await scheduler.start();
     try {
-      expect(tasks).toHaveLength(200);
-      // As node-cron runs them at 08:00 Bogotá: every task at once.
-      await Promise.all(tasks.map((t) => t.execute()));
+      const reads = store.listReads;
+      now.t = new Date('2026-11-23T13:00:05Z');
+      await tick();
       expect(target.sent.map((s) => s.channelId).sort()).toEqual([...channels].sort());
-      expect(store.listReads).toBe(reads);
+      expect(store.listReads).toBe(reads + 1);
+      // The next minute finds nothing due.
+      now.t = new Date('2026-11-23T13:01:05Z');
+      await tick();
+      expect(target.sent).toHaveLength(200);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('given a channel subscribing a moment before the others’ slot, then every channel still gets that slot (recreating timers lost it for all)', async () => {
+    const now = { t: new Date('2026-11-22T12:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    await addItem('NATO story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'nato-status');
+    for (let i = 0; i < 50; i++) await store.subscribe({ ...spec, channelId: `C${i}` }, now.t);
+    await scheduler.start();
+    try {
+      now.t = new Date('2026-11-23T12:59:59.996Z');
+      await store.subscribe({ ...spec, channelId: 'LATE' }, now.t);
+      now.t = new Date('2026-11-23T13:00:01Z');
+      await tick();
+      expect(new Set(target.sent.map((s) => s.channelId)).size).toBe(51);
+      expect(target.sent.map((s) => s.channelId)).toContain('LATE');
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('given 02:30 New York on the night clocks skip it, then the digest comes at 03:30 (node-cron never fired it)', async () => {
+    const now = { t: new Date('2026-03-07T12:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    await addItem('NATO story', 'BBC', new Date('2026-03-08T05:00:00Z'), 'nato-status');
+    await store.subscribe({ ...spec, schedule: { ...spec.schedule, time: '02:30', timezone: 'America/New_York' } }, now.t);
+    await scheduler.start();
+    try {
+      now.t = new Date('2026-03-08T07:29:05Z');
+      await tick();
+      expect(target.sent).toEqual([]);
+      now.t = new Date('2026-03-08T07:30:05Z');
+      await tick();
+      expect(target.sent.map((s) => s.page.title)).toEqual(['Digest for Sunday, 8 March 2026']);
     } finally {
       await scheduler.stop();
     }

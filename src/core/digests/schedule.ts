@@ -28,13 +28,6 @@ export function isTimeZone(zone: string): boolean {
   return true;
 }
 
-/** The node-cron expression for a schedule (evaluated by node-cron in the schedule's zone). */
-export function cronExpression(s: Schedule): string {
-  const [hh, mm] = s.time.split(':').map(Number);
-  const days = WEEKDAYS.map((d, i) => (s.weekdays.includes(d) ? i : -1)).filter((i) => i >= 0);
-  return `${mm} ${hh} * * ${days.length === 7 ? '*' : days.join(',')}`;
-}
-
 interface LocalParts {
   year: number;
   month: number;
@@ -73,18 +66,23 @@ function localParts(instant: Date, zone: string): LocalParts {
 
 /**
  * The instant when the wall clock in `zone` shows the given local date and time. A time that does
- * not exist (skipped by a DST change) moves forward by the gap, as cron does.
+ * not exist (skipped by a DST change) moves forward by the gap: 02:30 on the night clocks go from
+ * 02:00 to 03:00 is 03:30.
  */
 export function zonedInstant(year: number, month: number, day: number, hour: number, minute: number, zone: string): Date {
   const wanted = Date.UTC(year, month - 1, day, hour, minute);
   let guess = wanted;
+  // In a gap the guesses swing between the offsets before and after it; the later instant is the
+  // one read with the offset before, which is the time moved forward.
+  let latest = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < 3; i++) {
     const p = localParts(new Date(guess), zone);
-    const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-    if (shown === wanted) return new Date(guess);
-    guess += wanted - shown;
+    const next = wanted - (Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - guess);
+    if (next === guess) return new Date(guess);
+    latest = Math.max(latest, next);
+    guess = next;
   }
-  return new Date(guess);
+  return new Date(latest);
 }
 
 /** Every scheduled instant in (from, to], oldest first. */

@@ -6,7 +6,7 @@ import type { Log } from '../log.js';
 import { composeDigest } from './compose.js';
 import { type DeliverOptions, type DeliveryReport, deliverDue } from './deliver.js';
 import type { DigestStore, DigestTarget, OutboxEntry } from './outbox.js';
-import { cronExpression, lastSlotAtOrBefore } from './schedule.js';
+import { lastSlotAtOrBefore, nextSlotAfter } from './schedule.js';
 import type { Subscription } from './subscription.js';
 
 export interface SchedulerDeps {
@@ -24,23 +24,28 @@ export interface SchedulerDeps {
 }
 
 /**
- * Runs every subscription on its own node-cron task in its own time zone. A fired slot is written
- * to the outbox once (keyed by subscription and slot), then delivered; on start, a slot missed
- * while the bot was down is written once, however many were missed.
+ * Writes each subscription's digest to the outbox once its slot has come (keyed by subscription and
+ * slot, so once), then delivers it. One node-cron tick a minute looks at every subscription in its
+ * own time zone: a slot is due when it is later than what the last digest covered. The same rule
+ * catches up after downtime (one digest, however many slots were missed), and covers what a timer
+ * per subscription missed: a slot that passed while tasks were being recreated, or a time that a
+ * DST change skipped (node-cron never fires those).
  */
 export class DigestScheduler {
-  private tasks = new Map<number, ScheduledTask>();
+  private tick: ScheduledTask | undefined;
   private timer: NodeJS.Timeout | undefined;
   private delivering: Promise<DeliveryReport> | undefined;
   /** The pages written for the slot last written, by what they depend on (see `pagesFor`). */
   private written: { slot: number; pages: Map<string, Promise<unknown[]>> } | undefined;
   private forget: NodeJS.Timeout | undefined;
+  /** Each subscription's first slot after what it covered, by what that depends on: most minutes, nothing is due. */
+  private firstSlots = new Map<number, { key: string; at: number }>();
 
   constructor(private readonly deps: SchedulerDeps) {}
 
   async start(): Promise<void> {
     await this.catchUp();
-    await this.refresh();
+    this.tick = cron.schedule('* * * * *', () => this.writeDue(), { name: 'digest-slots', noOverlap: true });
     // A pass that fails outright (the store cannot be written: disk full) is logged and tried again
     // on the next tick; an unhandled rejection here would kill the whole bot.
     this.timer = setInterval(
@@ -51,33 +56,55 @@ export class DigestScheduler {
     await this.deliver();
   }
 
-  /** (Re)create the cron tasks after subscriptions change. */
-  async refresh(): Promise<void> {
-    for (const task of this.tasks.values()) await task.destroy();
-    this.tasks.clear();
-    for (const sub of await this.deps.store.subscriptions()) {
-      const task = cron.schedule(cronExpression(sub.schedule), () => this.fire(sub.id), {
-        timezone: sub.schedule.timezone,
-        name: `digest-${sub.id}`,
-        noOverlap: true,
-      });
-      this.tasks.set(sub.id, task);
-    }
-  }
-
-  nextRun(subscriptionId: number): Date | null {
-    return this.tasks.get(subscriptionId)?.getNextRun() ?? null;
-  }
-
+  /** Slots missed while the bot was down, written once each subscription (at start). */
   async catchUp(): Promise<void> {
-    for (const sub of await this.deps.store.subscriptions()) {
-      const slot = lastSlotAtOrBefore(sub.schedule, this.deps.now());
-      const since = sub.coveredUntil ?? sub.createdAt;
-      if (slot && slot > since) {
-        this.deps.log.info({ subscription: sub.id, slot: slot.toISOString() }, 'catching up a missed digest slot');
-        await this.write(sub, slot);
-      }
+    for (const { sub, slot } of await this.due()) {
+      this.deps.log.info({ subscription: sub.id, slot: slot.toISOString() }, 'catching up a missed digest slot');
+      await this.write(sub, slot);
     }
+  }
+
+  /** The minute's tick: every slot that has come is written, then delivered. */
+  async writeDue(): Promise<void> {
+    try {
+      const due = await this.due();
+      for (const { sub, slot } of due) {
+        try {
+          await this.write(sub, slot);
+        } catch (err) {
+          this.deps.log.error({ err, subscription: sub.id }, 'digest slot failed');
+        }
+      }
+      if (due.length > 0) await this.deliver();
+    } catch (err) {
+      this.deps.log.error({ err }, 'digest slot check failed');
+    }
+  }
+
+  /** Subscriptions on a platform this process serves whose latest slot is after what they covered. */
+  private async due(): Promise<{ sub: Subscription; slot: Date }[]> {
+    const now = this.deps.now();
+    const due: { sub: Subscription; slot: Date }[] = [];
+    for (const sub of await this.deps.store.subscriptions()) {
+      // Not connected to that platform in this process: leave the slot for a process that is.
+      if (!this.deps.targets.has(sub.platform)) continue;
+      const since = sub.coveredUntil ?? sub.createdAt;
+      const key = `${since.getTime()} ${JSON.stringify(sub.schedule)}`;
+      let first = this.firstSlots.get(sub.id);
+      if (first?.key !== key) {
+        first = { key, at: nextSlotAfter(sub.schedule, since)?.getTime() ?? Number.POSITIVE_INFINITY };
+        this.firstSlots.set(sub.id, first);
+      }
+      if (first.at > now.getTime()) continue;
+      const slot = lastSlotAtOrBefore(sub.schedule, now);
+      if (slot && slot > since) due.push({ sub, slot });
+    }
+    return due;
+  }
+
+  /** When the channel's next digest is due (for /digest list). */
+  nextRun(sub: Subscription): Date | undefined {
+    return nextSlotAfter(sub.schedule, this.deps.now());
   }
 
   /** Write the digest for a slot to the outbox (once) and deliver it. */
@@ -103,27 +130,14 @@ export class DigestScheduler {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.forget);
-    for (const task of this.tasks.values()) await task.destroy();
-    this.tasks.clear();
+    await this.tick?.destroy();
+    this.tick = undefined;
     while (this.delivering) await this.delivering;
-  }
-
-  private async fire(subscriptionId: number): Promise<void> {
-    // 500 channels at 08:00 fire 500 times: each reads only its own subscription.
-    const sub = await this.deps.store.subscription({ id: subscriptionId });
-    const slot = sub && lastSlotAtOrBefore(sub.schedule, this.deps.now());
-    if (!sub || !slot) return;
-    try {
-      await this.runSlot(sub, slot);
-    } catch (err) {
-      this.deps.log.error({ err, subscription: sub.id }, 'digest slot failed');
-    }
   }
 
   private async write(sub: Subscription, slot: Date): Promise<OutboxEntry | undefined> {
     if (sub.coveredUntil && sub.coveredUntil >= slot) return undefined;
     const target = this.deps.targets.get(sub.platform);
-    // Not connected to that platform in this process: leave the slot for a process that is.
     if (!target) return undefined;
     const pages = await this.pagesFor(sub, slot, target);
     return this.deps.store.enqueue({ subscriptionId: sub.id, slot, pages, coveredUntil: slot });

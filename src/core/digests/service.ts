@@ -31,20 +31,16 @@ export function createDigestService(deps: {
   const find = (platform: Platform, channelId: string) => deps.store.subscription({ platform, channelId });
   return {
     async subscribe(spec) {
-      const sub = await deps.store.subscribe(spec, deps.now());
-      await deps.scheduler.refresh();
-      return sub;
+      return deps.store.subscribe(spec, deps.now());
     },
     async unsubscribe(platform, channelId) {
-      const removed = await deps.store.unsubscribe(platform, channelId);
-      await deps.scheduler.refresh();
-      return removed;
+      return deps.store.unsubscribe(platform, channelId);
     },
     subscription: find,
     async list(platform, channelId) {
       const subscription = await find(platform, channelId);
       const dead = (await deps.store.entries('dead')).filter((e) => e.platform === platform && e.channelId === channelId);
-      const nextRun = subscription ? (deps.scheduler.nextRun(subscription.id) ?? undefined) : undefined;
+      const nextRun = subscription && deps.scheduler.nextRun(subscription);
       return { subscription, nextRun, dead };
     },
     async preview(platform, channelId) {
