@@ -195,6 +195,22 @@ describe('digests through the outbox', () => {
     expect(target.sent).toHaveLength(0);
   });
 
+  it('given a digest waiting after a 429, when the channel unsubscribes, then it is not sent, and shows as cancelled', async () => {
+    const now = { t: new Date('2026-11-23T13:00:00Z') };
+    const { store, target, scheduler, addItem } = await setup(now);
+    const sub = await store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
+    await addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
+    target.failures.push(new DeliveryError('429 Too Many Requests', true, 30_000));
+    await scheduler.runSlot(sub, now.t);
+    expect(await store.entries('pending')).toHaveLength(1);
+
+    expect(await store.unsubscribe('local', 'C1')).toBe(true);
+    now.t = new Date('2026-11-23T13:05:00Z');
+    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0 });
+    expect(target.sent).toEqual([]);
+    expect((await store.entries('cancelled')).map((e) => [e.channelId, e.lastError])).toEqual([['C1', 'unsubscribed']]);
+  });
+
   it('dead-letters at once what cannot succeed (unknown channel), and says so once', async () => {
     const now = { t: new Date('2026-11-23T13:00:00Z') };
     const told: [string, string, string][] = [];

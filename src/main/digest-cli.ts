@@ -81,7 +81,8 @@ export async function printStatus(dataDir: string): Promise<string> {
     }
     const entries = await digests.entries();
     const count = (state: string) => entries.filter((e) => e.state === state).length;
-    lines.push('', `Outbox: ${count('pending')} pending, ${count('delivered')} delivered, ${count('dead')} dead`);
+    const cancelled = count('cancelled') > 0 ? `, ${count('cancelled')} cancelled (unsubscribed before sent)` : '';
+    lines.push('', `Outbox: ${count('pending')} pending, ${count('delivered')} delivered, ${count('dead')} dead${cancelled}`);
     for (const e of entries.filter((x) => x.state !== 'delivered')) {
       lines.push(`  ${e.state.padEnd(7)} ${e.platform}:${e.channelId} slot ${e.slot.toISOString()} attempts ${e.attempts}${e.lastError ? `: ${e.lastError}` : ''}`);
     }

@@ -55,7 +55,13 @@ export class SqliteDigestStore implements DigestStore {
   }
 
   async unsubscribe(platform: Platform, channelId: string): Promise<boolean> {
-    return this.sql('DELETE FROM subscriptions WHERE platform = ? AND channel_id = ?').run(platform, channelId).changes > 0;
+    // A digest still waiting (a 429, a retry) is not sent after the channel said "no more".
+    return this.db.transaction(() => {
+      const sub = this.sql('DELETE FROM subscriptions WHERE platform = ? AND channel_id = ? RETURNING id').get(platform, channelId) as { id: number } | undefined;
+      if (!sub) return false;
+      this.sql("UPDATE outbox SET state = 'cancelled', last_error = 'unsubscribed' WHERE subscription_id = ? AND state = 'pending'").run(sub.id);
+      return true;
+    })();
   }
 
   async subscriptions(): Promise<Subscription[]> {

@@ -2,7 +2,8 @@ import type { Platform } from '../commands/types.js';
 import type { Reply } from '../reply.js';
 import type { Subscription, SubscriptionSpec } from './subscription.js';
 
-export type OutboxState = 'pending' | 'delivered' | 'dead';
+/** `cancelled`: the channel unsubscribed before it was sent. */
+export type OutboxState = 'pending' | 'delivered' | 'dead' | 'cancelled';
 
 /** One digest for one scheduled slot, rendered before sending so a resend is byte-identical. */
 export interface OutboxEntry {
