@@ -1,5 +1,5 @@
 import type { CommandModule, CommandRequest } from '../src/core/commands/types.js';
-import { localDate, localTime, WEEKDAYS } from '../src/core/digests/schedule.js';
+import { localDate, localTime } from '../src/core/digests/schedule.js';
 import type { DigestService } from '../src/core/digests/service.js';
 import { describeSubscription, type Subscription, subscriptionSchema } from '../src/core/digests/subscription.js';
 import { errorReply, type Reply, textReply } from '../src/core/reply.js';
@@ -88,18 +88,13 @@ async function subscribe(request: CommandRequest, service: DigestService): Promi
     platform: request.platform,
     channelId: request.channelId,
     topics,
-    schedule: { time: o.time ?? '08:00', timezone: o.timezone ?? 'America/Bogota', weekdays: weekdays(String(o.weekdays ?? 'daily')) },
-    cap: o.cap === undefined ? undefined : Number(o.cap),
+    schedule: { time: o.time ?? '08:00', timezone: o.timezone ?? 'America/Bogota', weekdays: String(o.weekdays ?? 'daily') },
+    // Digits only: Number() would read `0x10` as 16 and `1e1` as 10.
+    cap: o.cap === undefined ? undefined : /^\s*\d+\s*$/.test(String(o.cap)) ? Number(o.cap) : Number.NaN,
   });
   if (!parsed.success) return errorReply(parsed.error.issues.map((i) => i.message).join('; '));
   const sub = await service.subscribe(parsed.data);
   return textReply('Digest', `Subscribed: ${describeSubscription(sub)}.`, { ephemeral: false });
-}
-
-function weekdays(text: string): string[] {
-  if (text === 'daily') return [...WEEKDAYS];
-  if (text === 'weekdays') return ['mon', 'tue', 'wed', 'thu', 'fri'];
-  return text.split(',').map((d) => d.trim().toLowerCase().slice(0, 3));
 }
 
 async function list(request: CommandRequest, service: DigestService): Promise<Reply> {

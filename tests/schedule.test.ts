@@ -82,7 +82,7 @@ describe('digest schedules', () => {
     const bad = (extra: object) => subscriptionSchema.safeParse({ ...base, ...extra }).error?.issues.map((i) => i.message);
     expect(bad({ schedule: { time: '08:00', timezone: 'UTC' }, cap: Number('abc') })).toEqual(['cap must be a whole number from 1 to 50']);
     expect(bad({ schedule: { time: '08:00', timezone: 'UTC', weekdays: ['fun'] } })).toEqual([
-      'weekdays must be daily, weekdays, or days such as mon,wed,fri',
+      "'fun' is not a day: weekdays must be daily, weekdays, or days such as mon,wed,fri or mon-fri",
     ]);
   });
 });

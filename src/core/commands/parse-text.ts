@@ -19,11 +19,15 @@ export function parseCommandText(definition: CommandDefinition, text: string): T
   // Built only for an error message: most commands parse cleanly.
   const usage = () => usageOf(definition);
 
-  for (const token of tokens) {
+  /** Words taken for a free-text option because they were no choice: named if a choice is then missing. */
+  const guessed: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
     const colon = token.indexOf(':');
     const named = colon > 0 ? byName(token.slice(0, colon).toLowerCase()) : undefined;
     if (named) {
-      const raw = token.slice(colon + 1);
+      // `time: 08:00`: a space after the colon, the value is the next word.
+      const raw = colon === token.length - 1 && i + 1 < tokens.length ? (tokens[++i] as string) : token.slice(colon + 1);
       if (named.type === 'boolean') {
         const v = raw.toLowerCase();
         if (!TRUE.has(v) && !FALSE.has(v)) return { ok: false, error: `${named.name} takes true or false. ${usage()}` };
@@ -49,10 +53,14 @@ export function parseCommandText(definition: CommandDefinition, text: string): T
     const free = definition.options.find((o) => o.type === 'string' && !o.choices && options[o.name] === undefined);
     if (!free) return { ok: false, error: `I don't understand '${token}'. ${usage()}` };
     options[free.name] = token;
+    guessed.push(token);
   }
 
   for (const o of definition.options) {
     const v = options[o.name];
+    if (o.required && v === undefined && o.choices && guessed.length > 0) {
+      return { ok: false, error: `'${guessed[0]}' is not a known ${o.name}: choose one of ${o.choices.map((c) => c.value).join(', ')}. ${usage()}` };
+    }
     if (o.required && v === undefined) return { ok: false, error: `${o.name} is required. ${usage()}` };
     if (typeof v === 'string' && o.choices && !o.choices.some((c) => c.value === v)) {
       return { ok: false, error: `${o.name} must be one of ${o.choices.map((c) => c.value).join(', ')}. ${usage()}` };

@@ -2,14 +2,57 @@ import { z } from 'zod';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
+type Weekday = (typeof WEEKDAYS)[number];
+
+const DAY_NAMES: Record<string, Weekday> = {
+  sun: 'sun', sunday: 'sun', mon: 'mon', monday: 'mon', tue: 'tue', tues: 'tue', tuesday: 'tue',
+  wed: 'wed', wednesday: 'wed', thu: 'thu', thur: 'thu', thurs: 'thu', thursday: 'thu',
+  fri: 'fri', friday: 'fri', sat: 'sat', saturday: 'sat',
+};
+
+/**
+ * Days as people write them: `daily`, `weekdays`, `weekends`, `mon,wed,fri`, `Monday`, `mon-fri`
+ * (a range may wrap: `fri-mon`). A word that is no day is kept as written, for the schema to name.
+ */
+export function parseWeekdays(text: string): string[] {
+  const t = text.trim().toLowerCase();
+  if (t === 'daily' || t === 'every day') return [...WEEKDAYS];
+  if (t === 'weekdays') return ['mon', 'tue', 'wed', 'thu', 'fri'];
+  if (t === 'weekends') return ['sat', 'sun'];
+  const days = new Set<Weekday>();
+  const unknown: string[] = [];
+  for (const token of t.split(/[\s,]+/).filter(Boolean)) {
+    const [from, to, ...rest] = token.split('-').map((d) => DAY_NAMES[d]);
+    if (from && to && rest.length === 0) {
+      for (let i = WEEKDAYS.indexOf(from); ; i = (i + 1) % 7) {
+        days.add(WEEKDAYS[i] as Weekday);
+        if (WEEKDAYS[i] === to) break;
+      }
+    } else if (from && !token.includes('-')) {
+      days.add(from);
+    } else {
+      unknown.push(token);
+    }
+  }
+  return [...WEEKDAYS.filter((d) => days.has(d)), ...unknown];
+}
+
 export const scheduleSchema = z.object({
   /** Local wall-clock time, HH:MM (24 h). */
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM, 24-hour'),
   /** IANA zone, e.g. America/Bogota. */
   timezone: z.string().refine(isTimeZone, 'timezone must be an IANA zone such as America/Bogota'),
   weekdays: z
-    .array(z.enum(WEEKDAYS, { error: 'weekdays must be daily, weekdays, or days such as mon,wed,fri' }))
-    .min(1, 'weekdays must name at least one day')
+    .preprocess(
+      (v) => (typeof v === 'string' ? parseWeekdays(v) : v),
+      z
+        .array(
+          z.enum(WEEKDAYS, {
+            error: (issue) => `'${String(issue.input)}' is not a day: weekdays must be daily, weekdays, or days such as mon,wed,fri or mon-fri`,
+          }),
+        )
+        .min(1, 'weekdays must name at least one day'),
+    )
     .default([...WEEKDAYS]),
 });
 export type Schedule = z.infer<typeof scheduleSchema>;

@@ -4,7 +4,11 @@ import { scheduleSchema } from './schedule.js';
 export const subscriptionSchema = z.object({
   platform: z.enum(['discord', 'slack', 'local']),
   channelId: z.string().min(1),
-  topics: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/)).min(1, 'choose at least one topic'),
+  topics: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a topic is lowercase letters, digits and -, as its brief names it'))
+    .min(1, 'choose at least one topic')
+    // `nato-status,NATO-Status` is one topic, shown and matched once.
+    .transform((topics) => [...new Set(topics)]),
   schedule: scheduleSchema,
   /** At most this many stories per digest. */
   cap: z

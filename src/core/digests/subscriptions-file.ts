@@ -17,6 +17,18 @@ export function loadSubscriptionsFile(
 ): { subscriptions: SubscriptionSpec[]; problems: Problem[]; unknownTopics: Problem[] } {
   const { data, problems, lineAt } = readYamlFile(path, subscriptionsFileSchema, text);
   if (!data) return { subscriptions: [], problems, unknownTopics: [] };
+  // One subscription a channel: a second entry would silently replace the first when applied.
+  const first = new Map<string, number>();
+  data.subscriptions.forEach((s, i) => {
+    const channel = `${s.platform}:${s.channelId}`;
+    const before = first.get(channel);
+    if (before === undefined) first.set(channel, i);
+    else {
+      const line = lineAt(['subscriptions', i]);
+      problems.push({ file: path, line, message: `${channel} is subscribed already (line ${lineAt(['subscriptions', before])}): one subscription a channel, so this one would replace it` });
+    }
+  });
+  if (problems.length > 0) return { subscriptions: [], problems, unknownTopics: [] };
   const unknownTopics = data.subscriptions.flatMap((s, i) =>
     s.topics.flatMap((topic, j) =>
       knownTopics && !knownTopics.includes(topic)
