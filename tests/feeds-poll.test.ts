@@ -397,6 +397,11 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
         'Quiet for a week (1)': ['quiet: no new item since 2026-11-01 08:00 UTC; it answers, with nothing new'],
         'Working (2)': ['fine, moved'],
       });
+      // One feed is "1 feed", in the chat and on the command line.
+      const one = (await own.store.listHealth()).filter((h) => h.feed === 'fine');
+      expect(feedHealthReply(one, await own.store.lastNewItems(), now).status).toBe('1 feed: 1 working, 0 failing.');
+      const single = await pollOnce([feed('fine', '/examples/hemisphere-monitor.atom')], { ...deps, force: true });
+      expect(formatPollSummary(single)).toMatch(/\n1 feed, 0 new items, 0 failed, \d+ ms\n$/);
     });
   });
 

@@ -66,3 +66,8 @@ export function outletList(outlets: readonly string[], max = 4): string {
   const shown = outlets.slice(0, max).join(', ');
   return outlets.length > max ? `${shown} + ${outlets.length - max} more` : shown;
 }
+
+/** `1 feed`, `3 feeds`, `1 story`, `2 stories`. */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}

@@ -1,3 +1,4 @@
+import { counted } from '../core/text.js';
 import { join } from 'node:path';
 import { createCore } from '../app.js';
 import { WEEKDAYS } from '../core/digests/schedule.js';
@@ -50,7 +51,7 @@ export async function runDemo(): Promise<void> {
   await news.start();
   const stopWatching = core.briefs.watch();
   process.stdout.write(
-    `briefbot demo: ${core.briefs.list().length} briefs loaded, ${feeds.length} sample feeds polled. ` +
+    `briefbot demo: ${counted(core.briefs.list().length, 'brief')} loaded, ${counted(feeds.length, 'sample feed')} polled. ` +
       `Type /help, /nato-status, /china-ties or /digest now.${interactive ? ' /quit to leave.' : ''}\n`,
   );
   await runTerminal(core, { input: process.stdin, output: process.stdout, interactive, channelId: CHANNEL });

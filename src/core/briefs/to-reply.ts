@@ -1,6 +1,6 @@
 import type { Headline } from '../commands/types.js';
 import type { Link, Reply, ReplyItem, ReplySection } from '../reply.js';
-import { daysBetween, outletList } from '../text.js';
+import { counted, daysBetween, outletList } from '../text.js';
 import type { Brief, CitedText } from './schema.js';
 
 export const BRIEF_SECTIONS = ['all', 'status', 'facts', 'timeline', 'watch', 'sources'] as const;
@@ -81,7 +81,7 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
     title: brief.title,
     status: brief.status,
     sections,
-    footer: `${freshness(brief.updated, age, stale)} · ${sourceCount(brief.sources.length)}: ${more('sources')}`,
+    footer: `${freshness(brief.updated, age, stale)} · ${counted(brief.sources.length, 'source')}: ${more('sources')}`,
     ephemeral: options.ephemeral,
     tone: stale ? 'warning' : 'info',
   };
@@ -98,10 +98,6 @@ function headlineSection(headlines: Headline[]): ReplySection {
       detail: `${outletList(h.outlets)} · ${h.seen ? 'seen ' : ''}${h.published.toISOString().slice(0, 10)}`,
     })),
   };
-}
-
-function sourceCount(n: number): string {
-  return n === 1 ? '1 source' : `${n} sources`;
 }
 
 function freshness(updated: string, age: number, stale: boolean): string {

@@ -1,5 +1,5 @@
 import type { Reply, ReplyItem, ReplySection } from '../reply.js';
-import { outletList, trimAtSentence } from '../text.js';
+import { counted, outletList, trimAtSentence } from '../text.js';
 import { localDate, localTime, shortLocalDate } from './schedule.js';
 
 /** One story for a digest: an item, or several outlets' items folded into one cluster. */
@@ -60,7 +60,7 @@ export function buildDigest(o: DigestOptions): Reply | undefined {
     status:
       due.length > ranked.length
         ? `${ranked.length} of ${due.length} stories since the last digest: the ones most outlets carried`
-        : `${ranked.length} ${ranked.length === 1 ? 'story' : 'stories'} since the last digest`,
+        : `${counted(ranked.length, 'story', 'stories')} since the last digest`,
     sections,
     footer: `Background briefs: ${commands}`,
     ephemeral: false,

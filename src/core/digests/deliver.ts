@@ -1,3 +1,4 @@
+import { counted } from '../text.js';
 import type { Platform } from '../commands/types.js';
 import { DeliveryError, type DigestStore, type DigestTarget, type OutboxEntry } from './outbox.js';
 
@@ -84,7 +85,7 @@ async function deliverEntry(
       const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
       const attempts = entry.attempts + 1;
       if (!error.retryable || attempts >= options.maxAttempts) {
-        const reason = `${error.message} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`;
+        const reason = `${error.message} (after ${counted(attempts, 'attempt')})`;
         await store.markDead(entry.id, reason);
         options.onDead?.(entry, reason);
         return 'dead';

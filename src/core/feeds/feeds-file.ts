@@ -1,3 +1,4 @@
+import { counted } from '../text.js';
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { formatProblem, type Problem } from '../briefs/schema.js';
@@ -107,17 +108,16 @@ export class FeedsFile {
 
 /** For the log and the moderators: what a load of feeds.yaml changed, or what is polled instead of it. */
 export function feedsFileNotes(r: FeedsFileReport): string[] {
-  const count = (n: number) => `${n} feed${n === 1 ? '' : 's'}`;
   const lines = r.problems.slice(0, 10).map(formatProblem);
-  if (r.served === 'kept') lines.push(`The ${count(r.feeds.length)} polled before stay polled until it is fixed.`);
+  if (r.served === 'kept') lines.push(`The ${counted(r.feeds.length, 'feed')} polled before stay polled until it is fixed.`);
   if (r.served === 'copy') {
     const saved = r.savedAt ? `, saved ${savedMinute(r.savedAt)}` : '';
-    lines.push(`Its last good version (${count(r.feeds.length)})${saved}, is polled until it is fixed.`);
+    lines.push(`Its last good version (${counted(r.feeds.length, 'feed')})${saved}, is polled until it is fixed.`);
   }
   if (r.served === 'none') lines.push('No feeds are polled until it is fixed.');
   const changes = Object.entries({ added: r.added, removed: r.removed, changed: r.changed })
     .filter(([, names]) => names.length > 0)
     .map(([what, names]) => `${what} ${names.join(', ')}`);
-  if (changes.length > 0) lines.push(`Now polling ${count(r.feeds.length)}: ${changes.join('; ')}.`);
+  if (changes.length > 0) lines.push(`Now polling ${counted(r.feeds.length, 'feed')}: ${changes.join('; ')}.`);
   return [...lines, ...r.unknownTopics.map(formatProblem)];
 }

@@ -1,3 +1,4 @@
+import { counted } from '../text.js';
 import { type Reply, type ReplySection, textReply } from '../reply.js';
 import { movedNote } from './report.js';
 import type { FeedHealth } from './types.js';
@@ -28,7 +29,7 @@ export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<strin
       `Failing (${failing.length})`,
       failing.map((h) => ({
         text: `${h.feed}: ${h.lastError ?? 'unknown error'}`,
-        detail: `${h.consecutiveFailures} failure${h.consecutiveFailures === 1 ? '' : 's'} in a row${h.nextAttemptAt ? `; next attempt ${when(h.nextAttemptAt)}` : ''}`,
+        detail: `${counted(h.consecutiveFailures, 'failure')} in a row${h.nextAttemptAt ? `; next attempt ${when(h.nextAttemptAt)}` : ''}`,
       })),
     ),
     ...section('partial', `Read in part (${partial.length})`, partial.map((h) => ({ text: `${h.feed}: ${h.lastError ?? 'the document broke'}` }))),
@@ -53,7 +54,7 @@ export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<strin
   ];
   return {
     title: 'Feeds',
-    status: `${health.length} feeds: ${counts.join(', ')}.`,
+    status: `${counted(health.length, 'feed')}: ${counts.join(', ')}.`,
     sections,
     footer: 'Feeds are listed in feeds.yaml; the bot reloads it when it changes.',
     ephemeral: true,

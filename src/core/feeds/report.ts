@@ -1,3 +1,4 @@
+import { counted } from '../text.js';
 import type { PollSummary } from './poll.js';
 import { brokeNote } from './health.js';
 import { MAX_ITEMS_PER_FEED } from './prepare.js';
@@ -24,7 +25,7 @@ export function formatPollSummary(summary: PollSummary): string {
       const corrected = f.corrected > 0 ? ` (${f.corrected} of them corrected: a new title or summary)` : '';
       const broken = f.cutShort ? `; ${brokeNote(f.cutShort)}` : '';
       const moved = f.movedTo ? `; ${movedNote(f.movedTo)}` : '';
-      const detail = `${f.fetched} items${beyond}: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before${retagged}${corrected}${broken}`;
+      const detail = `${counted(f.fetched, 'item')}${beyond}: ${f.newItems} new (${f.tagged} tagged, ${f.joinedClusters} joined a story), ${f.duplicates} seen before${retagged}${corrected}${broken}`;
       rows.push([f.feed, 'ok', `${detail}${moved}; ${f.encoding}; ${f.ms} ms`]);
     } else if (f.status === 'not-modified') rows.push([f.feed, 'not modified', `${f.movedTo ? `${movedNote(f.movedTo)}; ` : ''}${f.ms} ms`]);
     else if (f.status === 'backing-off')
@@ -32,7 +33,7 @@ export function formatPollSummary(summary: PollSummary): string {
     else rows.push([f.feed, `error`, `[${f.code}] ${f.error}`]);
   }
   const pruned = summary.pruned ? `; pruned ${summary.pruned.items} old items` : '';
-  return `${table(rows)}\n\n${summary.feeds.length} feeds, ${summary.newItems} new items, ${summary.failed} failed, ${summary.ms} ms${pruned}\n`;
+  return `${table(rows)}\n\n${counted(summary.feeds.length, 'feed')}, ${counted(summary.newItems, 'new item')}, ${summary.failed} failed, ${summary.ms} ms${pruned}\n`;
 }
 
 /**
