@@ -85,20 +85,21 @@ export class DigestScheduler {
   private async due(): Promise<{ sub: Subscription; slot: Date }[]> {
     const now = this.deps.now();
     const due: { sub: Subscription; slot: Date }[] = [];
+    const firstSlots = new Map<number, { key: string; at: number }>();
     for (const sub of await this.deps.store.subscriptions()) {
       // Not connected to that platform in this process: leave the slot for a process that is.
       if (!this.deps.targets.has(sub.platform)) continue;
       const since = sub.coveredUntil ?? sub.createdAt;
       const key = `${since.getTime()} ${JSON.stringify(sub.schedule)}`;
       let first = this.firstSlots.get(sub.id);
-      if (first?.key !== key) {
-        first = { key, at: nextSlotAfter(sub.schedule, since)?.getTime() ?? Number.POSITIVE_INFINITY };
-        this.firstSlots.set(sub.id, first);
-      }
+      if (first?.key !== key) first = { key, at: nextSlotAfter(sub.schedule, since)?.getTime() ?? Number.POSITIVE_INFINITY };
+      firstSlots.set(sub.id, first);
       if (first.at > now.getTime()) continue;
       const slot = lastSlotAtOrBefore(sub.schedule, now);
       if (slot && slot > since) due.push({ sub, slot });
     }
+    // Only subscriptions that still exist are remembered.
+    this.firstSlots = firstSlots;
     return due;
   }
 
