@@ -367,6 +367,33 @@ describe('lintFeeds', () => {
     ]);
     writeFileSync(file, 'feeds: [\n');
     expect(lintFeeds(file)[0]?.message).toMatch(/^YAML: /);
+    // A name or URL used twice is named with the file's other mistakes, not once they are fixed;
+    // a password in a URL is refused (never sent, and it would show in /feeds).
+    writeFileSync(
+      file,
+      [
+        'feeds:',
+        '  - name: a',
+        '    url: https://x.example/rss',
+        '    language: en',
+        '    interval: 1',
+        '  - name: a',
+        '    url: https://y.example/rss',
+        '    language: en',
+        '  - name: b',
+        '    url: https://x.example/rss',
+        '    language: en',
+        '  - name: c',
+        '    url: https://user:s3cret@z.example/rss',
+        '    language: en',
+      ].join('\n'),
+    );
+    expect(lintFeeds(file)).toEqual([
+      { file, line: 5, message: 'feeds.0.interval: interval is at least 5 minutes' },
+      { file, line: 6, message: "feed name 'a' is used twice" },
+      { file, line: 10, message: "feed 'b' has the same url as feed 'a'" },
+      { file, line: 13, message: 'feeds.3.url: url must not hold a user name or password: they would not be sent, and /feeds would show them' },
+    ]);
   });
 
   it('given the shipped feeds.yaml and examples/feeds.yaml, then there are no problems', () => {

@@ -6,6 +6,8 @@ import type { Problem } from './briefs/schema.js';
 export interface YamlFile<T> {
   /** The file's content, when it reads, parses and passes the schema. */
   data?: T;
+  /** What the YAML says, before the schema: for checks across entries that hold even when one entry is wrong. */
+  raw?: unknown;
   problems: Problem[];
   /** The line of the value at `path` (1 where there is none), for problems found after the schema. */
   lineAt(path: (string | number)[]): number;
@@ -31,13 +33,14 @@ export function readYamlFile<S extends z.ZodType>(path: string, schema: S, text?
     const problems = doc.errors.map((e) => ({ file: path, line: lineOf(e.pos[0]), message: `YAML: ${e.message.split('\n')[0]}` }));
     return { problems, lineAt };
   }
-  const parsed = schema.safeParse(doc.toJS());
-  if (parsed.success) return { data: parsed.data, problems: [], lineAt };
+  const raw: unknown = doc.toJS();
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { data: parsed.data, raw, problems: [], lineAt };
   const problems = parsed.error.issues.map((issue) => {
     const at = issue.path as (string | number)[];
     // An unknown key points at its own value, not at the mapping that holds it.
     const own = issue.code === 'unrecognized_keys' ? [...at, issue.keys[0] ?? ''] : at;
     return { file: path, line: lineOf(rangeAt(own) ?? rangeAt(at.slice(0, -1))), message: `${at.join('.') || 'file'}: ${issue.message}` };
   });
-  return { problems: problems.sort((a, b) => a.line - b.line), lineAt };
+  return { raw, problems: problems.sort((a, b) => a.line - b.line), lineAt };
 }

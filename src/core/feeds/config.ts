@@ -44,6 +44,14 @@ export const feedSchema = z
         message: 'url must be an http(s) URL (or mark the feed local: true)',
       });
     }
+    // Never sent (the fetcher does not log in), yet shown in every report and in /feeds in the chat.
+    if (scheme && /^https?:$/.test(scheme) && (new URL(feed.url).username || new URL(feed.url).password)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'url must not hold a user name or password: they would not be sent, and /feeds would show them',
+      });
+    }
   });
 
 export const feedsFileSchema = z.strictObject({
@@ -65,15 +73,13 @@ export interface FeedsLoad {
 
 /** Parse and check a feeds file; problems carry the line of the offending value. */
 export function loadFeeds(path: string, text?: string, knownTopics?: readonly string[]): FeedsLoad {
-  const { data, problems, lineAt } = readYamlFile(path, feedsFileSchema, text);
-  if (!data) return { feeds: [], problems, unknownTopics: [] };
-  const names = new Set<string>();
+  const { data, raw, problems, lineAt } = readYamlFile(path, feedsFileSchema, text);
+  // Checked on what the file says, so they are named with its other mistakes, not after them.
+  problems.push(...repeated(path, raw, lineAt));
+  problems.sort((a, b) => a.line - b.line);
+  if (!data || problems.length > 0) return { feeds: [], problems, unknownTopics: [] };
   const unknownTopics: Problem[] = [];
   data.feeds.forEach((feed, i) => {
-    if (names.has(feed.name)) {
-      problems.push({ file: path, line: lineAt(['feeds', i, 'name']), message: `feed name '${feed.name}' is used twice` });
-    }
-    names.add(feed.name);
     (feed.topics ?? []).forEach((topic, j) => {
       if (knownTopics && !knownTopics.includes(topic)) {
         unknownTopics.push({
@@ -89,6 +95,31 @@ export function loadFeeds(path: string, text?: string, knownTopics?: readonly st
     f.local && !f.url.startsWith('file:') ? { ...f, url: pathToFileURL(resolve(base, f.url)).href } : f,
   );
   return { feeds, problems, unknownTopics };
+}
+
+/**
+ * A name used twice (their health would be one), or a URL (the second feed's items would all be the
+ * first's, and it would look like a feed that never brings anything).
+ */
+function repeated(path: string, raw: unknown, lineAt: (at: (string | number)[]) => number): Problem[] {
+  const list = (raw as { feeds?: unknown } | null)?.feeds;
+  if (!Array.isArray(list)) return [];
+  const problems: Problem[] = [];
+  const first = { name: new Map<string, number>(), url: new Map<string, number>() };
+  list.forEach((entry: unknown, i) => {
+    for (const key of ['name', 'url'] as const) {
+      const value = (entry as Record<string, unknown> | null)?.[key];
+      if (typeof value !== 'string' || value.trim() === '') continue;
+      const seen = first[key].get(value.trim());
+      if (seen === undefined) first[key].set(value.trim(), i);
+      else {
+        const nameOf = (at: number) => String((list[at] as { name?: unknown }).name);
+        const message = key === 'name' ? `feed name '${value.trim()}' is used twice` : `feed '${nameOf(i)}' has the same url as feed '${nameOf(seen)}'`;
+        problems.push({ file: path, line: lineAt(['feeds', i, key]), message });
+      }
+    }
+  });
+  return problems;
 }
 
 /** Lint entry point, like brief lint: every problem with its file and line. */
