@@ -336,6 +336,20 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     });
   });
 
+  it('given a feed that redirects to another host which answers 429, then that host waits, not the feed’s own', async () => {
+    await withTestDeps(async (own) => {
+      const limitedHost = server.url('/rate-limited');
+      const via = { ...feed('via', '/redirect'), url: `${server.url('/redirect').replace('127.0.0.1', 'localhost')}?to=${encodeURIComponent(limitedHost)}` };
+      const first = await pollOnce([via], { ...own.deps, limiter: new HostLimiter(8, 1) });
+      expect(first.feeds[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/^HTTP 429 from http:\/\/127\.0\.0\.1:\d+\/rate-limited/) });
+      const onOwnHost = { ...feed('own-host', '/examples/andes-wire.xml'), url: server.url('/examples/andes-wire.xml').replace('127.0.0.1', 'localhost') };
+      const onLimitedHost = feed('limited-host', '/examples/hemisphere-monitor.atom');
+      const r = byName((await pollOnce([onOwnHost, onLimitedHost], { ...own.deps, limiter: new HostLimiter(8, 1) })).feeds);
+      expect(r['own-host']).toMatchObject({ status: 'ok' });
+      expect(r['limited-host']).toMatchObject({ status: 'backing-off', hostPaused: expect.stringMatching(/^127\.0\.0\.1:\d+ asked for no requests until \S+ \(HTTP 429 from \S+\/rate-limited, for feed via\)$/) });
+    });
+  });
+
   it('given a feed whose URL redirects permanently, then it is read, and the report, the health table and the moderators (once) say where it moved, until feeds.yaml says so too', async () => {
     await withTestDeps(async (own) => {
       const movedTo = server.url('/examples/andes-wire.xml');

@@ -28,6 +28,8 @@ export class FeedError extends Error {
     message: string,
     /** The server asked us to wait this long before asking again (its Retry-After). */
     readonly retryAfterMs?: number,
+    /** The URL that answered so, after redirects: its host is the one to leave alone. */
+    readonly from?: string,
   ) {
     super(message);
   }

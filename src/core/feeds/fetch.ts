@@ -126,7 +126,7 @@ async function follow(start: string, validators: Validators, options: FetchOptio
       // A rate limit (429) or an outage (503) may say when to come back: the backoff waits at least that.
       const wait = retryAfterMs(header('retry-after'), Date.now());
       const asked = wait === undefined ? '' : `; it asked for no retry within ${formatWait(wait)}`;
-      throw new FeedError('http-status', `HTTP ${res.statusCode} from ${current}${asked}`, wait);
+      throw new FeedError('http-status', `HTTP ${res.statusCode} from ${current}${asked}`, wait, current);
     }
     const body = gunzipUndeclared(await readCapped(res.body, header('content-encoding'), options.maxBytes), options.maxBytes);
     return {

@@ -142,7 +142,8 @@ async function pollFeed(
         if (err instanceof FeedError && err.retryAfterMs !== undefined) {
           const why = `${err.message.split(';')[0]}, for feed ${feed.name}`;
           const until = now().getTime() + Math.min(err.retryAfterMs, deps.backoff.maxMs);
-          return deps.store.pauseHost(deps.limiter.pause(feed.url, until, why), until, why).then(() => {
+          // The host that answered, which a redirect may have made another than the feed's own.
+          return deps.store.pauseHost(deps.limiter.pause(err.from ?? feed.url, until, why), until, why).then(() => {
             throw err;
           });
         }
