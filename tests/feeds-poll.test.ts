@@ -221,6 +221,15 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     expect(sent.at(-1)?.headers['accept-encoding']).toBe('gzip, deflate, br');
   });
 
+  it('given a server that answers 304 to a request that named no earlier copy, then the feed fails (it never sent a document)', async () => {
+    const summary = await pollOnce([feed('always-304', '/status/304')], t.deps);
+    expect(byName(summary.feeds)['always-304']).toMatchObject({
+      status: 'error',
+      code: 'http-status',
+      error: expect.stringMatching(/^HTTP 304 \(not modified\) from http:\/\/\S+\/status\/304, though no earlier copy was named: it sent no feed$/),
+    });
+  });
+
   it('given a feed that fails, then backs off, then recovers, then one event per change', async () => {
     const flaky = feed('flaky', '/flaky');
     server.setFlaky(true);

@@ -119,6 +119,11 @@ async function follow(start: string, validators: Validators, options: FetchOptio
     }
     if (res.statusCode === 304) {
       discard(res.body);
+      // Without validators there is nothing it could be unchanged from: a feed that always says 304
+      // would otherwise count as working while it never sent a document.
+      if (!validators.etag && !validators.lastModified) {
+        throw new FeedError('http-status', `HTTP 304 (not modified) from ${current}, though no earlier copy was named: it sent no feed`);
+      }
       return { kind: 'not-modified', url: current, movedTo: moved() } as const;
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
