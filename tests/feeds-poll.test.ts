@@ -221,12 +221,17 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     expect(sent.at(-1)?.headers['accept-encoding']).toBe('gzip, deflate, br');
   });
 
-  it('given a server that answers 304 to a request that named no earlier copy, then the feed fails (it never sent a document)', async () => {
+  it('given a server that answers 304 to a request that named no earlier copy, then the feed fails (it never sent a document); a 410 says the feed is gone', async () => {
     const summary = await pollOnce([feed('always-304', '/status/304')], t.deps);
     expect(byName(summary.feeds)['always-304']).toMatchObject({
       status: 'error',
       code: 'http-status',
       error: expect.stringMatching(/^HTTP 304 \(not modified\) from http:\/\/\S+\/status\/304, though no earlier copy was named: it sent no feed$/),
+    });
+    // 410 says what to do about it.
+    const gone = await pollOnce([feed('gone', '/status/410')], t.deps);
+    expect(gone.feeds[0]).toMatchObject({
+      error: expect.stringMatching(/^HTTP 410 \(gone: the site removed this feed; take it out of feeds\.yaml or give its new URL\) from http:/),
     });
   });
 

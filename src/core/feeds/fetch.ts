@@ -131,7 +131,9 @@ async function follow(start: string, validators: Validators, options: FetchOptio
       // A rate limit (429) or an outage (503) may say when to come back: the backoff waits at least that.
       const wait = retryAfterMs(header('retry-after'), Date.now());
       const asked = wait === undefined ? '' : `; it asked for no retry within ${formatWait(wait)}`;
-      throw new FeedError('http-status', `HTTP ${res.statusCode} from ${current}${asked}`, wait, current);
+      // 410 is the server saying the feed is gone for good: only feeds.yaml can end the retries.
+      const gone = res.statusCode === 410 ? ' (gone: the site removed this feed; take it out of feeds.yaml or give its new URL)' : '';
+      throw new FeedError('http-status', `HTTP ${res.statusCode}${gone} from ${current}${asked}`, wait, current);
     }
     const body = gunzipUndeclared(await readCapped(res.body, header('content-encoding'), options.maxBytes), options.maxBytes);
     return {
@@ -168,7 +170,8 @@ const codeOf = (err: unknown): string | undefined => {
 function toFeedError(err: unknown): FeedError {
   if (err instanceof FeedError) return err;
   const code = codeOf(err);
-  const message = (err as { message?: string } | undefined)?.message ?? String(err);
+  // One line: a TLS error from OpenSSL spans several, and reasons are shown in tables and lists.
+  const message = ((err as { message?: string } | undefined)?.message ?? String(err)).replace(/\s+/g, ' ').trim();
   if (code === 'UND_ERR_CONNECT_TIMEOUT')
     return new FeedError('connect-timeout', `connect timed out (${message})`);
   return new FeedError('network', code ? `${code}: ${message}` : message);
