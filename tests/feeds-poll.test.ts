@@ -233,6 +233,9 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
     expect(gone.feeds[0]).toMatchObject({
       error: expect.stringMatching(/^HTTP 410 \(gone: the site removed this feed; take it out of feeds\.yaml or give its new URL\) from http:/),
     });
+    // https to a plain-HTTP port: OpenSSL's message spans lines; the reason is one.
+    const tls = await pollOnce([{ ...feed('tls', '/examples/andes-wire.xml'), url: server.url('/examples/andes-wire.xml').replace('http:', 'https:') }], t.deps);
+    expect(tls.feeds[0]).toMatchObject({ status: 'error', code: 'network', error: expect.not.stringContaining('\n') });
   });
 
   it('given a feed that fails, then backs off, then recovers, then one event per change', async () => {
