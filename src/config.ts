@@ -1,10 +1,16 @@
 import { z } from 'zod';
 
-const optional = (schema: z.ZodString) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+/** Trimmed: a token pasted from `$(cat file)` brings its newline, and no value here means to keep one. */
+const optional = (schema: z.ZodString) => z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : v), schema.optional());
 
 const url = (name: string) =>
-  optional(z.string().refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), `${name} must be an http(s) URL`));
+  optional(
+    z
+      .string()
+      .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { message: `${name} must be an http(s) URL`, abort: true })
+      // The HTTP clients refuse such a URL on every request, and would log it, password and all.
+      .refine((s) => !new URL(s).username && !new URL(s).password, `${name} must not hold a user name or password`),
+  );
 
 /** Every setting comes from the environment, checked once at start. `.env.example` lists them all. */
 export const configSchema = z.object({
@@ -32,7 +38,8 @@ export const configSchema = z.object({
         .map((x) => x.trim())
         .filter(Boolean),
     ),
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  // A timer longer than 2^31-1 ms fires at once: the grace would be 1 ms.
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().max(2_147_483_647, 'SHUTDOWN_GRACE_MS must be at most 2147483647 (about 24 days)').default(10_000),
   FEEDS_FILE: z.string().default('./feeds.yaml'),
   /** Optional YAML list of digest subscriptions, upserted at start (deployments as code). */
   SUBSCRIPTIONS_FILE: optional(z.string()),
@@ -52,7 +59,9 @@ export class ConfigError extends Error {
 
 /** Parse the environment; a wrong setting stops start-up with a message naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  // `PORT=` in an env file means "not set", as for every variable: not port 0 (a random one).
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = configSchema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? 'environment');

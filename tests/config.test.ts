@@ -19,9 +19,23 @@ describe('configuration', () => {
     [{ PORT: 'eighty' }, 'PORT:'],
     [{ DISCORD_API_URL: 'ftp://x' }, 'DISCORD_API_URL must be an http(s) URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL:'],
+    [{ SLACK_API_URL: 'http://proxyuser:s3cretpw@127.0.0.1:1/api/' }, 'SLACK_API_URL must not hold a user name or password'],
+    [{ SHUTDOWN_GRACE_MS: '3000000000' }, 'SHUTDOWN_GRACE_MS must be at most 2147483647'],
   ])('%j stops start-up naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads an empty variable as not set, and a token with the newline of $(cat file) as the token', () => {
+    // PORT= used to mean port 0: a random port, while the health check probed 3000.
+    expect(loadConfig({ PORT: '', LOG_LEVEL: ' ', DATA_DIR: '', FEEDS_FILE: '' })).toMatchObject({
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+      DATA_DIR: './data',
+      FEEDS_FILE: './feeds.yaml',
+    });
+    const c = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token\n', SLACK_SIGNING_SECRET: ` ${'a'.repeat(32)}\r\n`, DISCORD_TOKEN: `${discordToken}\n` });
+    expect([c.SLACK_BOT_TOKEN, c.SLACK_SIGNING_SECRET, c.DISCORD_TOKEN]).toEqual(['xoxb-test-token', 'a'.repeat(32), discordToken]);
   });
 
   it('accepts well-formed tokens and never echoes them in errors', () => {
