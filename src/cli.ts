@@ -19,7 +19,8 @@ const shown = (path: string) => {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') ? rel : path;
 };
-const briefsDir = () => shown(process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs'));
+const briefsDir = () => shown(process.env.BRIEFS_DIR || join(packageRoot, 'briefs'));
+const feedsFile = () => shown(process.env.FEEDS_FILE || join(packageRoot, 'feeds.yaml'));
 
 boundHeapGrowth();
 
@@ -54,12 +55,12 @@ program
     const briefsProblems = lintBriefs(dir ?? briefsDir());
     const topics = new BriefLibrary(dir ?? briefsDir());
     topics.load();
-    const feedsFile = opts.feeds ?? shown(process.env.FEEDS_FILE ?? join(packageRoot, 'feeds.yaml'));
+    const feeds = opts.feeds ?? feedsFile();
     const subscriptionsFile = opts.subscriptions ?? process.env.SUBSCRIPTIONS_FILE;
     const subscriptions = subscriptionsFile ? loadSubscriptionsFile(shown(subscriptionsFile), undefined, topics.topics()) : undefined;
     const problems = [
       ...briefsProblems,
-      ...lintFeeds(feedsFile, topics.topics()),
+      ...lintFeeds(feeds, topics.topics()),
       ...(subscriptions ? [...subscriptions.problems, ...subscriptions.unknownTopics] : []),
     ];
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
@@ -90,12 +91,13 @@ program
   .command('poll')
   .description('fetch every feed once, tag and cluster new items into the store, print per-feed results')
   .option('--once', 'one cycle, then exit (scheduled polling comes with digests)')
-  .option('--feeds <file>', 'the feeds file', join(packageRoot, 'feeds.yaml'))
+  .option('--feeds <file>', 'the feeds file (default: FEEDS_FILE or ./feeds.yaml)')
   .option('--force', 'poll feeds that are backing off after failures too')
-  .action(async (opts: { once?: boolean; feeds: string; force?: boolean }) => {
+  .action(async (opts: { once?: boolean; feeds?: string; force?: boolean }) => {
     if (!opts.once) throw new Error('only `poll --once` exists so far');
     const out = (text: string) => process.stdout.write(text);
-    process.exitCode = await runPollOnce({ feedsFile: opts.feeds, briefsDir: briefsDir(), force: opts.force, out });
+    // The running bot's file by default: another list would fill its store with feeds it does not poll.
+    process.exitCode = await runPollOnce({ feedsFile: opts.feeds ?? feedsFile(), briefsDir: briefsDir(), force: opts.force, out });
   });
 
 program
@@ -103,7 +105,7 @@ program
   .description('print each feed’s health from the store: state, last success, failures, next attempt, last error')
   .action(() => printFeedHealth((text) => process.stdout.write(text)));
 
-const dataDir = () => process.env.DATA_DIR ?? './data';
+const dataDir = () => process.env.DATA_DIR || './data';
 
 program
   .command('digest')

@@ -92,6 +92,13 @@ describe('.env.example', () => {
         .filter(Boolean),
     );
     expect(Object.keys(configSchema.shape).filter((k) => !listed.has(k))).toEqual([]);
+    // And every variable the code reads outside the schema (the CLI's defaults, the demo).
+    const { execFileSync } = await import('node:child_process');
+    const read = execFileSync('grep', ['-rhoE', 'process\\.env\\.[A-Z_]+', 'src'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((m) => m.replace('process.env.', ''));
+    expect([...new Set(read)].filter((k) => !listed.has(k))).toEqual([]);
   });
 
   it('the example subscriptions file is valid', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ function demo(input: string, env: Record<string, string> = {}): Promise<{ code: 
     const dataDir = mkdtempSync(join(tmpdir(), 'briefbot-demo-'));
     const child = spawn('npm', ['run', '--silent', 'demo'], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, DATA_DIR: dataDir, ...env },
+      env: { ...process.env, DEMO_DATA_DIR: dataDir, ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -37,7 +37,11 @@ function demo(input: string, env: Record<string, string> = {}): Promise<{ code: 
 
 describe('npm run demo', () => {
   it('answers piped commands and exits at end of input', async () => {
-    const { code, stdout } = await demo('/help\n/china-ties\n/nato-status section:timeline\n/nonsense\n');
+    // An operator's DATA_DIR is the real bot's store: the demo must leave it alone.
+    const botData = mkdtempSync(join(tmpdir(), 'briefbot-real-'));
+    const { code, stdout } = await demo('/help\n/china-ties\n/nato-status section:timeline\n/nonsense\n', { DATA_DIR: botData });
+    expect(readdirSync(botData)).toEqual([]);
+    rmSync(botData, { recursive: true, force: true });
     expect(code).toBe(0);
     expect(stdout).toContain('briefbot demo: 3 briefs loaded');
     expect(stdout).toContain('you> /help');

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { BriefLibrary, type LoadReport } from '../src/core/briefs/library.js';
 import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js';
 import type { Reply } from '../src/core/reply.js';
 import { parseSince, printDigest, printStatus } from '../src/main/digest-cli.js';
-import { runPollOnce } from '../src/main/feeds.js';
+import { printFeedHealth, runPollOnce } from '../src/main/feeds.js';
 import { newHealth, recordSuccess } from '../src/core/feeds/health.js';
 import { createNotifier } from '../src/notes.js';
 import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
@@ -25,6 +25,30 @@ beforeAll(async () => {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const options = { format: 'text' as const, timezone: 'America/Bogota', cap: 20 };
+
+describe('the commands that read a store', () => {
+  it('name a DATA_DIR with no store instead of making an empty one and saying all is well', async () => {
+    const typo = join(dataDir, 'typo', 'dat');
+    await expect(printStatus(typo)).rejects.toThrow(`no store at ${join(typo, 'briefbot.db')}: is DATA_DIR right?`);
+    await expect(printDigest(typo, 'briefs', { ...options })).rejects.toThrow('no store at');
+    await expect(printFeedHealth(() => {}, { DATA_DIR: typo })).rejects.toThrow('no store at');
+    expect(existsSync(join(dataDir, 'typo'))).toBe(false);
+    await expect(printDigest(dataDir, 'briefs', { ...options, cap: Number('abc') })).rejects.toThrow("--cap takes a whole number of stories, 1 or more; got 'NaN'");
+  });
+
+  it('poll --once exits 1 when every feed failed (no network, a wrong proxy), 0 when any worked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-cli-fail-'));
+    try {
+      const file = join(dir, 'feeds.yaml');
+      writeFileSync(file, 'feeds:\n  - name: gone\n    url: ./missing.xml\n    local: true\n    language: en\n');
+      const out: string[] = [];
+      expect(await runPollOnce({ feedsFile: file, briefsDir: 'briefs', out: (t) => out.push(t) }, { DATA_DIR: join(dir, 'data') })).toBe(1);
+      expect(out.join('')).toMatch(/1 feed, 0 new items, 1 failed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('briefbot digest', () => {
   it('prints the digest of the stored news for chosen topics, without posting', async () => {

@@ -13,14 +13,16 @@ const CHANNEL = 'terminal';
 
 /**
  * `npm run demo`: both jobs on embedded defaults, chatting in this terminal. The briefs answer
- * commands; the sample feeds in examples/ are polled into SQLite under ./data, and this terminal is
+ * commands; the sample feeds in examples/ are polled into SQLite under ./data/demo, and this terminal is
  * subscribed to a daily digest, so `/digest now` posts one. No account anywhere.
  */
 export async function runDemo(): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY);
   // Logs go to stderr so the chat stays readable; only warnings in the demo.
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', [], process.stderr);
-  const dataDir = process.env.DATA_DIR ?? './data';
+  // Never the bot's DATA_DIR: the demo's undated sample stories and its terminal subscription would
+  // go out in a real channel's next digest.
+  const dataDir = process.env.DEMO_DATA_DIR || './data/demo';
   const core = createCore({ BRIEFS_DIR: process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs'), DATA_DIR: dataDir }, logger);
   const feedsFile = process.env.FEEDS_FILE ?? join(packageRoot, 'examples', 'feeds.yaml');
   const { feeds, problems, unknownTopics } = loadFeeds(feedsFile, undefined, core.briefs.topics());

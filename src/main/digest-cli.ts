@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { BriefLibrary } from '../core/briefs/library.js';
 import { composeDigest } from '../core/digests/compose.js';
 import { nextSlotAfter, WEEKDAYS } from '../core/digests/schedule.js';
@@ -6,6 +5,7 @@ import { describeSubscription, type Subscription } from '../core/digests/subscri
 import { SqliteDigestStore } from '../store/digests-sqlite.js';
 import { lastGoodBriefs, stderrLog } from '../store/last-good.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { existingStore, storeThere } from './feeds.js';
 import { PREVIEW_FORMATS, type PreviewFormat, renderAs } from './render-as.js';
 
 export const DIGEST_FORMATS = PREVIEW_FORMATS;
@@ -31,6 +31,9 @@ export function parseSince(text: string, now: Date): Date {
 
 /** `briefbot digest`: print the digest the store would give now, without posting it. */
 export async function printDigest(dataDir: string, briefsDir: string, o: DigestCliOptions): Promise<string> {
+  if (!Number.isInteger(o.cap) || o.cap < 1) throw new Error(`--cap takes a whole number of stories, 1 or more; got '${o.cap}'`);
+  // First, so a mistyped DATA_DIR gets nothing written to it.
+  const file = storeThere(dataDir);
   // The topics the running bot serves, a broken brief by its last good version.
   const briefs = new BriefLibrary(briefsDir, { copies: lastGoodBriefs(dataDir, stderrLog) });
   briefs.load();
@@ -43,7 +46,7 @@ export async function printDigest(dataDir: string, briefsDir: string, o: DigestC
   if (unknown.length > 0) throw new Error(`unknown topic(s): ${unknown.join(', ')}; topics: ${known.join(', ')}`);
   const now = new Date();
   const since = parseSince(o.since ?? '24h', now);
-  const store = new SqliteStore(join(dataDir, 'briefbot.db'));
+  const store = new SqliteStore(file);
   try {
     const sub: Subscription = {
       id: 0,
@@ -67,7 +70,7 @@ export async function printDigest(dataDir: string, briefsDir: string, o: DigestC
 
 /** `briefbot status`: subscriptions and their next runs, the outbox, dead letters, feed health in brief. */
 export async function printStatus(dataDir: string): Promise<string> {
-  const store = new SqliteStore(join(dataDir, 'briefbot.db'));
+  const store = existingStore(dataDir);
   const digests = new SqliteDigestStore(store.db);
   try {
     const now = new Date();

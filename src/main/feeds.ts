@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BriefLibrary, servingNotes } from '../core/briefs/library.js';
@@ -16,6 +17,21 @@ const envSchema = z.object({
 });
 
 export const databaseFile = (dataDir: string) => join(dataDir, 'briefbot.db');
+
+/**
+ * The store of a bot that has run, for the commands that only read it (`feeds`, `status`,
+ * `digest`): a mistyped DATA_DIR would otherwise get a new empty store and an "all is well".
+ */
+export function existingStore(dataDir: string): SqliteStore {
+  return new SqliteStore(storeThere(dataDir));
+}
+
+/** The store's file, when there is one. */
+export function storeThere(dataDir: string): string {
+  const file = databaseFile(dataDir);
+  if (!existsSync(file)) throw new Error(`no store at ${file}: is DATA_DIR right? (the bot, or poll --once, makes it)`);
+  return file;
+}
 
 export interface FeedCommandOptions {
   feedsFile: string;
@@ -56,8 +72,10 @@ export async function runPollOnce(
     },
   );
   try {
-    options.out(formatPollSummary(await pollOnce(feeds, deps)));
-    return 0;
+    const summary = await pollOnce(feeds, deps);
+    options.out(formatPollSummary(summary));
+    // Every feed failing is a setup to look at (no network, a wrong proxy), not a normal cycle.
+    return feeds.length > 0 && summary.failed === feeds.length ? 1 : 0;
   } finally {
     await deps.close();
     await store.close();
@@ -69,7 +87,7 @@ export async function printFeedHealth(
   out: (text: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  const store = new SqliteStore(databaseFile(envSchema.parse(env).DATA_DIR));
+  const store = existingStore(envSchema.parse(env).DATA_DIR);
   try {
     out(formatHealthTable(await store.listHealth(), new Date(), await store.lastNewItems()));
   } finally {
