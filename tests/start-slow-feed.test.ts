@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botFixture, kill, readyz, slash } from './helpers/bot-process.js';
+import { botFixture, kill, readyz, slash, spawnBot, until } from './helpers/bot-process.js';
 import { type FeedServer, startFeedServer } from './helpers/feed-server.js';
 
 /**
@@ -37,5 +39,26 @@ describe('a feed that stalls during the first poll', () => {
     // The shutdown closed the store under the running poll: that is no fault to report.
     expect(bot.logs('digests')).toEqual([]);
     expect(bot.output()).not.toMatch(/"level":50/);
+  }, 60_000);
+});
+
+describe('a platform API that accepts connections and never answers', () => {
+  it('a SIGTERM during start-up ends the process within the grace period (it hung until a second signal)', async () => {
+    const d = await fx.deploy();
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const bot = spawnBot({ ...d, env: { ...d.env, SLACK_API_URL: `http://127.0.0.1:${port}/api/`, SHUTDOWN_GRACE_MS: '1000' } });
+      // Up to the HTTP server, waiting on auth.test.
+      expect(await until(() => bot.logs('http server listening').length > 0, 15_000)).toBe(true);
+      const started = Date.now();
+      expect(await kill(bot, 'SIGTERM')).toBe(1);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(bot.logs('shutdown did not finish within SHUTDOWN_GRACE_MS: exiting')).toHaveLength(1);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   }, 60_000);
 });

@@ -43,6 +43,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
       logger.flush();
       process.exit(code);
     };
+    // However far start-up got (a platform API that never answers holds it forever), the process is
+    // gone within the grace period, before an orchestrator's SIGKILL.
+    setTimeout(() => {
+      logger.warn({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutdown did not finish within SHUTDOWN_GRACE_MS: exiting');
+      done(1);
+    }, config.SHUTDOWN_GRACE_MS + 1000).unref();
     (runningPromise ?? Promise.reject(new Error('not started')))
       .then((running) => running.stop())
       .then(
