@@ -137,7 +137,7 @@ export function createNews(o: NewsOptions): News {
   return {
     digests,
     headlines,
-    feedHealth: async () => ({ health: await store.listHealth(), lastNew: await store.lastNewItems() }),
+    feedHealth: async () => ({ health: await store.listHealth(), lastNew: await store.lastNewItems(), pauses: await store.hostPauses(new Date()) }),
     digestStore,
     scheduler,
     store,

@@ -334,6 +334,16 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
       expect(formatPollSummary(summary)).toMatch(/^sibling\s+backing off\s+not asked: 127\.0\.0\.1:\d+ asked for no requests until/m);
       // The sibling's own health is untouched: it did nothing wrong, and no moderator hears of it.
       expect(await own.store.getHealth('sibling')).toBeUndefined();
+      // But /feeds and `briefbot feeds` say which host asked, until when, and why.
+      const pauses = await own.store.hostPauses(new Date());
+      const reply = feedHealthReply(await own.store.listHealth(), await own.store.lastNewItems(), new Date(), pauses);
+      expect(reply.status).toMatch(/, 1 host asking us to wait\.$/);
+      expect(reply.sections.find((x) => x.key === 'paused')?.items).toEqual([
+        { text: expect.stringMatching(/^127\.0\.0\.1:\d+: no requests until \d{4}-\d\d-\d\d \d\d:\d\d UTC$/), detail: expect.stringMatching(/^HTTP 429 from \S+\/rate-limited, for feed rate-limited$/) },
+      ]);
+      expect(formatHealthTable(await own.store.listHealth(), new Date(), await own.store.lastNewItems(), pauses)).toMatch(
+        /\nHosts that asked us to wait:\n {2}127\.0\.0\.1:\d+ asked for no requests until \S+ \S+ \(HTTP 429 from \S+\/rate-limited, for feed rate-limited\)\n$/,
+      );
       expect(own.events.map((e) => e.feed)).toEqual(['rate-limited']);
       // The next poll keeps the pause: the sibling is still not asked.
       const next = await pollOnce([sibling], { ...deps, limiter: new HostLimiter(8, 1), force: true });
@@ -428,6 +438,11 @@ describe('pollOnce against a real, misbehaving HTTP server', () => {
         'Quiet for a week (1)': ['quiet: no new item since 2026-11-01 08:00 UTC; it answers, with nothing new'],
         'Working (2)': ['fine, moved'],
       });
+      // A feed that answers but has never brought an item is not "quiet for a week" after one poll.
+      await pollOnce([feed('empty', '/empty-channel')], { ...deps, force: true });
+      const withEmpty = feedHealthReply(await own.store.listHealth(), await own.store.lastNewItems(), now);
+      expect(withEmpty.sections.find((x) => x.key === 'empty')?.items).toEqual([{ text: 'empty: it answers, but has brought no item' }]);
+      expect(withEmpty.status).toMatch(/1 with no items yet\.$/);
       // One feed is "1 feed", in the chat and on the command line.
       const one = (await own.store.listHealth()).filter((h) => h.feed === 'fine');
       expect(feedHealthReply(one, await own.store.lastNewItems(), now).status).toBe('1 feed: 1 working, 0 failing.');

@@ -89,7 +89,7 @@ export async function printFeedHealth(
 ): Promise<void> {
   const store = existingStore(envSchema.parse(env).DATA_DIR);
   try {
-    out(formatHealthTable(await store.listHealth(), new Date(), await store.lastNewItems()));
+    out(formatHealthTable(await store.listHealth(), new Date(), await store.lastNewItems(), await store.hostPauses(new Date())));
   } finally {
     await store.close();
   }

@@ -124,6 +124,11 @@ export async function startFeedServer(): Promise<FeedServer> {
       res.writeHead(302, { location: path === '/loop/a' ? '/loop/b' : '/loop/a' });
       return res.end();
     }
+    if (path === '/empty-channel') {
+      // A valid feed with nothing in it (yet): a new section, a search with no results.
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      return res.end('<?xml version="1.0"?><rss version="2.0"><channel><title>Empty</title><link>https://empty.example/</link><description>x</description></channel></rss>');
+    }
     if (path === '/found') {
       // A temporary redirect, then a permanent one: the feed has not moved.
       res.writeHead(302, { location: '/chain/0' });

@@ -1,5 +1,6 @@
 import type { BriefSource } from '../briefs/library.js';
 import type { DigestService } from '../digests/service.js';
+import type { HostPauses } from '../feeds/limiter.js';
 import type { FeedHealth } from '../feeds/types.js';
 import type { Reply } from '../reply.js';
 
@@ -74,7 +75,7 @@ export interface CommandContext {
   /** The newest tagged items for a topic, where feeds are polled. */
   headlines?: (topic: string, count: number) => Promise<Headline[]>;
   /** Every polled feed's health, and when each last brought a new item, where feeds are polled. */
-  feedHealth?: () => Promise<{ health: FeedHealth[]; lastNew: ReadonlyMap<string, Date> }>;
+  feedHealth?: () => Promise<{ health: FeedHealth[]; lastNew: ReadonlyMap<string, Date>; pauses?: HostPauses }>;
 }
 
 export interface CommandModule {

@@ -1,5 +1,6 @@
 import { counted } from '../text.js';
 import { type Reply, type ReplySection, textReply } from '../reply.js';
+import type { HostPauses } from './limiter.js';
 import { movedNote } from './report.js';
 import type { FeedHealth } from './types.js';
 
@@ -12,13 +13,16 @@ const when = (d: Date) => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC
  * `/feeds`: what `briefbot feeds` shows, for moderators in the chat rather than at a shell. Feeds
  * that need someone come first, each with its reason; the working ones are one line of names.
  */
-export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<string, Date>, now: Date): Reply {
+export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<string, Date>, now: Date, pauses: HostPauses = new Map()): Reply {
   if (health.length === 0) return textReply('Feeds', 'No feed has been polled yet.');
   const failing = health.filter((h) => h.state === 'failing' || h.state === 'backed-off');
   const partial = health.filter((h) => h.state === 'partial');
-  const quiet = health.filter((h) => h.state === 'ok' && (lastNew.get(h.feed)?.getTime() ?? 0) < now.getTime() - QUIET_MS);
+  const ok = health.filter((h) => h.state === 'ok');
+  // Not "quiet for a week" after one poll: a feed that has never brought an item is its own case.
+  const empty = ok.filter((h) => !lastNew.has(h.feed));
+  const quiet = ok.filter((h) => (lastNew.get(h.feed)?.getTime() ?? now.getTime()) < now.getTime() - QUIET_MS);
   const moved = health.filter((h) => h.movedTo);
-  const working = health.filter((h) => !failing.includes(h) && !partial.includes(h) && !quiet.includes(h));
+  const working = health.filter((h) => !failing.includes(h) && !partial.includes(h) && !quiet.includes(h) && !empty.includes(h));
   // Hundreds of feeds do not fit a message: a trimmed section says where the whole list is.
   const more = 'every feed: briefbot feeds, where the bot runs';
   const section = (key: string, heading: string, items: ReplySection['items']): ReplySection[] =>
@@ -32,6 +36,12 @@ export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<strin
         detail: `${counted(h.consecutiveFailures, 'failure')} in a row${h.nextAttemptAt ? `; next attempt ${when(h.nextAttemptAt)}` : ''}`,
       })),
     ),
+    // Their feeds are not asked until then (each feed's own health says nothing of it).
+    ...section(
+      'paused',
+      `Hosts that asked us to wait (${pauses.size})`,
+      [...pauses].map(([host, p]) => ({ text: `${host}: no requests until ${when(new Date(p.until))}`, detail: p.why })),
+    ),
     ...section('partial', `Read in part (${partial.length})`, partial.map((h) => ({ text: `${h.feed}: ${h.lastError ?? 'the document broke'}` }))),
     ...section('moved', `Moved (${moved.length})`, moved.map((h) => ({ text: `${h.feed}: ${movedNote(h.movedTo ?? '')}` }))),
     ...section(
@@ -39,9 +49,10 @@ export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<strin
       `Quiet for a week (${quiet.length})`,
       quiet.map((h) => {
         const last = lastNew.get(h.feed);
-        return { text: `${h.feed}: ${last ? `no new item since ${when(last)}` : 'no item kept from it'}; it answers, with nothing new` };
+        return { text: `${h.feed}: no new item since ${when(last ?? now)}; it answers, with nothing new` };
       }),
     ),
+    ...section('empty', `No items yet (${empty.length})`, empty.map((h) => ({ text: `${h.feed}: it answers, but has brought no item` }))),
     ...(working.length > 0
       ? [{ key: 'working', heading: `Working (${working.length})`, items: [{ text: working.map((h) => h.feed).join(', ') }], style: 'paragraph' as const, more }]
       : []),
@@ -51,6 +62,8 @@ export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<strin
     `${failing.length} failing`,
     ...(partial.length > 0 ? [`${partial.length} read in part`] : []),
     ...(quiet.length > 0 ? [`${quiet.length} quiet`] : []),
+    ...(empty.length > 0 ? [`${empty.length} with no items yet`] : []),
+    ...(pauses.size > 0 ? [`${counted(pauses.size, 'host')} asking us to wait`] : []),
   ];
   return {
     title: 'Feeds',

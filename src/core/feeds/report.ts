@@ -1,3 +1,4 @@
+import type { HostPauses } from './limiter.js';
 import { counted } from '../text.js';
 import type { PollSummary } from './poll.js';
 import { brokeNote } from './health.js';
@@ -40,8 +41,10 @@ export function formatPollSummary(summary: PollSummary): string {
  * `briefbot feeds`: the health table from the store. LAST NEW ITEM shows a feed that answers but has
  * stopped bringing news (a frozen page, a renamed section): its state alone would say `ok`.
  */
-export function formatHealthTable(health: FeedHealth[], now: Date, lastNew = new Map<string, Date>()): string {
+export function formatHealthTable(health: FeedHealth[], now: Date, lastNew = new Map<string, Date>(), pauses: HostPauses = new Map()): string {
   if (health.length === 0) return 'No feed has been polled yet. Run: briefbot poll --once\n';
+  // Their feeds are not asked until then, whatever each feed's own row says (--force does not override it).
+  const paused = [...pauses].map(([host, p]) => `${host} asked for no requests until ${when(new Date(p.until))} (${p.why})`);
   const rows = [['FEED', 'STATE', 'LAST SUCCESS', 'LAST NEW ITEM', 'FAILURES', 'NEXT ATTEMPT', 'PROBLEM']];
   for (const h of health) {
     const next = h.nextAttemptAt && h.nextAttemptAt > now ? when(h.nextAttemptAt) : 'due';
@@ -49,5 +52,5 @@ export function formatHealthTable(health: FeedHealth[], now: Date, lastNew = new
     const problem = [error, h.movedTo ? movedNote(h.movedTo) : ''].filter(Boolean).join('; ');
     rows.push([h.feed, h.state, when(h.lastSuccessAt), when(lastNew.get(h.feed)), String(h.consecutiveFailures), next, problem]);
   }
-  return `${table(rows)}\n`;
+  return `${table(rows)}\n${paused.length > 0 ? `\nHosts that asked us to wait:\n${paused.map((p) => `  ${p}\n`).join('')}` : ''}`;
 }
