@@ -55,7 +55,10 @@ describe('briefbot lint', () => {
     expect(bad.stdout).toContain('tests/fixtures/briefs/broken-dup/b.md:2: topic');
     const feeds = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', 'briefs', '--feeds', 'tests/fixtures/feeds-lint/broken.yaml'], { encoding: 'utf8' });
     expect(feeds.status).toBe(1);
-    expect(feeds.stdout).toBe('tests/fixtures/feeds-lint/broken.yaml:6: feeds.1.url: url must be an http(s) URL (or mark the feed local: true)\n');
+    // The name used twice is named at once, with the other mistake, not after it is fixed.
+    expect(feeds.stdout).toBe(
+      "tests/fixtures/feeds-lint/broken.yaml:6: feeds.1.url: url must be an http(s) URL (or mark the feed local: true)\ntests/fixtures/feeds-lint/broken.yaml:8: feed name 'good' is used twice\n",
+    );
     const good = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', 'briefs'], { encoding: 'utf8', stdio: 'pipe' });
     expect(good).toBe('');
   });
