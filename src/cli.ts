@@ -7,7 +7,7 @@ import { formatProblem } from './core/briefs/schema.js';
 import { loadSubscriptionsFile } from './core/digests/subscriptions-file.js';
 import { lintFeeds } from './core/feeds/config.js';
 import { lintBriefs } from './lint.js';
-import { ASK_FORMATS, type AskFormat, ask } from './main/ask.js';
+import { ASK_FORMATS, type AskFormat, askReply } from './main/ask.js';
 import { runDemo } from './main/demo.js';
 import { DIGEST_FORMATS, type DigestFormat, printDigest, printStatus } from './main/digest-cli.js';
 import { boundHeapGrowth } from './main/heap.js';
@@ -42,7 +42,9 @@ program
   .argument('<command>', 'the command line, as a user would type it')
   .addOption(new Option('-f, --format <format>', 'output format').choices(ASK_FORMATS).default('text'))
   .action(async (line: string, opts: { format: AskFormat }) => {
-    process.stdout.write(await ask(line, opts.format, briefsDir()));
+    const { text, failed } = await askReply(line, opts.format, briefsDir());
+    process.stdout.write(text);
+    process.exitCode = failed ? 1 : 0;
   });
 
 program

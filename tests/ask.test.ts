@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,15 @@ describe('briefbot ask (preview)', () => {
     const out = await ask('/nato-status section:facts', 'text', 'briefs');
     expect(out).toContain(nato.status);
     for (const f of nato.facts) expect(out).toContain(f.text);
+  });
+
+  it('exits 1 when the answer is an error (an unknown command or section), so a script can tell', () => {
+    const run = (line: string) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'ask', line], { encoding: 'utf8' });
+    const unknown = run('/nope');
+    expect(unknown.stdout).toContain("I don't know the command /nope");
+    expect(unknown.status).toBe(1);
+    expect(run('/nato-status section:bogus').status).toBe(1);
+    expect(run('/nato-status section:facts').status).toBe(0);
   });
 
   it('prints the exact Discord payload', async () => {

@@ -18,6 +18,16 @@ export async function ask(
   briefsDir: string,
   warn: (text: string) => void = (text) => process.stderr.write(text),
 ): Promise<string> {
+  return (await askReply(line, format, briefsDir, warn)).text;
+}
+
+/** The same, and whether the answer is an error (an unknown command or option): a script can tell. */
+export async function askReply(
+  line: string,
+  format: AskFormat,
+  briefsDir: string,
+  warn: (text: string) => void = (text) => process.stderr.write(text),
+): Promise<{ text: string; failed: boolean }> {
   const core = createCore({ BRIEFS_DIR: briefsDir }, createLogger('silent'));
   const { problems, offline } = core.loaded;
   if (problems.length > 0) {
@@ -30,5 +40,5 @@ export async function ask(
     { platform, user: { id: 'preview', name: 'preview' }, channelId: 'preview', canManageChannel: true },
     core.context,
   );
-  return renderAs(reply, format);
+  return { text: renderAs(reply, format), failed: reply.tone === 'error' };
 }
