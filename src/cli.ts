@@ -105,7 +105,8 @@ program
 program
   .command('feeds')
   .description('print each feed’s health from the store: state, last success, failures, next attempt, last error')
-  .action(() => printFeedHealth((text) => process.stdout.write(text)));
+  .option('--feeds <file>', 'the feeds file whose feeds to show (default: FEEDS_FILE or ./feeds.yaml)')
+  .action((opts: { feeds?: string }) => printFeedHealth((text) => process.stdout.write(text), process.env, opts.feeds ?? feedsFile()));
 
 const dataDir = () => process.env.DATA_DIR || './data';
 

@@ -36,6 +36,28 @@ describe('the commands that read a store', () => {
     await expect(printDigest(dataDir, 'briefs', { ...options, cap: Number('abc') })).rejects.toThrow("--cap takes a whole number of stories, 1 or more; got 'NaN'");
   });
 
+  it('feeds shows the feeds file’s feeds, and names those renamed or removed since, and those not polled yet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-cli-feeds-'));
+    try {
+      const file = join(dir, 'feeds.yaml');
+      writeFileSync(
+        file,
+        'feeds:\n  - name: andes-wire\n    url: https://andes.example/rss\n    language: en\n  - name: brand-new\n    url: https://new.example/rss\n    language: en\n',
+      );
+      let text = '';
+      await printFeedHealth((t) => (text += t), { DATA_DIR: dataDir }, file);
+      const [tableText, ...notes] = text.split('\n\n');
+      expect(tableText).toMatch(/\nandes-wire +ok /);
+      expect(tableText).not.toContain('hemisphere-monitor');
+      expect(notes).toEqual([
+        `Not in ${file} (renamed or removed; their health is from before): diario-de-los-andes, google-news-colombia-es, hemisphere-monitor`,
+        `In ${file}, not polled yet: brand-new\n`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('poll --once exits 1 when every feed failed (no network, a wrong proxy), 0 when any worked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'briefbot-cli-fail-'));
     try {

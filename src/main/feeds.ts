@@ -82,14 +82,29 @@ export async function runPollOnce(
   }
 }
 
-/** `briefbot feeds`: every polled feed's health. */
+/**
+ * `briefbot feeds`: every polled feed's health. With the feeds file, the rows are its feeds: one
+ * renamed or removed is named apart (the running bot forgets its health when it reloads the file;
+ * a store only ever polled by `poll --once` keeps it), and so is one not polled yet.
+ */
 export async function printFeedHealth(
   out: (text: string) => void,
   env: NodeJS.ProcessEnv = process.env,
+  feedsFile?: string,
 ): Promise<void> {
   const store = existingStore(envSchema.parse(env).DATA_DIR);
   try {
-    out(formatHealthTable(await store.listHealth(), new Date(), await store.lastNewItems(), await store.hostPauses(new Date())));
+    const all = await store.listHealth();
+    const listed = feedsFile ? loadFeeds(feedsFile) : undefined;
+    const names = listed && listed.problems.length === 0 ? new Set(listed.feeds.map((f) => f.name)) : undefined;
+    const health = names ? all.filter((h) => names.has(h.feed)) : all;
+    out(formatHealthTable(health, new Date(), await store.lastNewItems(), await store.hostPauses(new Date())));
+    if (!names) return;
+    const gone = all.filter((h) => !names.has(h.feed)).map((h) => h.feed);
+    const polled = new Set(all.map((h) => h.feed));
+    const waiting = [...names].filter((n) => !polled.has(n));
+    if (gone.length > 0) out(`\nNot in ${feedsFile} (renamed or removed; their health is from before): ${gone.join(', ')}\n`);
+    if (waiting.length > 0) out(`\nIn ${feedsFile}, not polled yet: ${waiting.join(', ')}\n`);
   } finally {
     await store.close();
   }
