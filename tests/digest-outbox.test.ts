@@ -168,14 +168,19 @@ describe('digests through the outbox', () => {
     await scheduler.stop();
   });
 
+  /** A digest for the 13:00 slot whose first send got a 429 asking for 30 s. */
+  const afterA429 = async (now: { t: Date }) => {
+    const world = await setup(now);
+    const sub = await world.store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
+    await world.addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
+    world.target.failures.push(new DeliveryError('429 Too Many Requests', true, 30_000));
+    await world.scheduler.runSlot(sub, now.t);
+    return world;
+  };
+
   it('retries a 429/5xx with backoff, honouring retry-after, then dead-letters after N failures', async () => {
     const now = { t: new Date('2026-11-23T13:00:00Z') };
-    const { store, target, scheduler, addItem } = await setup(now);
-    const sub = await store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
-    await addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
-
-    target.failures.push(new DeliveryError('429 Too Many Requests', true, 30_000));
-    await scheduler.runSlot(sub, now.t);
+    const { store, target, scheduler } = await afterA429(now);
     let [entry] = await store.entries('pending');
     expect(entry?.attempts).toBe(1);
     expect(entry?.nextAttemptAt.toISOString()).toBe('2026-11-23T13:00:30.000Z');
@@ -197,11 +202,7 @@ describe('digests through the outbox', () => {
 
   it('given a digest waiting after a 429, when the channel unsubscribes, then it is not sent, and shows as cancelled', async () => {
     const now = { t: new Date('2026-11-23T13:00:00Z') };
-    const { store, target, scheduler, addItem } = await setup(now);
-    const sub = await store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
-    await addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
-    target.failures.push(new DeliveryError('429 Too Many Requests', true, 30_000));
-    await scheduler.runSlot(sub, now.t);
+    const { store, target, scheduler } = await afterA429(now);
     expect(await store.entries('pending')).toHaveLength(1);
 
     expect(await store.unsubscribe('local', 'C1')).toBe(true);
@@ -272,14 +273,31 @@ describe('digests through the outbox', () => {
     await task.execute();
   };
 
+  /** The scheduler started over one NATO story seen at `seen` and the channels `subscribe` makes; stopped after `test`. */
+  const running = async (
+    now: { t: Date },
+    seen: Date,
+    subscribe: (store: CountingDigestStore) => Promise<unknown>,
+    test: (world: Awaited<ReturnType<typeof setup>>) => Promise<void>,
+  ) => {
+    const world = await setup(now);
+    await world.addItem('NATO story', 'BBC', seen, 'nato-status');
+    await subscribe(world.store);
+    await world.scheduler.start();
+    try {
+      await test(world);
+    } finally {
+      await world.scheduler.stop();
+    }
+  };
+
   it('given 200 channels due at one slot, when the minute’s tick runs, then each gets its digest once, from one read of the subscriptions', async () => {
     const now = { t: new Date('2026-11-20T12:00:00Z') };
-    const { store, target, scheduler, addItem } = await setup(now);
-    await addItem('NATO story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'nato-status');
     const channels = Array.from({ length: 200 }, (_, i) => `C${i}`);
-    for (const channelId of channels) await store.subscribe({ ...spec, channelId }, now.t);
-    await scheduler.start();
-    try {
+    const subscribeAll = async (store: CountingDigestStore) => {
+      for (const channelId of channels) await store.subscribe({ ...spec, channelId }, now.t);
+    };
+    await running(now, new Date('2026-11-23T10:00:00Z'), subscribeAll, async ({ store, target }) => {
       const reads = store.listReads;
       now.t = new Date('2026-11-23T13:00:05Z');
       await tick();
@@ -289,45 +307,35 @@ describe('digests through the outbox', () => {
       now.t = new Date('2026-11-23T13:01:05Z');
       await tick();
       expect(target.sent).toHaveLength(200);
-    } finally {
-      await scheduler.stop();
-    }
+    });
   });
 
   it('given a channel subscribing a moment before the others’ slot, then every channel still gets that slot (recreating timers lost it for all)', async () => {
     const now = { t: new Date('2026-11-22T12:00:00Z') };
-    const { store, target, scheduler, addItem } = await setup(now);
-    await addItem('NATO story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'nato-status');
-    for (let i = 0; i < 50; i++) await store.subscribe({ ...spec, channelId: `C${i}` }, now.t);
-    await scheduler.start();
-    try {
+    const subscribe50 = async (store: CountingDigestStore) => {
+      for (let i = 0; i < 50; i++) await store.subscribe({ ...spec, channelId: `C${i}` }, now.t);
+    };
+    await running(now, new Date('2026-11-23T10:00:00Z'), subscribe50, async ({ store, target }) => {
       now.t = new Date('2026-11-23T12:59:59.996Z');
       await store.subscribe({ ...spec, channelId: 'LATE' }, now.t);
       now.t = new Date('2026-11-23T13:00:01Z');
       await tick();
       expect(new Set(target.sent.map((s) => s.channelId)).size).toBe(51);
       expect(target.sent.map((s) => s.channelId)).toContain('LATE');
-    } finally {
-      await scheduler.stop();
-    }
+    });
   });
 
   it('given 02:30 New York on the night clocks skip it, then the digest comes at 03:30 (node-cron never fired it)', async () => {
     const now = { t: new Date('2026-03-07T12:00:00Z') };
-    const { store, target, scheduler, addItem } = await setup(now);
-    await addItem('NATO story', 'BBC', new Date('2026-03-08T05:00:00Z'), 'nato-status');
-    await store.subscribe({ ...spec, schedule: { ...spec.schedule, time: '02:30', timezone: 'America/New_York' } }, now.t);
-    await scheduler.start();
-    try {
+    const newYork = (store: CountingDigestStore) => store.subscribe({ ...spec, schedule: { ...spec.schedule, time: '02:30', timezone: 'America/New_York' } }, now.t);
+    await running(now, new Date('2026-03-08T05:00:00Z'), newYork, async ({ target }) => {
       now.t = new Date('2026-03-08T07:29:05Z');
       await tick();
       expect(target.sent).toEqual([]);
       now.t = new Date('2026-03-08T07:30:05Z');
       await tick();
       expect(target.sent.map((s) => s.page.title)).toEqual(['Digest for Sunday, 8 March 2026']);
-    } finally {
-      await scheduler.stop();
-    }
+    });
   });
 
   it('serves several channels at once, each channel in slot order', async () => {
