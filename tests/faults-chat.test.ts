@@ -138,6 +138,26 @@ describe('Slack: digest delivery through Bolt’s WebClient under API faults', (
     expect(list).toContain('Undelivered digest for 2026-01-01T13:02: Slack: HTTP 500 (after 6 attempts).');
   }, 60_000);
 
+  it('after a 429 (Slack posted nothing) the page is resent without reading the history; when a check is needed and the app lacks the scope, the dead letter says to reinstall', async () => {
+    const entry = await digest();
+    proxy.inject(/chat\.postMessage$/, { pass: true }, { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } });
+    // An app installed before the manifest asked for the history scopes.
+    fake.script('conversations.history', { error: 'missing_scope' }, { error: 'missing_scope' });
+    expect((await deliverWithRetries(bot)).delivered).toBe(1);
+    expectOnce(bot, entry, posted());
+    expect(proxy.requests.filter((r) => r.path.endsWith('/conversations.history'))).toHaveLength(0);
+
+    // A timeout leaves it unknown whether the page landed: the check runs, and its failure is named.
+    const second = await digest();
+    fake.script('chat.postMessage', { hang: true, record: false });
+    expect((await bot.news.scheduler.deliver()).retrying).toBe(1);
+    bot.advance(15 * MINUTE);
+    expect((await bot.news.scheduler.deliver()).dead).toBe(1);
+    expect(bot.outbox().find((r) => r.id === second.id)?.last_error).toBe(
+      "Slack: missing_scope while checking the channel's history for a page an earlier attempt may have posted: reinstall the app from `briefbot manifest`, which asks for the history scopes (after 2 attempts)",
+    );
+  }, 60_000);
+
   it('connection reset before Slack saw page 1 and after Slack posted page 2: every page once', async () => {
     const entry = await digest();
     proxy.inject(/chat\.postMessage$/, { reset: 'before' }, { pass: true }, { reset: 'after' });

@@ -44,7 +44,7 @@ describe('briefbot manifest', () => {
     expect(
       manifest.features.slash_commands.every((c) => c.url === undefined && c.should_escape === false),
     ).toBe(true);
-    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'users:read']);
+    expect(manifest.oauth_config.scopes.bot).toEqual([...SLACK_BOT_SCOPES]);
     expect(manifest.settings).toMatchObject({
       socket_mode_enabled: true,
       org_deploy_enabled: false,
@@ -83,8 +83,8 @@ describe('manifest contents', () => {
     ).toBeUndefined();
   });
 
-  it('asks for exactly the scopes the adapter uses', () => {
-    expect([...SLACK_BOT_SCOPES]).toEqual(['commands', 'chat:write', 'users:read']);
+  it('asks for exactly the scopes the adapter uses: the history ones for the check before a digest page is resent', () => {
+    expect([...SLACK_BOT_SCOPES]).toEqual(['commands', 'chat:write', 'users:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history']);
   });
 
   it('refuses a command name Slack would refuse, and a non-https request URL', () => {

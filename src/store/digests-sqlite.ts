@@ -124,6 +124,14 @@ export class SqliteDigestStore implements DigestStore {
     ).run(`$[${page}]`, id, `$[${page}]`);
   }
 
+  async clearAttempt(id: number, page: number): Promise<void> {
+    this.sql("UPDATE outbox SET message_ids = json_set(message_ids, ?, json('null')) WHERE id = ? AND json_extract(message_ids, ?) = ''").run(
+      `$[${page}]`,
+      id,
+      `$[${page}]`,
+    );
+  }
+
   async markDelivered(id: number): Promise<void> {
     this.sql("UPDATE outbox SET state = 'delivered', last_error = NULL WHERE id = ?").run(id);
   }

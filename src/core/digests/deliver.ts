@@ -83,6 +83,9 @@ async function deliverEntry(
       await store.markPage(entry.id, i, messageId);
     } catch (err) {
       const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
+      // Nothing landed: the retry posts without first reading the channel's history (a call Slack
+      // limits, and one that needs scopes of its own).
+      if (error.notPosted) await store.clearAttempt(entry.id, i);
       const attempts = entry.attempts + 1;
       if (!error.retryable || attempts >= options.maxAttempts) {
         const reason = `${error.message} (after ${counted(attempts, 'attempt')})`;

@@ -46,6 +46,8 @@ export interface DigestStore extends SubscriptionStore {
   markPage(id: number, page: number, messageId: string): Promise<void>;
   /** Record that a page is about to be sent, so a resend after a crash knows to check first. */
   markAttempt(id: number, page: number): Promise<void>;
+  /** The attempt certainly posted nothing: the page is as if never tried. */
+  clearAttempt(id: number, page: number): Promise<void>;
   markDelivered(id: number): Promise<void>;
   markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void>;
   markDead(id: number, error: string): Promise<void>;
@@ -61,6 +63,8 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     /** What the platform asked us to wait, if it said. */
     readonly retryAfterMs?: number,
+    /** The platform answered, and posted nothing (a 429, an error it named): a resend need not look first. */
+    readonly notPosted = false,
   ) {
     super(message);
   }

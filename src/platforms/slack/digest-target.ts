@@ -39,7 +39,7 @@ export function slackDigestTarget(client: WebClient): DigestTarget {
     async send(channel, page, key, mayHaveLandedSince) {
       try {
         // Only a page whose earlier attempt went unanswered can already be in the channel.
-        const earlier = mayHaveLandedSince ? await findSent(client, channel, key, mayHaveLandedSince) : undefined;
+        const earlier = mayHaveLandedSince ? await findSent(client, channel, key, mayHaveLandedSince).catch(historyError) : undefined;
         if (earlier) return { messageId: earlier };
         const { text, blocks } = page as { text: string; blocks: webApi.KnownBlock[] };
         const result = await client.chat.postMessage({
@@ -90,12 +90,28 @@ async function findSent(client: WebClient, channel: string, key: string, since: 
   return undefined;
 }
 
+/**
+ * The history read failed: say it was the check, not the post. An app installed before the manifest
+ * asked for the history scopes gets `missing_scope` here, which only a reinstall fixes.
+ */
+function historyError(err: unknown): never {
+  const error = asDeliveryError(err);
+  const scopes = /missing_scope|not_allowed_token_type/.test(error.message) ? ': reinstall the app from `briefbot manifest`, which asks for the history scopes' : '';
+  throw new DeliveryError(
+    `${error.message} while checking the channel's history for a page an earlier attempt may have posted${scopes}`,
+    error.retryable,
+    error.retryAfterMs,
+  );
+}
+
 function asDeliveryError(err: unknown): DeliveryError {
+  if (err instanceof DeliveryError) return err;
+  // Slack answered with an error, or with a 429: either way it posted nothing.
   if (err instanceof webApi.WebAPIPlatformError) {
     const code = String(err.data.error);
-    return new DeliveryError(`Slack: ${code}`, !PERMANENT.has(code));
+    return new DeliveryError(`Slack: ${code}`, !PERMANENT.has(code), undefined, true);
   }
-  if (err instanceof webApi.WebAPIRateLimitedError) return new DeliveryError('Slack: rate limited', true, err.retryAfter * 1000);
+  if (err instanceof webApi.WebAPIRateLimitedError) return new DeliveryError('Slack: rate limited', true, err.retryAfter * 1000, true);
   if (err instanceof webApi.WebAPIHTTPError) return new DeliveryError(`Slack: HTTP ${err.statusCode}`, true);
   return new DeliveryError(`Slack: ${err instanceof Error ? err.message : String(err)}`, true);
 }

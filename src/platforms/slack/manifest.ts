@@ -14,7 +14,11 @@ const LIMITS = { command: 32, description: 2000, usageHint: 1000 } as const;
  * Exactly what the bot needs: `commands` to receive slash commands, `chat:write` for answers
  * posted to a channel, `users:read` for users.info (is the user a workspace admin?).
  */
-export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'users:read'] as const;
+/**
+ * `*:history`: a digest page resent after an attempt that went unanswered (a timeout, a crash) is
+ * first looked for in the channel, so it is not posted twice; each kind of conversation has its own.
+ */
+export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'users:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history'] as const;
 
 /**
  * The Slack app manifest (YAML) declaring every command, the scopes and the mode. Paste it at
