@@ -333,3 +333,32 @@ describe('the wire', () => {
     expect(fake.unmatched).toEqual([]);
   });
 });
+
+describe('a command that arrives while the bot drains at shutdown', () => {
+  it('is told the bot is restarting (Discord said "did not respond"), while the one in flight finishes', async () => {
+    const fake = await FakeDiscord.start({ token: TOKEN, applicationId: APP_ID });
+    const slowish: CommandModule = {
+      definition: { name: 'slowish', description: 'slow', options: [], help: '' },
+      handle: async () => {
+        await sleep(1500);
+        return textReply('Slow', 'done');
+      },
+    };
+    const draining = await startDiscordBot(fake, { extraCommands: [slowish], env: { SHUTDOWN_GRACE_MS: '6000' } });
+    try {
+      const inFlight = fake.dispatchInteraction({ name: 'slowish' });
+      await sleep(200);
+      const stopping = draining.running.stop();
+      await sleep(100);
+      const late = fake.dispatchInteraction({ name: nameOn(commands.find((c) => c.definition.name === 'help')!.definition, 'discord') });
+      const answer = (await fake.callbackFor(late.id, 4000)).body as CallbackBody;
+      expect(answer.data.embeds?.[0]).toMatchObject({ title: 'Restarting', description: 'briefbot is restarting. Please try again in a minute.' });
+      expect(answer.data.flags).toBe(64);
+      await stopping;
+      // The command already running was answered before the client closed.
+      expect(fake.requests.some((r) => r.path.includes(`/${inFlight.id}/`) || r.path.includes(inFlight.token))).toBe(true);
+    } finally {
+      await fake.close();
+    }
+  }, 30_000);
+});

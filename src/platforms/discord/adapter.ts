@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, DiscordjsError, DiscordjsErrorCodes, Events, GatewayIntentBits } from 'discord.js';
 import { type Config, ConfigError } from '../../config.js';
 import type { PlatformAdapter, PlatformDeps } from '../types.js';
-import { answerAutocomplete, answerCommand, DEFER_AFTER_MS } from './answer.js';
+import { answerAutocomplete, answerCommand, answerRestarting, DEFER_AFTER_MS } from './answer.js';
 import { discordDigestTarget } from './digest-target.js';
 import { trackGateway } from './gateway-health.js';
 
@@ -30,10 +30,14 @@ export function createDiscordAdapter(
   const gateway = trackGateway(client, logger);
   const inflight = new Set<Promise<void>>();
   let accepting = false;
+  let stopping = false;
 
   client.on(Events.InteractionCreate, (interaction) => {
-    if (!accepting) return;
-    const work = interaction.isChatInputCommand()
+    // Draining at shutdown, the gateway still delivers: answer that we are restarting, as on Slack.
+    if (!accepting && !(stopping && interaction.isChatInputCommand())) return;
+    const work = !accepting && interaction.isChatInputCommand()
+      ? answerRestarting(interaction, deps)
+      : interaction.isChatInputCommand()
       ? answerCommand(interaction, deps, options.deferAfterMs ?? DEFER_AFTER_MS)
       : interaction.isAutocomplete()
         ? answerAutocomplete(interaction, deps)
@@ -76,6 +80,7 @@ export function createDiscordAdapter(
     },
     async stop() {
       accepting = false;
+      stopping = true;
       gateway.stopping();
       const drainMs = options.drainMs ?? Math.max(0, config.SHUTDOWN_GRACE_MS - 2000);
       const drained = Promise.allSettled([...inflight]).then(() => true);

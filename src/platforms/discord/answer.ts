@@ -9,7 +9,7 @@ import {
   MessageFlags,
 } from 'discord.js';
 import { autocomplete, dispatch } from '../../core/commands/dispatch.js';
-import { errorReply, type Reply } from '../../core/reply.js';
+import { errorReply, type Reply, textReply } from '../../core/reply.js';
 import type { PlatformDeps } from '../types.js';
 import { within } from '../within.js';
 import { type DiscordMessage, renderDiscord } from './render.js';
@@ -43,6 +43,15 @@ export async function answerCommand(
     await interaction.editReply(editOptions(render(await answer, deps)));
   } catch (error) {
     await apologise(interaction, error, deps);
+  }
+}
+
+/** A command that arrives while the bot drains at shutdown: a word, not Discord's "did not respond". */
+export async function answerRestarting(interaction: ChatInputCommandInteraction, deps: PlatformDeps): Promise<void> {
+  try {
+    await interaction.reply(replyOptions(render(textReply('Restarting', 'briefbot is restarting. Please try again in a minute.'), deps)));
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'discord: could not answer a command during shutdown');
   }
 }
 
