@@ -211,6 +211,22 @@ describe('autocomplete', () => {
     expect(body.data.choices?.map((c) => c.value)).toContain(topic);
     expect(body.data.choices!.length).toBeLessThanOrEqual(bot.core.briefs.list().length);
   });
+
+  it('cuts a choice at 100 characters without splitting an emoji (a lone half is not text)', async () => {
+    const { body } = await ask({
+      name: 'digest',
+      type: 4,
+      options: [
+        { name: 'action', type: 3, value: 'subscribe' },
+        { name: 'topics', type: 3, value: `a${'😀'.repeat(60)},n`, focused: true },
+      ],
+    });
+    expect(body.data.choices?.length).toBeGreaterThan(0);
+    for (const c of body.data.choices ?? []) {
+      expect(c.name.length).toBeLessThanOrEqual(100);
+      expect(`${c.name}${c.value}`).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    }
+  });
 });
 
 describe('failures become an ephemeral apology, never silence', () => {

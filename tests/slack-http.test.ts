@@ -159,6 +159,15 @@ describe('every command over signed HTTP', () => {
     const answer = await ask('section:nonsense', 'nato-status');
     expect(answer.blocks[0]).toMatchObject({ text: { text: 'Sorry' } });
     expect(blockText(answer)).toContain('section must be one of');
+    // Under the name Slack knows it by: `/help` is Slack's own command.
+    expect(blockText(await ask('commands', 'briefbot-help'))).toContain('Usage: /briefbot-help');
+  });
+
+  it('command text reads as the user typed it: Slack sends & < > as entities', async () => {
+    // The user typed `topic:nato-status&china`; Slack sends `&amp;`.
+    const text = blockText(await ask('topic:nato-status&amp;china', 'brief'));
+    expect(text).toContain('nato-status&amp;china');
+    expect(text).not.toContain('&amp;amp;');
   });
 });
 

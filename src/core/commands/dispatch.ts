@@ -70,7 +70,7 @@ export async function dispatchText(
   const name = match?.[1] ?? '';
   const command = findCommand(context.commands, name, base.platform);
   if (command) {
-    const parsed = parseCommandText(command.definition, match?.[2] ?? '');
+    const parsed = parseCommandText(command.definition, match?.[2] ?? '', nameOn(command.definition, base.platform));
     if (!parsed.ok) {
       observe?.({ platform: base.platform, command: name, outcome: 'invalid', ms: 0 });
       return errorReply(parsed.error);

@@ -10,6 +10,7 @@ import {
 } from 'discord.js';
 import { autocomplete, dispatch } from '../../core/commands/dispatch.js';
 import { errorReply, type Reply, textReply } from '../../core/reply.js';
+import { safeSlice } from '../../core/text.js';
 import type { PlatformDeps } from '../types.js';
 import { within } from '../within.js';
 import { type DiscordMessage, renderDiscord } from './render.js';
@@ -70,7 +71,7 @@ export async function answerAutocomplete(
       'discord',
     )
       .slice(0, 25)
-      .map((c) => ({ name: c.name.slice(0, 100), value: c.value.slice(0, 100) }));
+      .map((c) => ({ name: safeSlice(c.name, 100), value: safeSlice(c.value, 100) }));
     await interaction.respond(choices);
   } catch (error) {
     deps.logger.warn({ err: error, command: interaction.commandName }, 'discord: autocomplete failed');

@@ -166,7 +166,7 @@ function registerCommands(app: App, deps: PlatformDeps, listener: ListenerDeps):
       const canManageChannel =
         command && dependsOnManagerRole(command.definition) ? await listener.isManager(body.user_id) : false;
       return dispatchText(
-        `/${name} ${body.text ?? ''}`,
+        `/${name} ${unescapeCommandText(body.text ?? '')}`,
         { user: { id: body.user_id, name: body.user_name }, channelId: body.channel_id, platform: 'slack', canManageChannel },
         deps.context,
         deps.observe,
@@ -190,4 +190,12 @@ export function describeApiError(err: unknown): string {
   if (err instanceof webApi.WebAPIRequestError)
     return `request failed: ${err.original?.message ?? err.message}`;
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Slack sends a slash command's text with `&`, `<` and `>` escaped (whatever `should_escape` says):
+ * `nato-status&china` arrives as `nato-status&amp;china`. Read it as the user typed it.
+ */
+export function unescapeCommandText(text: string): string {
+  return text.replace(/&(amp|lt|gt);/g, (_, name: string) => (name === 'amp' ? '&' : name === 'lt' ? '<' : '>'));
 }
