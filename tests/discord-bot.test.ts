@@ -63,6 +63,11 @@ const slow = testCommand(
   },
   { options: [shareOption] },
 );
+// Like a slow /digest subscribe: its answer is for the channel, with no share option to say so.
+const slowPublic = testCommand('slowpublic', async () => {
+  await sleep(1800);
+  return textReply('Subscribed', 'for the channel', { ephemeral: false });
+});
 // A Reply missing its fields makes the renderer throw: the adapter's own error path, not dispatch's.
 const broken = testCommand('broken', () => ({}) as Reply);
 // Echoes the request the adapter built, so the mapping from the interaction is visible on the wire.
@@ -78,7 +83,7 @@ failOnUnhandledRejections();
 
 beforeAll(async () => {
   fake = await FakeDiscord.start({ token: TOKEN, applicationId: APP_ID });
-  bot = await startDiscordBot(fake, { extraCommands: [explode, slow, broken, managers, whoami] });
+  bot = await startDiscordBot(fake, { extraCommands: [explode, slow, slowPublic, broken, managers, whoami] });
 });
 
 afterAll(async () => {
@@ -336,6 +341,17 @@ describe('slow answers', () => {
       options: [{ name: 'share', type: 5, value: true }],
     });
     expect(deferral.body).toEqual({ type: 5, data: { flags: 0 } });
+  });
+
+  it('a slow answer meant for the channel is posted publicly, though the deferral was private (it stayed private)', async () => {
+    const { id, token } = fake.dispatchInteraction({ name: 'slowpublic' });
+    expect((await fake.callbackFor(id, 4000)).body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
+    const followUp = await fake.waitForRequest((r) => r.route === 'follow-up' && r.path.includes(token), 4000);
+    expect(followUp.status).toBe(200);
+    expect(followUp.body).toMatchObject({ embeds: [{ title: 'Subscribed' }] });
+    expect((followUp.body as { flags?: number }).flags ?? 0).toBe(0);
+    const note = await fake.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token), 4000);
+    expect(note.body).toMatchObject({ content: 'Posted in the channel.', embeds: [] });
   });
 });
 

@@ -37,11 +37,19 @@ export async function answerCommand(
       await interaction.reply(replyOptions(render(early, deps)));
       return;
     }
-    // A deferral fixes the visibility of the final answer, so guess it the way the core decides it.
-    // (A slow share:true command that ends in an error therefore shows that error publicly.)
+    // A deferral fixes the visibility of the deferred message, so guess it the way the core mostly decides it.
     const ephemeral = request.options.share !== true;
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    await interaction.editReply(editOptions(render(await answer, deps)));
+    const message = render(await answer, deps);
+    if (message.ephemeral === ephemeral) {
+      await interaction.editReply(editOptions(message));
+      return;
+    }
+    // The guess was wrong (a slow /digest subscribe, whose confirmation is for the channel; a share
+    // that ends in an error): the answer goes as a follow-up that is as public as it should be.
+    await interaction.followUp(replyOptions(message));
+    if (ephemeral) await interaction.editReply({ content: 'Posted in the channel.', embeds: [] });
+    else await interaction.deleteReply();
   } catch (error) {
     await apologise(interaction, error, deps);
   }
