@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../commands/index.js';
 import { shareOption } from '../src/core/commands/brief-command.js';
 import { type CommandModule, nameOn } from '../src/core/commands/types.js';
-import { type Reply, textReply } from '../src/core/reply.js';
+import { errorReply, type Reply, textReply } from '../src/core/reply.js';
 import {
   type DiscordBot,
   failOnUnhandledRejections,
@@ -68,6 +68,15 @@ const slowPublic = testCommand('slowpublic', async () => {
   await sleep(1800);
   return textReply('Subscribed', 'for the channel', { ephemeral: false });
 });
+// A shared answer that ends in an error: the error is for the one who asked.
+const slowFail = testCommand(
+  'slowfail',
+  async () => {
+    await sleep(1800);
+    return errorReply('That did not work.');
+  },
+  { options: [shareOption] },
+);
 // A Reply missing its fields makes the renderer throw: the adapter's own error path, not dispatch's.
 const broken = testCommand('broken', () => ({}) as Reply);
 // Echoes the request the adapter built, so the mapping from the interaction is visible on the wire.
@@ -83,7 +92,7 @@ failOnUnhandledRejections();
 
 beforeAll(async () => {
   fake = await FakeDiscord.start({ token: TOKEN, applicationId: APP_ID });
-  bot = await startDiscordBot(fake, { extraCommands: [explode, slow, slowPublic, broken, managers, whoami] });
+  bot = await startDiscordBot(fake, { extraCommands: [explode, slow, slowPublic, slowFail, broken, managers, whoami] });
 });
 
 afterAll(async () => {
@@ -352,6 +361,14 @@ describe('slow answers', () => {
     expect((followUp.body as { flags?: number }).flags ?? 0).toBe(0);
     const note = await fake.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token), 4000);
     expect(note.body).toMatchObject({ content: 'Posted in the channel.', embeds: [] });
+  });
+
+  it('a slow share:true that ends in an error shows the error privately, and the public placeholder goes', async () => {
+    const { id, token } = fake.dispatchInteraction({ name: 'slowfail', options: [{ name: 'share', type: 5, value: true }] });
+    expect((await fake.callbackFor(id, 4000)).body).toEqual({ type: 5, data: { flags: 0 } });
+    const followUp = await fake.waitForRequest((r) => r.route === 'follow-up' && r.path.includes(token), 4000);
+    expect(followUp.body).toMatchObject({ flags: EPHEMERAL, embeds: [{ title: 'Sorry' }] });
+    expect((await fake.waitForRequest((r) => r.method === 'DELETE' && r.path.includes(token), 4000)).status).toBe(204);
   });
 });
 
