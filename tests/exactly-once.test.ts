@@ -91,3 +91,24 @@ describe('digests are delivered exactly once across crashes', () => {
     await exited(third);
   }, 60_000);
 });
+
+describe('a digest Slack refuses for good', () => {
+  it('is dead-lettered at once, and /digest list says what to do (invite the bot), not only the error code', async () => {
+    const d = await deploy();
+    const bot = await start(d);
+    try {
+      fx.fake.script('chat.postMessage', { error: 'not_in_channel' });
+      await digestNow(d.port);
+      const deadline = Date.now() + 8000;
+      let list = '';
+      while (Date.now() < deadline && !list.includes('Undelivered digest')) {
+        list = await slash(fx.fake, d.port, '/digest', 'list');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(list).toContain('(invite the bot to the channel (/invite @briefbot), then /digest now) (after 1 attempt).');
+    } finally {
+      bot.kill('SIGTERM');
+      await exited(bot);
+    }
+  }, 60_000);
+});

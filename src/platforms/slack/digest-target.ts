@@ -7,7 +7,27 @@ type WebClient = InstanceType<typeof webApi.WebClient>;
 
 const EVENT_TYPE = 'briefbot_digest';
 /** Errors no retry can fix: the channel is gone or closed to us. */
-const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'missing_scope', 'restricted_action']);
+const PERMANENT = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'missing_scope',
+  'restricted_action',
+]);
+
+/** What a moderator can do about the error, where it is theirs to fix. */
+const WHAT_TO_DO: Record<string, string> = {
+  not_in_channel: 'invite the bot to the channel (/invite @briefbot), then /digest now',
+  channel_not_found: 'the channel is gone or private to the bot: invite it, or /digest unsubscribe there',
+  is_archived: 'the channel is archived: /digest unsubscribe, or unarchive it',
+  token_revoked: 'the app was uninstalled or its token revoked: reinstall it and update SLACK_BOT_TOKEN',
+  account_inactive: 'the app was uninstalled or its token revoked: reinstall it and update SLACK_BOT_TOKEN',
+};
 
 /**
  * How digests talk to Slack. No retries inside the client: chat.postMessage has no idempotency key,
@@ -109,7 +129,8 @@ function asDeliveryError(err: unknown): DeliveryError {
   // Slack answered with an error, or with a 429: either way it posted nothing.
   if (err instanceof webApi.WebAPIPlatformError) {
     const code = String(err.data.error);
-    return new DeliveryError(`Slack: ${code}`, !PERMANENT.has(code), undefined, true);
+    const todo = WHAT_TO_DO[code] ? ` (${WHAT_TO_DO[code]})` : '';
+    return new DeliveryError(`Slack: ${code}${todo}`, !PERMANENT.has(code), undefined, true);
   }
   if (err instanceof webApi.WebAPIRateLimitedError) return new DeliveryError('Slack: rate limited', true, err.retryAfter * 1000, true);
   if (err instanceof webApi.WebAPIHTTPError) return new DeliveryError(`Slack: HTTP ${err.statusCode}`, true);
