@@ -8,17 +8,17 @@ const FALSE = new Set(['false', 'no', 'off', '0']);
 /**
  * Options typed as text (Slack, the terminal): `name:value` pairs, a bare boolean option name
  * meaning true, a bare choice value filling the option that offers it, and other bare words
- * filling the first string option still empty. `"quoted words"` stay together.
+ * filling the first string option still empty. `"quoted words"` stay together. `typedAs`: the
+ * command's name on the platform (Slack's `/briefbot-help`, not `/help`), for the usage line.
  */
-/** `name`: the command as the user typed it (Slack's `/briefbot-help`, not `/help`), for the usage line. */
-export function parseCommandText(definition: CommandDefinition, text: string, name = definition.name): TextParse {
+export function parseCommandText(definition: CommandDefinition, text: string, typedAs = definition.name): TextParse {
   const options: OptionValues = {};
   const tokens = [...text.matchAll(/(\S+?:)?"([^"]*)"|\S+/g)].map((m) =>
     m[2] !== undefined ? `${m[1] ?? ''}${m[2]}` : m[0],
   );
   const byName = (name: string) => definition.options.find((o) => o.name === name);
   // Built only for an error message: most commands parse cleanly.
-  const usage = () => usageOf(definition, name);
+  const usage = () => usageOf(definition, typedAs);
 
   /** Words taken for a free-text option because they were no choice: named if a choice is then missing. */
   const guessed: string[] = [];

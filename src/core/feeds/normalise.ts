@@ -6,8 +6,9 @@ import { foldTokens, htmlToText, truncate, withoutTrailers } from './text.js';
 import { FUTURE_TOLERANCE_MS, type FeedItem } from './types.js';
 
 export const TITLE_MAX = 300;
-const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 export const SUMMARY_MAX = 600;
+/** A character that shows: a title without one is blank, however long. */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
 /**
  * Text from a field that may be a string, a number, `{ _: text, $: attrs }` (xml2js), or an array of

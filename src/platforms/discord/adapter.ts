@@ -33,18 +33,20 @@ export function createDiscordAdapter(
   let stopping = false;
 
   client.on(Events.InteractionCreate, (interaction) => {
-    // Draining at shutdown, the gateway still delivers: answer that we are restarting, as on Slack.
-    if (!accepting && !(stopping && interaction.isChatInputCommand())) return;
-    const work = !accepting && interaction.isChatInputCommand()
-      ? answerRestarting(interaction, deps)
-      : interaction.isChatInputCommand()
-      ? answerCommand(interaction, deps, options.deferAfterMs ?? DEFER_AFTER_MS)
-      : interaction.isAutocomplete()
-        ? answerAutocomplete(interaction, deps)
-        : undefined;
+    let work: Promise<void> | undefined;
+    if (accepting) {
+      work = interaction.isChatInputCommand()
+        ? answerCommand(interaction, deps, options.deferAfterMs ?? DEFER_AFTER_MS)
+        : interaction.isAutocomplete()
+          ? answerAutocomplete(interaction, deps)
+          : undefined;
+    } else if (stopping && interaction.isChatInputCommand()) {
+      // Draining at shutdown, the gateway still delivers: answer that we are restarting, as on Slack.
+      work = answerRestarting(interaction, deps);
+    }
     if (!work) return;
     inflight.add(work);
-    // Both answer functions never reject; finally() only does the bookkeeping.
+    // The answer functions never reject; finally() only does the bookkeeping.
     void work.finally(() => inflight.delete(work));
   });
   // An EventEmitter without an 'error' listener throws; log instead.
