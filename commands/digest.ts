@@ -35,6 +35,10 @@ const digest: CommandModule = {
     if (MANAGERS_ONLY.has(action) && !request.canManageChannel) {
       return errorReply(`Only channel managers can ${action === 'now' ? 'post a digest now' : action}. Ask one of them, or use /digest list or /digest preview.`);
     }
+    // Refused now, not at the first digest, which would go undelivered.
+    if ((action === 'subscribe' || action === 'now') && request.cannotPostHere) {
+      return errorReply(`briefbot cannot post digests here: ${request.cannotPostHere}. Grant it in the channel's permissions, then try again.`);
+    }
     switch (action) {
       case 'subscribe':
         return subscribe(request, service);

@@ -90,6 +90,18 @@ describe('Discord: /digest subscribe|unsubscribe|now need Manage Channels', () =
     for (const action of GUARDED) await answer(action, { permissions: PERMISSIONS.manageChannels });
     expect(digests.calls.map((c) => c.split(' ')[0])).toEqual([...GUARDED]);
   });
+
+  it('a subscription in a channel the bot cannot post in is refused at once, naming what it lacks (its first digest would go undelivered)', async () => {
+    const before = digests.calls.length;
+    const sendOnly = String((1n << 10n) | (1n << 11n));
+    expect(await answer('subscribe', { permissions: PERMISSIONS.manageChannels, appPermissions: sendOnly })).toBe(
+      "briefbot cannot post digests here: the bot lacks Embed Links in this channel. Grant it in the channel's permissions, then try again.",
+    );
+    expect(await answer('now', { permissions: PERMISSIONS.manageChannels, appPermissions: '0' })).toBe(
+      "briefbot cannot post digests here: the bot lacks View Channel, Send Messages, Embed Links in this channel. Grant it in the channel's permissions, then try again.",
+    );
+    expect(digests.calls.length).toBe(before);
+  });
 });
 
 describe('Slack: /digest subscribe|unsubscribe|now need SLACK_ADMIN_USERS or a workspace admin', () => {

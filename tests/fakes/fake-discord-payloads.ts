@@ -32,6 +32,8 @@ export const CHANNEL_ID = '333333333333333333';
 
 /** Permission bits as Discord sends them (strings). Manage Channels is 1 << 4. */
 export const PERMISSIONS = { none: '0', manageChannels: String(1n << 4n) } as const;
+/** View Channel, Send Messages, Embed Links. */
+export const APP_CAN_POST = String((1n << 10n) | (1n << 11n) | (1n << 14n));
 
 export type FakeOption =
   | { name: string; type: 3; value: string; focused?: boolean }
@@ -46,6 +48,8 @@ export interface InteractionSpec {
   /** 'guild' (default) sends `member` with permissions; 'dm' sends `user` only. */
   where?: 'guild' | 'dm';
   permissions?: string;
+  /** The bot's own permissions in the channel (default APP_CAN_POST). */
+  appPermissions?: string;
   locale?: string;
   user?: typeof DEFAULT_USER;
 }
@@ -69,7 +73,8 @@ export function interactionPayload(spec: InteractionSpec, applicationId: string)
     locale: spec.locale ?? 'en-US',
     entitlements: [],
     attachment_size_limit: 10_485_760,
-    app_permissions: '0',
+    // The bot's own permissions in the channel: by default what it needs to post digests.
+    app_permissions: spec.appPermissions ?? APP_CAN_POST,
   };
   if (where === 'dm') {
     return {

@@ -53,6 +53,8 @@ export interface CommandRequest {
   platform: Platform;
   locale?: string;
   canManageChannel: boolean;
+  /** Why the bot cannot post in this channel, when the platform says it cannot (a subscription here would fail at its first digest). */
+  cannotPostHere?: string | undefined;
 }
 
 /** A tagged news item, newest first, as shown under a brief. */

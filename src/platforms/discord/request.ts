@@ -18,5 +18,20 @@ export function toCommandRequest(interaction: ChatInputCommandInteraction): Comm
     locale: interaction.locale,
     // memberPermissions is null in DMs: nobody manages a DM channel.
     canManageChannel: interaction.memberPermissions?.has(PermissionFlagsBits.ManageChannels) ?? false,
+    cannotPostHere: missingToPost(interaction),
   };
+}
+
+/** What a digest needs the bot to have in the channel, as Discord names it. */
+const TO_POST = [
+  [PermissionFlagsBits.ViewChannel, 'View Channel'],
+  [PermissionFlagsBits.SendMessages, 'Send Messages'],
+  [PermissionFlagsBits.EmbedLinks, 'Embed Links'],
+] as const;
+
+/** The bot's own permissions here, which Discord sends with every interaction in a server. */
+function missingToPost(interaction: ChatInputCommandInteraction): string | undefined {
+  if (!interaction.inGuild()) return undefined;
+  const missing = TO_POST.filter(([flag]) => !interaction.appPermissions.has(flag)).map(([, name]) => name);
+  return missing.length > 0 ? `the bot lacks ${missing.join(', ')} in this channel` : undefined;
 }
