@@ -152,6 +152,10 @@ describe('briefbot status', () => {
     );
     const entry = await digests.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-20T13:00:00Z'), pages: [{}], coveredUntil: new Date('2026-11-20T13:00:00Z') });
     await digests.markDead(entry!.id, 'Slack: channel_not_found (after 1 attempt)');
+    // A channel that unsubscribed while its digest waited.
+    const gone = await digests.subscribe({ ...sub, channelId: 'C2' }, new Date());
+    await digests.enqueue({ subscriptionId: gone.id, slot: new Date('2026-11-20T13:00:00Z'), pages: [{}], coveredUntil: new Date('2026-11-20T13:00:00Z') });
+    await digests.unsubscribe('slack', 'C2');
     const broke = 'the document broke: malformed XML: Unclosed root tag; read the 3 items before it';
     const read = recordSuccess(newHealth('wp', 'https://wp.example/feed'), new Date(), 1_800_000, { broke: broke.replace('the document broke: ', '') });
     await store.saveHealth(read.health);
@@ -160,8 +164,9 @@ describe('briefbot status', () => {
     const text = await printStatus(dataDir);
     expect(text).toContain('slack:C1  china-ties · mon,tue,wed,thu,fri at 08:00 America/Bogota · up to 5 stories');
     expect(text).toMatch(/next run 20\d\d-\d\d-\d\dT13:00:00.000Z; last digest covers to 2026-11-20T13:00:00.000Z/);
-    expect(text).toContain('Outbox: 0 pending, 0 delivered, 1 dead');
-    expect(text).toContain('dead    slack:C1 slot 2026-11-20T13:00:00.000Z attempts 1: Slack: channel_not_found (after 1 attempt)');
+    expect(text).toContain('Outbox: 0 pending, 0 delivered, 1 dead, 1 cancelled (unsubscribed before sent)');
+    expect(text).toContain('dead      slack:C1 slot 2026-11-20T13:00:00.000Z attempts 1: Slack: channel_not_found (after 1 attempt)');
+    expect(text).toContain('cancelled slack:C2 slot 2026-11-20T13:00:00.000Z attempts 0: unsubscribed');
     expect(text).toContain('Feeds: 5 polled, 0 failing, 1 read in part');
     expect(text).toContain(`  wp: partial: ${broke}\n`);
   });

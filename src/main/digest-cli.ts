@@ -87,7 +87,7 @@ export async function printStatus(dataDir: string): Promise<string> {
     const cancelled = count('cancelled') > 0 ? `, ${count('cancelled')} cancelled (unsubscribed before sent)` : '';
     lines.push('', `Outbox: ${count('pending')} pending, ${count('delivered')} delivered, ${count('dead')} dead${cancelled}`);
     for (const e of entries.filter((x) => x.state !== 'delivered')) {
-      lines.push(`  ${e.state.padEnd(7)} ${e.platform}:${e.channelId} slot ${e.slot.toISOString()} attempts ${e.attempts}${e.lastError ? `: ${e.lastError}` : ''}`);
+      lines.push(`  ${e.state.padEnd(9)} ${e.platform}:${e.channelId} slot ${e.slot.toISOString()} attempts ${e.attempts}${e.lastError ? `: ${e.lastError}` : ''}`);
     }
     const health = await store.listHealth();
     const failing = health.filter((h) => h.state === 'failing' || h.state === 'backed-off');
