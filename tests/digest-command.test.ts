@@ -87,7 +87,9 @@ describe('the subscriptions file', () => {
       '    schedule: { time: "18:00", timezone: UTC }',
     ].join('\n');
     const { problems } = loadSubscriptionsFile('subs.yaml', text);
+    // Named together, as in feeds.yaml: the repeat is not left for after the other mistake is fixed.
     expect(problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '6: slack:C1 is subscribed already (line 2): one subscription a channel, so this one would replace it',
       "12: subscriptions.2.topics.0: a topic is lowercase letters, digits and -, as its brief names it",
     ]);
     const twice = loadSubscriptionsFile('subs.yaml', text.split('\n').slice(0, 9).join('\n'));

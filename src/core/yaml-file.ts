@@ -44,3 +44,28 @@ export function readYamlFile<S extends z.ZodType>(path: string, schema: S, text?
   });
   return { raw, problems: problems.sort((a, b) => a.line - b.line), lineAt };
 }
+
+/**
+ * Entries of the file's list `key` that repeat an earlier entry's `keyOf` (a feed's name, a
+ * channel): read from the YAML as written, so they are named with the file's other mistakes, not
+ * only once those are fixed. `first` is the earlier entry's index.
+ */
+export function repeatedEntries(
+  raw: unknown,
+  key: string,
+  keyOf: (entry: Record<string, unknown>) => string | undefined,
+): { index: number; first: number; entry: Record<string, unknown>; earlier: Record<string, unknown> }[] {
+  const list = (raw as Record<string, unknown> | null)?.[key];
+  if (!Array.isArray(list)) return [];
+  const seen = new Map<string, number>();
+  const repeats: { index: number; first: number; entry: Record<string, unknown>; earlier: Record<string, unknown> }[] = [];
+  list.forEach((item: unknown, index) => {
+    const entry = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    const k = keyOf(entry);
+    if (k === undefined) return;
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, index);
+    else repeats.push({ index, first, entry, earlier: list[first] as Record<string, unknown> });
+  });
+  return repeats;
+}

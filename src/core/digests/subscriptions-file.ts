@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Problem } from '../briefs/schema.js';
-import { readYamlFile } from '../yaml-file.js';
+import { readYamlFile, repeatedEntries } from '../yaml-file.js';
 import { type SubscriptionSpec, subscriptionSchema } from './subscription.js';
 
 const subscriptionsFileSchema = z.strictObject({ subscriptions: z.array(subscriptionSchema) });
@@ -15,20 +15,15 @@ export function loadSubscriptionsFile(
   text?: string,
   knownTopics?: readonly string[],
 ): { subscriptions: SubscriptionSpec[]; problems: Problem[]; unknownTopics: Problem[] } {
-  const { data, problems, lineAt } = readYamlFile(path, subscriptionsFileSchema, text);
-  if (!data) return { subscriptions: [], problems, unknownTopics: [] };
+  const { data, raw, problems, lineAt } = readYamlFile(path, subscriptionsFileSchema, text);
   // One subscription a channel: a second entry would silently replace the first when applied.
-  const first = new Map<string, number>();
-  data.subscriptions.forEach((s, i) => {
-    const channel = `${s.platform}:${s.channelId}`;
-    const before = first.get(channel);
-    if (before === undefined) first.set(channel, i);
-    else {
-      const line = lineAt(['subscriptions', i]);
-      problems.push({ file: path, line, message: `${channel} is subscribed already (line ${lineAt(['subscriptions', before])}): one subscription a channel, so this one would replace it` });
-    }
-  });
-  if (problems.length > 0) return { subscriptions: [], problems, unknownTopics: [] };
+  const channelOf = (s: Record<string, unknown>) => (typeof s.channelId === 'string' ? `${String(s.platform)}:${s.channelId}` : undefined);
+  for (const { index, first, entry } of repeatedEntries(raw, 'subscriptions', channelOf)) {
+    const message = `${channelOf(entry)} is subscribed already (line ${lineAt(['subscriptions', first])}): one subscription a channel, so this one would replace it`;
+    problems.push({ file: path, line: lineAt(['subscriptions', index]), message });
+  }
+  problems.sort((a, b) => a.line - b.line);
+  if (!data || problems.length > 0) return { subscriptions: [], problems, unknownTopics: [] };
   const unknownTopics = data.subscriptions.flatMap((s, i) =>
     s.topics.flatMap((topic, j) =>
       knownTopics && !knownTopics.includes(topic)

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { Problem } from '../briefs/schema.js';
-import { readYamlFile } from '../yaml-file.js';
+import { readYamlFile, repeatedEntries } from '../yaml-file.js';
 
 const topicName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a topic is lowercase letters, digits and -');
 
@@ -102,24 +102,18 @@ export function loadFeeds(path: string, text?: string, knownTopics?: readonly st
  * first's, and it would look like a feed that never brings anything).
  */
 function repeated(path: string, raw: unknown, lineAt: (at: (string | number)[]) => number): Problem[] {
-  const list = (raw as { feeds?: unknown } | null)?.feeds;
-  if (!Array.isArray(list)) return [];
-  const problems: Problem[] = [];
-  const first = { name: new Map<string, number>(), url: new Map<string, number>() };
-  list.forEach((entry: unknown, i) => {
-    for (const key of ['name', 'url'] as const) {
-      const value = (entry as Record<string, unknown> | null)?.[key];
-      if (typeof value !== 'string' || value.trim() === '') continue;
-      const seen = first[key].get(value.trim());
-      if (seen === undefined) first[key].set(value.trim(), i);
-      else {
-        const nameOf = (at: number) => String((list[at] as { name?: unknown }).name);
-        const message = key === 'name' ? `feed name '${value.trim()}' is used twice` : `feed '${nameOf(i)}' has the same url as feed '${nameOf(seen)}'`;
-        problems.push({ file: path, line: lineAt(['feeds', i, key]), message });
-      }
-    }
-  });
-  return problems;
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const names = repeatedEntries(raw, 'feeds', (f) => text(f.name)).map(({ index, entry }) => ({
+    file: path,
+    line: lineAt(['feeds', index, 'name']),
+    message: `feed name '${text(entry.name)}' is used twice`,
+  }));
+  const urls = repeatedEntries(raw, 'feeds', (f) => text(f.url)).map(({ index, entry, earlier }) => ({
+    file: path,
+    line: lineAt(['feeds', index, 'url']),
+    message: `feed '${String(entry.name)}' has the same url as feed '${String(earlier.name)}'`,
+  }));
+  return [...names, ...urls];
 }
 
 /** Lint entry point, like brief lint: every problem with its file and line. */
