@@ -3,6 +3,7 @@ import { localDate, localTime } from '../src/core/digests/schedule.js';
 import type { DigestService } from '../src/core/digests/service.js';
 import { describeSubscription, type Subscription, subscriptionSchema } from '../src/core/digests/subscription.js';
 import { errorReply, type Reply, textReply } from '../src/core/reply.js';
+import { utcMinute } from '../src/core/text.js';
 
 const ACTIONS = ['list', 'preview', 'subscribe', 'unsubscribe', 'now'] as const;
 const MANAGERS_ONLY = new Set(['subscribe', 'unsubscribe', 'now']);
@@ -124,7 +125,7 @@ function sinceLast(sub: Subscription): string {
 
 /** In the channel's own zone, as it was subscribed ("Wednesday, 25 November 2026, 08:00 America/Bogota"), and in UTC. */
 function inZone(at: Date, zone: string): string {
-  return `${localDate(at, zone)}, ${localTime(at, zone)} ${zone} (${at.toISOString().replace('T', ' ').slice(0, 16)} UTC)`;
+  return `${localDate(at, zone)}, ${localTime(at, zone)} ${zone} (${utcMinute(at)})`;
 }
 
 export default digest;

@@ -9,6 +9,3 @@ export interface LastGoodCopies {
   remove(name: string): void;
   names(): string[];
 }
-
-/** `2026-11-20 14:02 UTC`: when a copy was saved, for the moderators. */
-export const savedMinute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;

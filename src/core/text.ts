@@ -71,3 +71,6 @@ export function outletList(outlets: readonly string[], max = 4): string {
 export function counted(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`;
 }
+
+/** `2026-11-20 14:02 UTC`: an instant to the minute, for notes and lists that span zones. */
+export const utcMinute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;

@@ -1,8 +1,8 @@
-import { counted } from '../core/text.js';
 import { join } from 'node:path';
 import { createCore } from '../app.js';
 import { WEEKDAYS } from '../core/digests/schedule.js';
 import { loadFeeds } from '../core/feeds/config.js';
+import { counted } from '../core/text.js';
 import { createLogger } from '../logger.js';
 import { createNews } from '../news.js';
 import { terminalDigestTarget } from '../platforms/local/digest-target.js';

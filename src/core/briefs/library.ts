@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LastGoodCopies, savedMinute } from '../last-good.js';
+import type { LastGoodCopies } from '../last-good.js';
+import { utcMinute } from '../text.js';
 import { watchFolder } from '../watch-folder.js';
 import { decodeBrief } from './decode.js';
 import { type ParseResult, parseBrief } from './parse.js';
@@ -60,7 +61,7 @@ export function servingNotes(report: LoadReport): string[] {
   return [
     ...report.stale.map(({ topic, savedAt }) =>
       savedAt
-        ? `/${topic} is served from its last good version, saved ${savedMinute(savedAt)}.`
+        ? `/${topic} is served from its last good version, saved ${utcMinute(savedAt)}.`
         : `/${topic} is served from its last good version.`,
     ),
     ...report.offline.map((file) => `${file} is not served until it is fixed.`),

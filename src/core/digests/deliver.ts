@@ -1,5 +1,5 @@
-import { counted } from '../text.js';
 import type { Platform } from '../commands/types.js';
+import { counted } from '../text.js';
 import { DeliveryError, type DigestStore, type DigestTarget, type OutboxEntry } from './outbox.js';
 
 export interface DeliverOptions {

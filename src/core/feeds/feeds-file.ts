@@ -1,8 +1,8 @@
-import { counted } from '../text.js';
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { formatProblem, type Problem } from '../briefs/schema.js';
-import { type LastGoodCopies, savedMinute } from '../last-good.js';
+import type { LastGoodCopies } from '../last-good.js';
+import { counted, utcMinute } from '../text.js';
 import { watchFolder } from '../watch-folder.js';
 import { type FeedConfig, loadFeeds } from './config.js';
 
@@ -111,7 +111,7 @@ export function feedsFileNotes(r: FeedsFileReport): string[] {
   const lines = r.problems.slice(0, 10).map(formatProblem);
   if (r.served === 'kept') lines.push(`The ${counted(r.feeds.length, 'feed')} polled before stay polled until it is fixed.`);
   if (r.served === 'copy') {
-    const saved = r.savedAt ? `, saved ${savedMinute(r.savedAt)}` : '';
+    const saved = r.savedAt ? `, saved ${utcMinute(r.savedAt)}` : '';
     lines.push(`Its last good version (${counted(r.feeds.length, 'feed')})${saved}, is polled until it is fixed.`);
   }
   if (r.served === 'none') lines.push('No feeds are polled until it is fixed.');

@@ -1,13 +1,11 @@
-import { counted } from '../text.js';
 import { type Reply, type ReplySection, textReply } from '../reply.js';
+import { counted, utcMinute } from '../text.js';
 import type { HostPauses } from './limiter.js';
 import { movedNote } from './report.js';
 import type { FeedHealth } from './types.js';
 
 /** A working feed with nothing new for this long is worth a look: a frozen page, a renamed section. */
 const QUIET_MS = 7 * 86_400_000;
-
-const when = (d: Date) => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 /**
  * `/feeds`: what `briefbot feeds` shows, for moderators in the chat rather than at a shell. Feeds
@@ -33,14 +31,14 @@ export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<strin
       `Failing (${failing.length})`,
       failing.map((h) => ({
         text: `${h.feed}: ${h.lastError ?? 'unknown error'}`,
-        detail: `${counted(h.consecutiveFailures, 'failure')} in a row${h.nextAttemptAt ? `; next attempt ${when(h.nextAttemptAt)}` : ''}`,
+        detail: `${counted(h.consecutiveFailures, 'failure')} in a row${h.nextAttemptAt ? `; next attempt ${utcMinute(h.nextAttemptAt)}` : ''}`,
       })),
     ),
     // Their feeds are not asked until then (each feed's own health says nothing of it).
     ...section(
       'paused',
       `Hosts that asked us to wait (${pauses.size})`,
-      [...pauses].map(([host, p]) => ({ text: `${host}: no requests until ${when(new Date(p.until))}`, detail: p.why })),
+      [...pauses].map(([host, p]) => ({ text: `${host}: no requests until ${utcMinute(new Date(p.until))}`, detail: p.why })),
     ),
     ...section('partial', `Read in part (${partial.length})`, partial.map((h) => ({ text: `${h.feed}: ${h.lastError ?? 'the document broke'}` }))),
     ...section('moved', `Moved (${moved.length})`, moved.map((h) => ({ text: `${h.feed}: ${movedNote(h.movedTo ?? '')}` }))),
@@ -49,7 +47,7 @@ export function feedHealthReply(health: FeedHealth[], lastNew: ReadonlyMap<strin
       `Quiet for a week (${quiet.length})`,
       quiet.map((h) => {
         const last = lastNew.get(h.feed);
-        return { text: `${h.feed}: no new item since ${when(last ?? now)}; it answers, with nothing new` };
+        return { text: `${h.feed}: no new item since ${utcMinute(last ?? now)}; it answers, with nothing new` };
       }),
     ),
     ...section('empty', `No items yet (${empty.length})`, empty.map((h) => ({ text: `${h.feed}: it answers, but has brought no item` }))),

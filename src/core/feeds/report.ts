@@ -1,7 +1,7 @@
-import type { HostPauses } from './limiter.js';
 import { counted } from '../text.js';
 import type { PollSummary } from './poll.js';
 import { brokeNote } from './health.js';
+import type { HostPauses } from './limiter.js';
 import { MAX_ITEMS_PER_FEED } from './prepare.js';
 import type { FeedHealth } from './types.js';
 
