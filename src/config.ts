@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Trimmed: a token pasted from `$(cat file)` brings its newline, and no value here means to keep one. */
-const optional = (schema: z.ZodString) => z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : v), schema.optional());
+/** Trimmed: a token pasted from `$(cat file)` brings its newline. (An empty variable never gets here: loadConfig drops it.) */
+const optional = (schema: z.ZodString) => z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), schema.optional());
 
 const url = (name: string) =>
   optional(
