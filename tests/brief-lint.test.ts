@@ -27,6 +27,19 @@ const expected: Record<string, string[]> = {
   'unused-source.md': ["13: source 's2' is never cited"],
 };
 
+/** A throw-away folder for one test, removed after it. */
+function inTempDir(test: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
+  try {
+    test(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `briefbot lint <dir> --feeds feeds.yaml`, as a moderator runs it. */
+const lintCli = (dir: string) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', dir, '--feeds', 'feeds.yaml'], { encoding: 'utf8' });
+
 describe('briefbot lint', () => {
   const problems = lintBriefs(broken).map(formatProblem);
 
@@ -64,116 +77,98 @@ describe('briefbot lint', () => {
   });
 
   it('names a brief not saved as UTF-8 (Latin-1, UTF-16, a NUL byte) and reads old Mac line endings', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
-    try {
-      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
-      const as = (topic: string) => text.replace('topic: sample', `topic: ${topic}`);
-      writeFileSync(join(dir, 'latin1.md'), Buffer.from(as('latin1').replace('A short summary', 'Bogotá: a short summary'), 'latin1'));
-      writeFileSync(join(dir, 'utf16.md'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(as('utf16'), 'utf16le')]));
-      writeFileSync(join(dir, 'nul.md'), `${as('nul')}\0`);
-      writeFileSync(join(dir, 'cr.md'), as('cr').replaceAll('\n', '\r'));
-      const library = new BriefLibrary(dir);
-      expect(library.load().problems.map(formatProblem)).toEqual([
-        `${dir}/latin1.md:23: the file is not saved as UTF-8 text (line 23 has a character UTF-8 does not allow): save it as UTF-8`,
-        `${dir}/nul.md:36: line 36 has a NUL byte, so the file is not UTF-8 text: remove it and save it as UTF-8`,
-        `${dir}/utf16.md:1: the file is saved as UTF-16, not UTF-8 text: save it as UTF-8`,
-      ]);
-      expect(library.list().map((b) => b.topic)).toEqual(['cr']);
-      expect(library.get('cr')?.summary.text).toBe('A short summary of the sample.');
-      // Unreadable, but each still names its topic: the feeds that name it are not blamed.
-      expect(library.topics()).toEqual(['cr', 'latin1', 'nul', 'utf16']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    inTempDir((dir) => {
+    const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+    const as = (topic: string) => text.replace('topic: sample', `topic: ${topic}`);
+    writeFileSync(join(dir, 'latin1.md'), Buffer.from(as('latin1').replace('A short summary', 'Bogotá: a short summary'), 'latin1'));
+    writeFileSync(join(dir, 'utf16.md'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(as('utf16'), 'utf16le')]));
+    writeFileSync(join(dir, 'nul.md'), `${as('nul')}\0`);
+    writeFileSync(join(dir, 'cr.md'), as('cr').replaceAll('\n', '\r'));
+    const library = new BriefLibrary(dir);
+    expect(library.load().problems.map(formatProblem)).toEqual([
+      `${dir}/latin1.md:23: the file is not saved as UTF-8 text (line 23 has a character UTF-8 does not allow): save it as UTF-8`,
+      `${dir}/nul.md:36: line 36 has a NUL byte, so the file is not UTF-8 text: remove it and save it as UTF-8`,
+      `${dir}/utf16.md:1: the file is saved as UTF-16, not UTF-8 text: save it as UTF-8`,
+    ]);
+    expect(library.list().map((b) => b.topic)).toEqual(['cr']);
+    expect(library.get('cr')?.summary.text).toBe('A short summary of the sample.');
+    // Unreadable, but each still names its topic: the feeds that name it are not blamed.
+    expect(library.topics()).toEqual(['cr', 'latin1', 'nul', 'utf16']);
+    });
   });
 
   it('names a future updated or published date, but allows tomorrow in UTC (already today east of it)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
-    try {
-      const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
-      writeFileSync(join(dir, 'ahead.md'), text.replace('updated: 2025-11-01', `updated: ${day(2)}`).replace('published: 2025-10-01', `published: ${day(400)}`));
-      writeFileSync(join(dir, 'tomorrow.md'), text.replace('topic: sample', 'topic: tomorrow').replace('updated: 2025-11-01', `updated: ${day(1)}`));
-      expect(lintBriefs(dir).map(formatProblem)).toEqual([
-        `${dir}/ahead.md:5: 'updated' is a date in the future ("${day(2)}")`,
-        `${dir}/ahead.md:12: 'source s1 published' is a date in the future ("${day(400)}")`,
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    inTempDir((dir) => {
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+    writeFileSync(join(dir, 'ahead.md'), text.replace('updated: 2025-11-01', `updated: ${day(2)}`).replace('published: 2025-10-01', `published: ${day(400)}`));
+    writeFileSync(join(dir, 'tomorrow.md'), text.replace('topic: sample', 'topic: tomorrow').replace('updated: 2025-11-01', `updated: ${day(1)}`));
+    expect(lintBriefs(dir).map(formatProblem)).toEqual([
+      `${dir}/ahead.md:5: 'updated' is a date in the future ("${day(2)}")`,
+      `${dir}/ahead.md:12: 'source s1 published' is a date in the future ("${day(400)}")`,
+    ]);
+    });
   });
 
   it('names edits that would otherwise do nothing: a symbol-only match term, a brief saved as .markdown/.MD/.md.txt, a status or title on several lines', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
-    try {
-      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
-      writeFileSync(join(dir, 'sample.md'), text.replace('- [sample]', '- ["*"]'));
-      const other = (topic: string) => text.replace('topic: sample', `topic: ${topic}`);
-      writeFileSync(join(dir, 'one.markdown'), other('one'));
-      writeFileSync(join(dir, 'two.MD'), other('two'));
-      writeFileSync(join(dir, 'three.md.txt'), other('three'));
-      writeFileSync(join(dir, 'notes.txt'), 'not a brief');
-      writeFileSync(join(dir, 'lines.md'), other('lines').replace('status: Things stand where they stood.', 'status: |\n  Things stand\n  where they stood.').replace('title: A sample brief', 'title: >\n  A sample\n\n  brief'));
-      expect(lintBriefs(dir).map(formatProblem)).toEqual([
-        `${dir}/lines.md:3: 'title' must be one line (a YAML | or > block, or a line break, makes several) ("A sample\\nbrief\\n")`,
-        `${dir}/lines.md:7: 'status' must be one line (a YAML | or > block, or a line break, makes several) ("Things stand\\nwhere they stood.\\n")`,
-        `${dir}/one.markdown:0: not read: brief files must end in .md (rename it to one.md)`,
-        `${dir}/sample.md:20: 'match term' needs a letter or digit: a term of only symbols never matches ("*")`,
-        `${dir}/three.md.txt:0: not read: brief files must end in .md (rename it to three.md)`,
-        `${dir}/two.MD:0: not read: brief files must end in .md (rename it to two.md)`,
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    inTempDir((dir) => {
+    const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+    writeFileSync(join(dir, 'sample.md'), text.replace('- [sample]', '- ["*"]'));
+    const other = (topic: string) => text.replace('topic: sample', `topic: ${topic}`);
+    writeFileSync(join(dir, 'one.markdown'), other('one'));
+    writeFileSync(join(dir, 'two.MD'), other('two'));
+    writeFileSync(join(dir, 'three.md.txt'), other('three'));
+    writeFileSync(join(dir, 'notes.txt'), 'not a brief');
+    writeFileSync(join(dir, 'lines.md'), other('lines').replace('status: Things stand where they stood.', 'status: |\n  Things stand\n  where they stood.').replace('title: A sample brief', 'title: >\n  A sample\n\n  brief'));
+    expect(lintBriefs(dir).map(formatProblem)).toEqual([
+      `${dir}/lines.md:3: 'title' must be one line (a YAML | or > block, or a line break, makes several) ("A sample\\nbrief\\n")`,
+      `${dir}/lines.md:7: 'status' must be one line (a YAML | or > block, or a line break, makes several) ("Things stand\\nwhere they stood.\\n")`,
+      `${dir}/one.markdown:0: not read: brief files must end in .md (rename it to one.md)`,
+      `${dir}/sample.md:20: 'match term' needs a letter or digit: a term of only symbols never matches ("*")`,
+      `${dir}/three.md.txt:0: not read: brief files must end in .md (rename it to three.md)`,
+      `${dir}/two.MD:0: not read: brief files must end in .md (rename it to two.md)`,
+    ]);
+    });
   });
 
   it('names a source link that replies could not draw (one slash, or none)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
-    try {
-      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
-      writeFileSync(join(dir, 'sample.md'), text.replace('https://example.org/one', 'https:/example.org/one').replace('https://example.org/two', 'https:example.org/two'));
-      expect(lintBriefs(dir).map(formatProblem)).toEqual([
-        `${dir}/sample.md:11: 'source s1 url' must start with 'https://' or 'http://' (two slashes) ("https:/example.org/one")`,
-        `${dir}/sample.md:16: 'source s2 url' must start with 'https://' or 'http://' (two slashes) ("https:example.org/two")`,
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    inTempDir((dir) => {
+    const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+    writeFileSync(join(dir, 'sample.md'), text.replace('https://example.org/one', 'https:/example.org/one').replace('https://example.org/two', 'https:example.org/two'));
+    expect(lintBriefs(dir).map(formatProblem)).toEqual([
+      `${dir}/sample.md:11: 'source s1 url' must start with 'https://' or 'http://' (two slashes) ("https:/example.org/one")`,
+      `${dir}/sample.md:16: 'source s2 url' must start with 'https://' or 'http://' (two slashes) ("https:example.org/two")`,
+    ]);
+    });
   });
 
   it('a YAML typo in a brief blames that line in plain words, not the feeds that name its topic', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
-    try {
-      cpSync('briefs', dir, { recursive: true });
-      const china = join(dir, 'china-ties.md');
-      writeFileSync(china, readFileSync(china, 'utf8').replace(/^title: .*$/m, 'title: Colombia and China: ties'));
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', dir, '--feeds', 'feeds.yaml'], { encoding: 'utf8' });
-      expect(run.status).toBe(1);
-      expect(run.stdout.trim().split('\n')).toEqual([
-        `${china}:3: YAML: a value that contains ': ' must be in quotes, e.g. title: "Colombia and China: ties"`,
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    inTempDir((dir) => {
+    cpSync('briefs', dir, { recursive: true });
+    const china = join(dir, 'china-ties.md');
+    writeFileSync(china, readFileSync(china, 'utf8').replace(/^title: .*$/m, 'title: Colombia and China: ties'));
+    const run = lintCli(dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout.trim().split('\n')).toEqual([
+      `${china}:3: YAML: a value that contains ': ' must be in quotes, e.g. title: "Colombia and China: ties"`,
+    ]);
+    });
   });
 
   it('blames a broken brief, not the feeds that name its topic', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'briefbot-lint-'));
-    try {
-      cpSync('briefs', dir, { recursive: true });
-      const file = join(dir, 'nato-status.md');
-      // A valid topic with a broken body, and a broken front matter that still names its topic.
-      writeFileSync(file, readFileSync(file, 'utf8').replace('global-partner status. [s2]', 'global-partner status. [s9]'));
-      const china = join(dir, 'china-ties.md');
-      writeFileSync(china, readFileSync(china, 'utf8').replace('updated: 2026-11-23', 'updated: 2026-13-45'));
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lint', dir, '--feeds', 'feeds.yaml'], { encoding: 'utf8' });
-      expect(run.status).toBe(1);
-      expect(run.stdout.trim().split('\n')).toEqual([
-        `${china}:5: 'updated' is not a real calendar date ("2026-13-45")`,
-        expect.stringMatching(new RegExp(`^${file}:\\d+: cites \\[s9\\] but no source has id 's9'$`)),
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    inTempDir((dir) => {
+    cpSync('briefs', dir, { recursive: true });
+    const file = join(dir, 'nato-status.md');
+    // A valid topic with a broken body, and a broken front matter that still names its topic.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('global-partner status. [s2]', 'global-partner status. [s9]'));
+    const china = join(dir, 'china-ties.md');
+    writeFileSync(china, readFileSync(china, 'utf8').replace('updated: 2026-11-23', 'updated: 2026-13-45'));
+    const run = lintCli(dir);
+    expect(run.status).toBe(1);
+    expect(run.stdout.trim().split('\n')).toEqual([
+      `${china}:5: 'updated' is not a real calendar date ("2026-13-45")`,
+      expect.stringMatching(new RegExp(`^${file}:\\d+: cites \\[s9\\] but no source has id 's9'$`)),
+    ]);
+    });
   });
 });

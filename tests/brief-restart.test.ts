@@ -12,6 +12,18 @@ const fx = botFixture({ env: { MODERATOR_CHANNEL: 'slack:C0MODS' } });
 
 const notes = (title: string) => notesIn(fx.fake, 'C0MODS', title);
 
+/** The moderators' "Brief problems" note, once it has come. */
+async function problemsNote(): Promise<string> {
+  expect(await until(() => notes('Brief problems').length > 0, 10_000)).toBe(true);
+  return notes('Brief problems')[0] as string;
+}
+
+/** The live bot reloads a brief edited on disk and answers with it. */
+async function answersAfterReload(bot: Awaited<ReturnType<typeof fx.start>>, port: number, text: string): Promise<void> {
+  expect(await until(() => bot.logs('briefs reloaded').length > 0, 10_000)).toBe(true);
+  expect(await slash(fx.fake, port, '/nato-status', '')).toContain(text);
+}
+
 describe('a brief broken while the bot was down', () => {
   it('the bot starts, answers its last good version, tags its news, and tells the moderators', async () => {
     const d = await fx.deploy({ ownBriefs: true });
@@ -39,15 +51,13 @@ describe('a brief broken while the bot was down', () => {
     // Polled while the file was broken, and still tagged to the topic by its last good version.
     expect(after).toContain('Petro puts the NATO exit of Colombia on hold');
 
-    expect(await until(() => notes('Brief problems').length > 0, 10_000)).toBe(true);
-    const [note] = notes('Brief problems');
+    const note = await problemsNote();
     expect(note).toMatch(new RegExp(`^${file}:\\d+: cites \\[s9\\] but no source has id 's9'\n`));
     expect(note).toMatch(/\n\/nato-status is served from its last good version, saved \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
 
     // Fixed: the live bot takes the edit.
     writeFileSync(file, good.replace('the sources do not report the exit as completed', 'the exit is on hold'));
-    expect(await until(() => bot.logs('briefs reloaded').length > 0, 10_000)).toBe(true);
-    expect(await slash(fx.fake, d.port, '/nato-status', '')).toContain('the exit is on hold');
+    await answersAfterReload(bot, d.port, 'the exit is on hold');
   }, 90_000);
 });
 
@@ -62,16 +72,14 @@ describe('a briefs folder missing at start (a volume not mounted)', () => {
     renameSync(briefs, `${briefs}-unmounted`);
     bot = await fx.start(d);
     expect(await slash(fx.fake, d.port, '/nato-status', '')).toContain('the sources do not report the exit as completed');
-    expect(await until(() => notes('Brief problems').length > 0, 10_000)).toBe(true);
-    const [note] = notes('Brief problems');
+    const note = await problemsNote();
     expect(note).toMatch(new RegExp(`^${briefs}:0: cannot read the briefs folder: ENOENT`));
     expect(note).toMatch(/\n\/nato-status is served from its last good version, saved \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
 
     const good = readFileSync(join(`${briefs}-unmounted`, 'nato-status.md'), 'utf8');
     writeFileSync(join(`${briefs}-unmounted`, 'nato-status.md'), good.replace('the sources do not report the exit as completed', 'the exit is on hold'));
     renameSync(`${briefs}-unmounted`, briefs);
-    expect(await until(() => bot.logs('briefs reloaded').length > 0, 10_000)).toBe(true);
-    expect(await slash(fx.fake, d.port, '/nato-status', '')).toContain('the exit is on hold');
+    await answersAfterReload(bot, d.port, 'the exit is on hold');
   }, 90_000);
 });
 
