@@ -88,7 +88,7 @@ const story: fc.Arbitrary<DigestStory> = fc.record({
 
 const digest = fc.array(story, { minLength: 1, maxLength: 8 }).map((stories) => ({
   stories,
-  reply: buildDigest({ topics: TOPICS, stories, timezone: 'America/Bogota', slot: SLOT, cap: 10 }),
+  reply: buildDigest({ topics: TOPICS, stories, timezone: 'America/Bogota', slot: SLOT, cap: 10, covered: undefined }),
 }));
 
 /** The whole digest and its pages, as the digest targets split them. */
@@ -123,7 +123,7 @@ describe('untrusted feed text: the cases by name', () => {
     const stories = [
       { title: 'T', url: 'https://news.example/a', outlets: ['O'], published: SLOT, topics: ['nato-status'], ...s },
     ];
-    return { stories, reply: buildDigest({ topics: TOPICS, stories, timezone: 'UTC', slot: SLOT, cap: 10 })! };
+    return { stories, reply: buildDigest({ topics: TOPICS, stories, timezone: 'UTC', slot: SLOT, cap: 10, covered: undefined })! };
   };
 
   it('a javascript: item link is shown as its headline, never as a link', () => {

@@ -27,6 +27,8 @@ export interface DigestOptions {
   slot: Date;
   /** At most this many stories in all. */
   cap: number;
+  /** Where the last digest's window ended (the subscription's `coveredUntil`); none for a first digest. */
+  covered: Date | undefined;
 }
 
 const SUMMARY_MAX = 200;
@@ -59,13 +61,24 @@ export function buildDigest(o: DigestOptions): Reply | undefined {
     // The next digest starts after this one's slot: say that the rest were left out, not only how many are shown.
     status:
       due.length > ranked.length
-        ? `${ranked.length} of ${due.length} stories since the last digest: the ones most outlets carried`
-        : `${counted(ranked.length, 'story', 'stories')} since the last digest`,
+        ? `${ranked.length} of ${due.length} stories ${coverage(o.covered, o.slot, o.timezone)}: the ones most outlets carried`
+        : `${counted(ranked.length, 'story', 'stories')} ${coverage(o.covered, o.slot, o.timezone)}`,
     sections,
     footer: `Background briefs: ${commands}`,
     ephemeral: false,
     tone: 'info',
   };
+}
+
+/**
+ * What a digest covers, for its status line. A first digest looks back a day; after a gap longer than
+ * a day (a weekly digest, the bot down for a weekend, quiet days that posted nothing) the line says
+ * since when, so an editor can tell a catch-up from the usual day.
+ */
+export function coverage(covered: Date | undefined, slot: Date, zone: string): string {
+  if (!covered) return 'from the last 24 hours';
+  if (slot.getTime() - covered.getTime() <= 25 * 3_600_000) return 'since the last digest';
+  return `since ${shortLocalDate(covered, zone)} ${localTime(covered, zone)}`;
 }
 
 function entry(story: DigestStory, zone: string, slot: Date): ReplyItem {

@@ -1,7 +1,7 @@
 import type { BriefSource } from '../briefs/library.js';
 import { headlineOf, inPublicationOrder } from '../feeds/headline.js';
 import type { ClusterView, FeedStore } from '../feeds/store.js';
-import { buildDigest, type DigestStory } from './build.js';
+import { buildDigest, coverage, type DigestStory } from './build.js';
 import type { Subscription } from './subscription.js';
 import type { Reply } from '../reply.js';
 
@@ -74,11 +74,12 @@ export async function composeDigest(
       };
     });
   const topics = sub.topics.map((topic) => ({ topic, title: briefs.get(topic)?.title ?? topic }));
-  let reply = buildDigest({ topics, stories, timezone: sub.schedule.timezone, slot, cap: sub.cap });
+  const zone = sub.schedule.timezone;
+  let reply = buildDigest({ topics, stories, timezone: zone, slot, cap: sub.cap, covered: sub.coveredUntil });
   if (!reply && sub.postWhenEmpty) {
     reply = {
       title: 'Digest',
-      status: `Nothing new on ${sub.topics.join(', ')} since the last digest.`,
+      status: `Nothing new on ${sub.topics.join(', ')} ${coverage(sub.coveredUntil, slot, zone)}.`,
       sections: [],
       ephemeral: false,
       tone: 'info',
