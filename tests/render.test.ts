@@ -193,6 +193,20 @@ describe('untrusted text', () => {
     ]);
   });
 
+  it('leaves an underscore inside a word on Slack, so a zone or URL a reader copies still works', () => {
+    const m = renderSlack({
+      title: 'T',
+      status: 'America/Mexico_City · https://news.example/merge_requests/1 · snake_case_name · _x_ · a_ _b · é_x · a__b',
+      sections: [],
+      ephemeral: false,
+      tone: 'info',
+    }).message;
+    const status = m.blocks.flatMap((b) => (b.type === 'section' ? [b.text.text] : []))[0];
+    expect(status).toBe(
+      '*America/Mexico_City · https://news.example/merge_requests/1 · snake_case_name · \u02cdx\u02cd · a\u02cd \u02cdb · é\u02cdx · a\u02cd\u02cdb*',
+    );
+  });
+
   it('cannot ping or forge links on Discord', () => {
     const m = renderDiscord(hostile).message;
     expect(m.allowed_mentions).toEqual({ parse: [] });

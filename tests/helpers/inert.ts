@@ -25,8 +25,10 @@ import type { SlackMessage } from '../../src/platforms/slack/render.js';
  *     target is the URL of a story whose URL is http(s), written as link() writes it, and whose label
  *     holds no `<` or `>` — so no `<!…>`, `<@…>`, `<#…>` or foreign `<url|label>`;
  *  S3 outside those links there is no `>` and every `&` starts `&amp;`, `&lt;` or `&gt;`;
- *  S4 outside link targets there is no `_`, `~` or backtick (italics, strike-through, code), and the
- *     `*`s pair up around text with no mark in it (our bold: headings, dates, the status line).
+ *  S4 outside link targets there is no `~` or backtick (strike-through, code), no `_` but one inside a
+ *     word (ASCII letters or digits on both sides: Slack opens italics only at a word's start, so
+ *     with no other `_` none opens), and the `*`s pair up around text with no other mark in it
+ *     (our bold: headings, dates, the status line).
  * Both: no zero-width, bidi-control or other invisible character survives (they are removed in the
  * core, src/core/untrusted.ts); look-alikes (＠ ＜ ＞) are kept as text, which D2–D3 and S2 show is harmless.
  */
@@ -97,8 +99,9 @@ export function slackProblems(m: SlackMessage, stories: DigestStory[]): string[]
     if (/[<>]/.test(outside)) problems.push(`S2/S3 stray < or > in ${JSON.stringify(text)}`);
     if (/&(?!amp;|lt;|gt;)/.test(outside)) problems.push(`S3 unescaped & in ${JSON.stringify(text)}`);
     // Labels are formatted like any text; targets are not.
-    const marked = text.replace(/<[^<>|]*\|([^<>]*)>/g, '$1').replace(/\*[^*_~`\n]+\*/g, '');
-    if (/[*_~`]/.test(marked)) problems.push(`S4 a formatting mark from untrusted text in ${JSON.stringify(text)}`);
+    const marked = text.replace(/<[^<>|]*\|([^<>]*)>/g, '$1').replace(/\*([^*~`\n]+)\*/g, '$1');
+    // An underscore inside a word (ASCII letters or digits on both sides) opens nothing in Slack.
+    if (/[*~`]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/.test(marked)) problems.push(`S4 a formatting mark from untrusted text in ${JSON.stringify(text)}`);
   }
   return problems;
 }

@@ -143,9 +143,11 @@ export function link(l: Link): string {
 /**
  * mrkdwn's formatting marks have no escape: in text, each becomes a look-alike Slack does not parse,
  * so feed text cannot bold, italicise, strike out or open a code block over our own lines (the
- * `*…*` around headings and dates is added outside esc).
+ * `*…*` around headings and dates is added outside esc). An underscore between two ASCII letters or
+ * digits stays: Slack opens italics only at a word's start, and every other `_` is a look-alike, so
+ * none can open. What a reader copies (`America/Mexico_City`, a feed's URL) then works when pasted.
  */
-const MARKS = /[*_~`]/g;
+const MARKS = /[*~`]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
 const LOOK_ALIKES: Record<string, string> = { '*': '\u2217', _: '\u02cd', '~': '\u223c', '`': '\u02cb' };
 
 /** Slack's three control characters escaped (no text can form a mention or a link), and its marks inert. */
