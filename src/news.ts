@@ -23,8 +23,12 @@ export interface NewsOptions {
   briefs: BriefSource;
   targets: ReadonlyMap<Platform, DigestTarget>;
   logger: Logger;
-  /** Subscriptions declared in configuration (deployments as code), upserted at start. */
-  declared?: SubscriptionSpec[];
+  /**
+   * Subscriptions declared in configuration (SUBSCRIPTIONS_FILE: deployments as code), upserted at
+   * start; those it declared before and no longer does are unsubscribed. Undefined: no file, and no
+   * declared subscription is touched.
+   */
+  declared?: SubscriptionSpec[] | undefined;
   onHealthEvent?: (event: HealthEvent) => void;
   /** Every poll's summary, for /metrics. */
   onPolled?: (summary: PollSummary) => void;
@@ -151,7 +155,12 @@ export function createNews(o: NewsOptions): News {
       if (!stopped && timer) void poll().catch((err: unknown) => o.logger.error({ err }, 'feed poll failed'));
     },
     async start() {
-      for (const spec of o.declared ?? []) await digestStore.subscribe(spec, now());
+      if (o.declared) {
+        for (const spec of o.declared) await digestStore.subscribe(spec, now(), true);
+        for (const gone of await digestStore.retireDeclared(o.declared)) {
+          o.logger.warn({ channel: `${gone.platform}:${gone.channelId}` }, 'unsubscribed: no longer in the subscriptions file');
+        }
+      }
       await retireRemoved();
       // Poll before catching up, so a digest missed while down has the news it should carry.
       await poll().catch((err: unknown) => o.logger.error({ err }, 'feed poll failed'));

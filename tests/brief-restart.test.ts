@@ -111,4 +111,27 @@ describe('a subscribed topic whose brief is deleted', () => {
     ]);
     expect(await slash(fx.fake, d.port, '/digest', 'list')).toContain('No brief serves venezuela now');
   }, 60_000);
+
+  it('a subscription removed from the file is unsubscribed at the next start; one the channel made itself is not', async () => {
+    const d = await fx.deploy();
+    const file = d.env.SUBSCRIPTIONS_FILE as string;
+    const subscription = { platform: 'slack', channelId: CHANNEL, topics: ['nato-status'], schedule: { time: '08:00', timezone: 'UTC' } };
+    writeFileSync(file, JSON.stringify({ subscriptions: [subscription] }));
+    let bot = await fx.start(d);
+    expect(await slash(fx.fake, d.port, '/digest', 'list')).toContain('Subscribed: nato-status');
+    expect(await kill(bot, 'SIGTERM')).toBe(0);
+
+    writeFileSync(file, JSON.stringify({ subscriptions: [] }));
+    bot = await fx.start(d);
+    expect(await until(() => bot.logs('unsubscribed: no longer in the subscriptions file').length > 0, 10_000)).toBe(true);
+    expect(bot.logs('unsubscribed: no longer in the subscriptions file').map((l) => l.channel)).toEqual([`slack:${CHANNEL}`]);
+    expect(await slash(fx.fake, d.port, '/digest', 'list')).toContain('No digest subscription in this channel.');
+
+    // The channel subscribes itself: the file never declared that one, so a restart keeps it.
+    expect(await slash(fx.fake, d.port, '/digest', 'subscribe topics:china-ties time:09:00')).toContain('china-ties');
+    expect(await kill(bot, 'SIGTERM')).toBe(0);
+    bot = await fx.start(d);
+    expect(bot.logs('unsubscribed: no longer in the subscriptions file')).toEqual([]);
+    expect(await slash(fx.fake, d.port, '/digest', 'list')).toContain('Subscribed: china-ties');
+  }, 90_000);
 });

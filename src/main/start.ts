@@ -143,8 +143,8 @@ function moderatorChannel(config: Config): { platform: Platform; channelId: stri
 }
 
 /** The subscriptions declared as code; a file with problems stops the start, naming each by line. */
-function loadSubscriptions(file: string | undefined, topics: string[], logger: Logger): SubscriptionSpec[] {
-  if (!file) return [];
+function loadSubscriptions(file: string | undefined, topics: string[], logger: Logger): SubscriptionSpec[] | undefined {
+  if (!file) return undefined;
   const { subscriptions, problems, unknownTopics } = loadSubscriptionsFile(file, undefined, topics);
   if (problems.length > 0) throw new ConfigError(`SUBSCRIPTIONS_FILE ${file} has problems:\n  ${problems.map(formatProblem).join('\n  ')}`);
   if (unknownTopics.length > 0) logger.warn({ problems: unknownTopics.map(formatProblem) }, `${file}: subscriptions name topics no brief has`);

@@ -44,14 +44,23 @@ export class SqliteDigestStore implements DigestStore {
     this.sql = statementCache(db);
   }
 
-  async subscribe(spec: SubscriptionSpec, now: Date): Promise<Subscription> {
+  async subscribe(spec: SubscriptionSpec, now: Date, declared = false): Promise<Subscription> {
     const row = this.sql(
-        `INSERT INTO subscriptions (platform, channel_id, spec, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT(platform, channel_id) DO UPDATE SET spec = excluded.spec
+        `INSERT INTO subscriptions (platform, channel_id, spec, created_at, declared) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(platform, channel_id) DO UPDATE SET spec = excluded.spec, declared = excluded.declared
          RETURNING *`,
       )
-      .get(spec.platform, spec.channelId, JSON.stringify(spec), now.getTime()) as Row;
+      .get(spec.platform, spec.channelId, JSON.stringify(spec), now.getTime(), declared ? 1 : 0) as Row;
     return toSubscription(row);
+  }
+
+  async retireDeclared(keep: readonly SubscriptionSpec[]): Promise<Subscription[]> {
+    const kept = new Set(keep.map((s) => `${s.platform}:${s.channelId}`));
+    const gone = (this.sql('SELECT * FROM subscriptions WHERE declared = 1 ORDER BY id').all() as Row[])
+      .map(toSubscription)
+      .filter((s) => !kept.has(`${s.platform}:${s.channelId}`));
+    for (const s of gone) await this.unsubscribe(s.platform, s.channelId);
+    return gone;
   }
 
   async unsubscribe(platform: Platform, channelId: string): Promise<boolean> {

@@ -74,6 +74,9 @@ export const MIGRATIONS: readonly string[] = [
   // Hosts that asked for no requests until a time (429/503 with Retry-After): kept here, not in one
   // process's memory, so a restart or a poll --once beside the bot does not ask them early.
   `CREATE TABLE host_pauses (host TEXT PRIMARY KEY, until INTEGER NOT NULL, why TEXT NOT NULL);`,
+  // A subscription SUBSCRIPTIONS_FILE declared (1) rather than a /digest subscribe in the channel:
+  // removed from the file, it is unsubscribed at the next start.
+  `ALTER TABLE subscriptions ADD COLUMN declared INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** Bring the database to the latest version, one transaction per migration. Returns the version. */

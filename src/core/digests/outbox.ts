@@ -26,9 +26,14 @@ export interface OutboxEntry {
 }
 
 export interface SubscriptionStore {
-  /** One subscription per channel: subscribing again replaces it. */
-  subscribe(spec: SubscriptionSpec, now: Date): Promise<Subscription>;
+  /**
+   * One subscription per channel: subscribing again replaces it. `declared`: SUBSCRIPTIONS_FILE's, not
+   * a channel's own /digest subscribe (which takes a declared channel over).
+   */
+  subscribe(spec: SubscriptionSpec, now: Date, declared?: boolean): Promise<Subscription>;
   unsubscribe(platform: Platform, channelId: string): Promise<boolean>;
+  /** Unsubscribe the declared subscriptions not among `keep` (gone from the file); returns them. */
+  retireDeclared(keep: readonly SubscriptionSpec[]): Promise<Subscription[]>;
   subscriptions(): Promise<Subscription[]>;
   /** One subscription, by id or by channel: a digest firing or a /digest command reads only its own. */
   subscription(by: { id: number } | { platform: Platform; channelId: string }): Promise<Subscription | undefined>;
