@@ -184,7 +184,7 @@ describe('digests through the outbox', () => {
     let [entry] = await store.entries('pending');
     expect(entry?.attempts).toBe(1);
     expect(entry?.nextAttemptAt.toISOString()).toBe('2026-11-23T13:00:30.000Z');
-    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0 }); // not due yet
+    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0, cancelled: 0 }); // not due yet
 
     now.t = new Date('2026-11-23T13:00:31Z');
     target.failures.push(new DeliveryError('500 Internal Server Error', true));
@@ -194,7 +194,7 @@ describe('digests through the outbox', () => {
 
     now.t = new Date('2026-11-23T13:10:00Z');
     target.failures.push(new DeliveryError('503 Service Unavailable', true));
-    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 1 });
+    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 1, cancelled: 0 });
     const dead = await store.entries('dead');
     expect(dead[0]?.lastError).toBe('503 Service Unavailable (after 3 attempts)');
     expect(target.sent).toHaveLength(0);
@@ -207,9 +207,48 @@ describe('digests through the outbox', () => {
 
     expect(await store.unsubscribe('local', 'C1')).toBe(true);
     now.t = new Date('2026-11-23T13:05:00Z');
-    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0 });
+    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0, cancelled: 0 });
     expect(target.sent).toEqual([]);
     expect((await store.entries('cancelled')).map((e) => [e.channelId, e.lastError])).toEqual([['C1', 'unsubscribed']]);
+  });
+
+  it('given a digest going out, when the channel unsubscribes between its pages, then the rest are not sent and it stays cancelled, never dead', async () => {
+    const now = { t: new Date('2026-11-23T13:00:00Z') };
+    const told: string[] = [];
+    const { store, target, scheduler, addItem } = await setup(now, (_, reason) => told.push(reason));
+    target.renderPages = (reply) => [reply, reply, reply];
+    const send = target.send.bind(target);
+    let calls = 0;
+    target.send = async (channelId, page, key, since) => {
+      calls++;
+      if (calls === 2) {
+        // The manager's /digest unsubscribe lands while page 2 is in flight, and the channel is gone.
+        await store.unsubscribe('local', 'C1');
+        throw new DeliveryError('Unknown Channel', false);
+      }
+      return send(channelId, page, key, since);
+    };
+    const sub = await store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
+    await addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
+    await scheduler.runSlot(sub, now.t);
+    expect(target.sent).toHaveLength(1);
+    expect(told).toEqual([]);
+    expect((await store.entries()).map((e) => [e.state, e.lastError])).toEqual([['cancelled', 'unsubscribed']]);
+
+    // The same between pages that go out fine: page 3 is never sent, and nothing says "delivered".
+    const second = await setup(now);
+    second.target.renderPages = (reply) => [reply, reply, reply];
+    const sendOk = second.target.send.bind(second.target);
+    second.target.send = async (channelId, page, key, since) => {
+      const sent = await sendOk(channelId, page, key, since);
+      if (second.target.sent.length === 2) await second.store.unsubscribe('local', 'C1');
+      return sent;
+    };
+    const again = await second.store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
+    await second.addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
+    await second.scheduler.runSlot(again, now.t);
+    expect(second.target.sent).toHaveLength(2);
+    expect((await second.store.entries()).map((e) => e.state)).toEqual(['cancelled']);
   });
 
   it('dead-letters at once what cannot succeed (unknown channel), and says so once', async () => {
@@ -351,7 +390,7 @@ describe('digests through the outbox', () => {
       await store.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-23T13:00:00Z'), pages: [{ title: `${sub.channelId} day 1` }], coveredUntil: new Date('2026-11-23T13:00:00Z') });
       await store.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-24T13:00:00Z'), pages: [{ title: `${sub.channelId} day 2` }], coveredUntil: new Date('2026-11-24T13:00:00Z') });
     }
-    expect(await scheduler.deliver()).toEqual({ delivered: 6, retrying: 0, dead: 0 });
+    expect(await scheduler.deliver()).toEqual({ delivered: 6, retrying: 0, dead: 0, cancelled: 0 });
     expect(target.maxInFlight).toBe(3);
     for (const c of ['C1', 'C2', 'C3']) {
       expect(target.sent.filter((s) => s.channelId === c).map((s) => s.page.title)).toEqual([`${c} day 1`, `${c} day 2`]);

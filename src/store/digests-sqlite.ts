@@ -141,17 +141,23 @@ export class SqliteDigestStore implements DigestStore {
     );
   }
 
+  // Each outcome applies only to an entry still pending: one cancelled meanwhile (an unsubscribe
+  // while its pages went out) stays cancelled, never delivered or dead.
+  async stillPending(id: number): Promise<boolean> {
+    return this.sql("SELECT 1 FROM outbox WHERE id = ? AND state = 'pending'").get(id) !== undefined;
+  }
+
   async markDelivered(id: number): Promise<void> {
-    this.sql("UPDATE outbox SET state = 'delivered', last_error = NULL WHERE id = ?").run(id);
+    this.sql("UPDATE outbox SET state = 'delivered', last_error = NULL WHERE id = ? AND state = 'pending'").run(id);
   }
 
   async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
-    this.sql('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?')
+    this.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND state = 'pending'")
       .run(error, nextAttemptAt.getTime(), id);
   }
 
-  async markDead(id: number, error: string): Promise<void> {
-    this.sql("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
+  async markDead(id: number, error: string): Promise<boolean> {
+    return this.sql("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'").run(error, id).changes > 0;
   }
 
   /** Outbox entries by state, without loading them. */

@@ -25,6 +25,8 @@ export interface DeliveryReport {
   delivered: number;
   retrying: number;
   dead: number;
+  /** Unsubscribed while its pages went out: the rest were not sent. */
+  cancelled: number;
 }
 
 /** The idempotency key of one page: the same across restarts, different for every page of every slot. */
@@ -42,7 +44,7 @@ export async function deliverDue(
   targets: ReadonlyMap<Platform, DigestTarget>,
   options: DeliverOptions,
 ): Promise<DeliveryReport> {
-  const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0 };
+  const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0, cancelled: 0 };
   const byChannel = new Map<string, OutboxEntry[]>();
   for (const entry of await store.due(options.now(), 500)) {
     // An entry for a platform not connected in this process waits for one that is.
@@ -76,6 +78,7 @@ async function deliverEntry(
 ): Promise<keyof DeliveryReport> {
   for (const [i, page] of entry.pages.entries()) {
     if (entry.messageIds[i]) continue;
+    if (!(await store.stillPending(entry.id))) return 'cancelled';
     try {
       const mayHaveLandedSince = entry.messageIds[i] === '' ? new Date(entry.createdAt.getTime() - CLOCK_SKEW_MS) : undefined;
       if (!mayHaveLandedSince) await store.markAttempt(entry.id, i);
@@ -89,7 +92,7 @@ async function deliverEntry(
       const attempts = entry.attempts + 1;
       if (!error.retryable || attempts >= options.maxAttempts) {
         const reason = `${error.message} (after ${counted(attempts, 'attempt')})`;
-        await store.markDead(entry.id, reason);
+        if (!(await store.markDead(entry.id, reason))) return 'cancelled';
         options.onDead?.(entry, reason);
         return 'dead';
       }

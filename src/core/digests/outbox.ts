@@ -53,9 +53,12 @@ export interface DigestStore extends SubscriptionStore {
   markAttempt(id: number, page: number): Promise<void>;
   /** The attempt certainly posted nothing: the page is as if never tried. */
   clearAttempt(id: number, page: number): Promise<void>;
+  /** Not cancelled (unsubscribed) since it was read: checked before each page goes out. */
+  stillPending(id: number): Promise<boolean>;
   markDelivered(id: number): Promise<void>;
   markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void>;
-  markDead(id: number, error: string): Promise<void>;
+  /** Whether it was still pending (and is dead now): a cancelled entry is no dead letter. */
+  markDead(id: number, error: string): Promise<boolean>;
   entries(state?: OutboxState): Promise<OutboxEntry[]>;
 }
 
