@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,32 @@ describe('SQLite store', () => {
     expect(versions).toHaveLength(MIGRATIONS.length);
     await again.close();
   });
+
+  it('given three processes opening one store at the same instant, new or to be upgraded, then each opens it at the latest version', async () => {
+    // As a bot per platform started together after an upgrade: each used to run the same migration.
+    const openTogether = async (file: string) => {
+      const at = String(Date.now() + 3000);
+      const outputs = await Promise.all(
+        [0, 1, 2].map(
+          () =>
+            new Promise<string>((resolve) => {
+              const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/open-store-at.ts', file, at], { stdio: ['ignore', 'pipe', 'inherit'] });
+              let out = '';
+              child.stdout.on('data', (chunk: Buffer) => {
+                out += chunk.toString();
+              });
+              child.on('exit', () => resolve(out.trim()));
+            }),
+        ),
+      );
+      return outputs;
+    };
+    const latest = `ok ${MIGRATIONS.length}`;
+    expect(await openTogether(join(dir, 'together-new.db'))).toEqual([latest, latest, latest]);
+    const old = databaseAt(MIGRATIONS.length - 2, join(dir, 'together-old.db'));
+    old.close();
+    expect(await openTogether(join(dir, 'together-old.db'))).toEqual([latest, latest, latest]);
+  }, 30_000);
 
   it('given a version-2 database with stories, then upgrading keeps every story, item and tag, and new items still join them', async () => {
     const file = join(dir, 'v2.db');

@@ -79,21 +79,26 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE subscriptions ADD COLUMN declared INTEGER NOT NULL DEFAULT 0;`,
 ];
 
-/** Bring the database to the latest version, one transaction per migration. Returns the version. */
+/**
+ * Bring the database to the latest version. Returns the version. All of it in one IMMEDIATE
+ * transaction, the version read under the write lock: two processes opening one store at once (a
+ * bot per platform started together after an upgrade) then migrate it once, the second finding it
+ * done, where each used to run the same migration and one failed ("table … already exists").
+ */
 export function migrate(db: Database.Database): number {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
-  let version = row.v ?? 0;
-  if (version > MIGRATIONS.length) {
-    throw new Error(
-      `database schema version ${version} is newer than this build knows (${MIGRATIONS.length})`,
-    );
-  }
-  for (const sql of MIGRATIONS.slice(version)) {
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(++version);
-    })();
-  }
-  return version;
+  return db
+    .transaction(() => {
+      db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
+      let version = row.v ?? 0;
+      if (version > MIGRATIONS.length) {
+        throw new Error(`database schema version ${version} is newer than this build knows (${MIGRATIONS.length})`);
+      }
+      for (const sql of MIGRATIONS.slice(version)) {
+        db.exec(sql);
+        db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(++version);
+      }
+      return version;
+    })
+    .immediate();
 }

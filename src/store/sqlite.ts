@@ -98,12 +98,13 @@ export class SqliteStore implements FeedStore {
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
+    // First: another process opening the store at the same moment holds its lock for a moment.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     // WAL with NORMAL sync survives a killed process intact (what exactly-once needs); only an OS
     // crash may drop the last commits. FULL would fsync every item's transaction.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
     this.version = migrate(this.db);
     this.sql = statementCache(this.db);
   }
