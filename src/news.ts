@@ -106,7 +106,8 @@ export function createNews(o: NewsOptions): News {
       clusterCache,
     });
     polling = pollOnce(due, deps)
-      .then((summary) => {
+      .then(async (summary) => {
+        if (summary.pruned) await digestStore.prune(new Date(now().getTime() - (o.retentionDays ?? 30) * 86_400_000));
         if (summary.newItems > 0 || summary.retagged > 0 || summary.corrected > 0 || (summary.pruned?.items ?? 0) > 0) recentHeadlines.clear();
         return summary;
       })

@@ -54,3 +54,36 @@ describe('the feed list changed while a poll runs', () => {
     }
   });
 });
+
+// Every digest keeps its rendered pages in the outbox: without retention it grew without bound.
+describe('retention', () => {
+  it('a poll forgets digests sent, cancelled or dead before RETENTION_DAYS, and keeps pending ones whatever their age', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-news-retention-'));
+    const briefs = new BriefLibrary('briefs');
+    briefs.load();
+    const now = new Date('2026-11-23T13:00:00Z');
+    const news = createNews({ dataDir: dir, feeds: [], briefs, targets: new Map(), logger: createLogger('silent'), retentionDays: 30, now: () => now });
+    try {
+      const store = news.digestStore;
+      const schedule = { time: '08:00', timezone: 'UTC', weekdays: ['mon' as const] };
+      const days = (n: number) => new Date(now.getTime() - n * 86_400_000);
+      const write = async (channelId: string, ageDays: number, end: 'delivered' | 'dead' | 'pending' | 'cancelled') => {
+        const sub = await store.subscribe({ platform: 'local', channelId, topics: ['nato-status'], schedule, cap: 10, postWhenEmpty: false }, days(90));
+        const entry = await store.enqueue({ subscriptionId: sub.id, slot: days(ageDays), pages: ['page'], coveredUntil: days(ageDays) });
+        if (end === 'delivered') await store.markDelivered(entry!.id);
+        if (end === 'dead') await store.markDead(entry!.id, 'Unknown Channel');
+        if (end === 'cancelled') await store.unsubscribe('local', channelId);
+      };
+      await write('OLD-SENT', 40, 'delivered');
+      await write('OLD-DEAD', 40, 'dead');
+      await write('OLD-PENDING', 40, 'pending');
+      await write('RECENT-SENT', 3, 'delivered');
+      await write('OLD-CANCELLED', 40, 'cancelled');
+      await news.poll(true);
+      expect((await store.entries()).map((e) => `${e.channelId} ${e.state}`)).toEqual(['OLD-PENDING pending', 'RECENT-SENT delivered']);
+    } finally {
+      await news.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -82,11 +82,13 @@ export async function printStatus(dataDir: string): Promise<string> {
       lines.push(`  ${s.platform}:${s.channelId}  ${describeSubscription(s)}`);
       lines.push(`    next run ${next?.toISOString() ?? 'never'}; last digest covers to ${s.coveredUntil?.toISOString() ?? 'nothing yet'}`);
     }
-    const entries = await digests.entries();
-    const count = (state: string) => entries.filter((e) => e.state === state).length;
+    // Counted in SQL: the delivered digests (their pages with them) are most of the outbox.
+    const counts = await digests.stateCounts();
+    const count = (state: string) => counts[state] ?? 0;
     const cancelled = count('cancelled') > 0 ? `, ${count('cancelled')} cancelled (unsubscribed before sent)` : '';
     lines.push('', `Outbox: ${count('pending')} pending, ${count('delivered')} delivered, ${count('dead')} dead${cancelled}`);
-    for (const e of entries.filter((x) => x.state !== 'delivered')) {
+    const unsent = [...(await digests.entries('pending')), ...(await digests.entries('dead')), ...(await digests.entries('cancelled'))];
+    for (const e of unsent.sort((a, b) => a.slot.getTime() - b.slot.getTime())) {
       lines.push(`  ${e.state.padEnd(9)} ${e.platform}:${e.channelId} slot ${e.slot.toISOString()} attempts ${e.attempts}${e.lastError ? `: ${e.lastError}` : ''}`);
     }
     const health = await store.listHealth();
