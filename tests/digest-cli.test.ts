@@ -1,6 +1,7 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefLibrary, type LoadReport } from '../src/core/briefs/library.js';
 import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js';
@@ -10,6 +11,7 @@ import { printFeedHealth, runPollOnce } from '../src/main/feeds.js';
 import { newHealth, recordSuccess } from '../src/core/feeds/health.js';
 import { createNotifier } from '../src/notes.js';
 import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 
 let dataDir: string;
@@ -34,6 +36,39 @@ describe('the commands that read a store', () => {
     await expect(printFeedHealth(() => {}, { DATA_DIR: typo })).rejects.toThrow('no store at');
     expect(existsSync(join(dataDir, 'typo'))).toBe(false);
     await expect(printDigest(dataDir, 'briefs', { ...options, cap: Number('abc') })).rejects.toThrow("--cap takes a whole number of stories, 1 or more; got 'NaN'");
+  });
+
+  it('name a store that is not one (empty, not SQLite) or is older than this build, and leave it as it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-cli-stores-'));
+    try {
+      const at = (name: string, contents: string | ((file: string) => void)) => {
+        const file = join(dir, name, 'briefbot.db');
+        mkdirSync(join(dir, name));
+        if (typeof contents === 'string') writeFileSync(file, contents);
+        else contents(file);
+        return { dataDir: join(dir, name), file };
+      };
+      // A restore that failed part-way: status used to make it a new empty store and say all was well.
+      const empty = at('empty', '');
+      await expect(printStatus(empty.dataDir)).rejects.toThrow(`${empty.file} is not a briefbot store (the file is empty): is DATA_DIR right?`);
+      expect(statSync(empty.file).size).toBe(0);
+      const garbage = at('garbage', 'not a database '.repeat(100));
+      await expect(printFeedHealth(() => {}, { DATA_DIR: garbage.dataDir })).rejects.toThrow(`${garbage.file} is not a briefbot store (not an SQLite database)`);
+      // A store the running (older) bot wrote: reading it must not upgrade it under that bot.
+      const old = at('old', (file) => {
+        const db = new Database(file);
+        db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1);');
+        db.close();
+      });
+      await expect(printDigest(old.dataDir, 'briefs', { ...options })).rejects.toThrow(
+        `the store at ${old.file} is at schema version 1, older than this build's ${MIGRATIONS.length}: start this build's bot to upgrade it`,
+      );
+      const db = new Database(old.file, { readonly: true });
+      expect(db.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: 1 });
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('feeds shows the feeds file’s feeds, and names those renamed or removed since, and those not polled yet', async () => {

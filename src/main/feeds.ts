@@ -8,6 +8,7 @@ import { createPollDeps } from '../core/feeds/deps.js';
 import { pollOnce } from '../core/feeds/poll.js';
 import { formatHealthTable, formatPollSummary } from '../core/feeds/report.js';
 import { lastGoodBriefs, stderrLog } from '../store/last-good.js';
+import { MIGRATIONS, storeVersion } from '../store/migrations.js';
 import { SqliteStore } from '../store/sqlite.js';
 
 /** Only the settings these commands need, so a half-configured Slack never blocks a poll. */
@@ -26,10 +27,19 @@ export function existingStore(dataDir: string): SqliteStore {
   return new SqliteStore(storeThere(dataDir));
 }
 
-/** The store's file, when there is one. */
+/**
+ * The store's file, when there is one this build can read as it is. An older store is left for the
+ * bot to upgrade: upgraded here, the bot still running (or rolled back to) would refuse it.
+ */
 export function storeThere(dataDir: string): string {
   const file = databaseFile(dataDir);
   if (!existsSync(file)) throw new Error(`no store at ${file}: is DATA_DIR right? (the bot, or poll --once, makes it)`);
+  const version = storeVersion(file);
+  if (version < MIGRATIONS.length) {
+    throw new Error(
+      `the store at ${file} is at schema version ${version}, older than this build's ${MIGRATIONS.length}: start this build's bot to upgrade it (this command only reads, and leaves it as it is)`,
+    );
+  }
   return file;
 }
 

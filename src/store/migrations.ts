@@ -1,4 +1,5 @@
-import type Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { DIGEST_TABLES } from './digest-migration.js';
 
 /**
@@ -101,4 +102,31 @@ export function migrate(db: Database.Database): number {
       return version;
     })
     .immediate();
+}
+
+/**
+ * The schema version of an existing store, read without changing it (no migration, no write lock):
+ * for the commands that only read a store. Throws, naming the file, for one that is not a briefbot
+ * store (an empty file from a failed copy, another file at that path).
+ */
+export function storeVersion(file: string): number {
+  const notOurs = (why: string) => new Error(`${file} is not a briefbot store (${why}): is DATA_DIR right?`);
+  if (statSync(file).size === 0) throw notOurs('the file is empty');
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new Error(`cannot open the store ${file}: ${(err as Error).message}`);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    const known = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
+    if (!known) throw notOurs('it has no schema version');
+    return (db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw notOurs('not an SQLite database');
+    throw err;
+  } finally {
+    db.close();
+  }
 }
