@@ -84,7 +84,7 @@ describe('npm run demo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'briefbot-demo-feeds-'));
     try {
       writeFileSync(join(dir, 'feeds.yaml'), 'feeds: []\n');
-      const { code, stdout } = await demo('/digest list\n/digest preview\n/digest now\n/digest list\n', { FEEDS_FILE: join(dir, 'feeds.yaml') });
+      const { code, stdout } = await demo('/digest list\n/digest preview\n/digest now\n/digest list\n', { DEMO_FEEDS_FILE: join(dir, 'feeds.yaml') });
       expect(code).toBe(0);
       const [before, preview, now, after] = stdout.split('you> ').slice(1);
       expect(before).not.toContain('Last digest');

@@ -24,7 +24,8 @@ export async function runDemo(): Promise<void> {
   // go out in a real channel's next digest.
   const dataDir = process.env.DEMO_DATA_DIR || './data/demo';
   const core = createCore({ BRIEFS_DIR: process.env.BRIEFS_DIR ?? join(packageRoot, 'briefs'), DATA_DIR: dataDir }, logger);
-  const feedsFile = process.env.FEEDS_FILE ?? join(packageRoot, 'examples', 'feeds.yaml');
+  // Its own variable: the bot's FEEDS_FILE lists real feeds, and the demo is the sample ones.
+  const feedsFile = process.env.DEMO_FEEDS_FILE || join(packageRoot, 'examples', 'feeds.yaml');
   const { feeds, problems, unknownTopics } = loadFeeds(feedsFile, undefined, core.briefs.topics());
   for (const p of [...problems, ...unknownTopics]) logger.warn(`${p.file}:${p.line}: ${p.message}`);
 

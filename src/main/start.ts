@@ -21,7 +21,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   const config = loadConfig(env);
   if (!config.DISCORD_TOKEN && !config.SLACK_BOT_TOKEN) {
     throw new ConfigError(
-      'No platform configured: set DISCORD_TOKEN (Discord) and/or SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN (Slack).\n' +
+      'No platform configured: set DISCORD_TOKEN (Discord) and/or SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN (Slack), in the environment (npm start and npm run briefbot also read .env).\n' +
         'To try briefbot without any account, run: npm run demo',
     );
   }
