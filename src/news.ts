@@ -117,7 +117,9 @@ export function createNews(o: NewsOptions): News {
       });
     const summary = await polling;
     o.onPolled?.(summary);
-    o.logger.info({ feeds: summary.feeds.length, newItems: summary.newItems, failed: summary.failed, ms: summary.ms }, 'feeds polled');
+    // Every minute, most often with no feed due: only a poll that read feeds is worth a line at info.
+    const level = summary.feeds.length === 0 ? 'debug' : summary.failed === summary.feeds.length ? 'warn' : 'info';
+    o.logger[level]({ feeds: summary.feeds.length, newItems: summary.newItems, failed: summary.failed, ms: summary.ms }, level === 'warn' ? 'feeds polled: every feed failed' : 'feeds polled');
     for (const f of summary.feeds) {
       if (f.status === 'ok' && f.cutShort) o.logger.warn({ feed: f.feed, reason: f.cutShort }, 'feed document broke: the items before the break were read');
     }

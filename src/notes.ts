@@ -43,6 +43,8 @@ export function createNotifier(deps: {
         failing: `Feed ${event.feed} is failing: ${why}.`,
       };
       const text = texts[event.kind];
+      // Logged too: without MODERATOR_CHANNEL the log is the only place a failing feed shows up.
+      deps.log[event.kind === 'recovered' ? 'info' : 'warn']({ feed: event.feed, health: event.kind }, text);
       return toModerators(
         textReply('Feed health', text, { tone: event.kind === 'recovered' ? 'info' : 'warning', ephemeral: false }),
         `note:feed:${event.feed}:${event.kind}:${stamp()}`,
@@ -51,6 +53,7 @@ export function createNotifier(deps: {
     /** A digest will not be retried: the channel is gone, the bot lost access, or the platform kept failing. */
     digestDead(entry: Pick<OutboxEntry, 'platform' | 'channelId' | 'slot'>, reason: string): Promise<void> {
       const text = `The digest for ${entry.platform} channel ${entry.channelId} due ${entry.slot.toISOString()} was not delivered and will not be retried: ${reason}. /digest list in that channel shows it.`;
+      deps.log.warn({ channel: `${entry.platform}:${entry.channelId}`, slot: entry.slot.toISOString(), reason }, 'digest dead-lettered');
       return toModerators(
         textReply('Digest not delivered', text, { tone: 'warning', ephemeral: false }),
         `note:dead:${entry.platform}:${entry.channelId}:${entry.slot.toISOString()}`,

@@ -226,6 +226,7 @@ describe('notes the bot posts on its own', () => {
   it('tells the moderators about feed health changes and the followers of a topic about a new status', async () => {
     const target = new Recorder();
     const warnings: unknown[] = [];
+    const logged: string[] = [];
     const notifier = createNotifier({
       targets: new Map([['discord', target]]),
       moderatorChannel: { platform: 'discord', channelId: 'MODS' },
@@ -235,7 +236,14 @@ describe('notes the bot posts on its own', () => {
           { id: 2, platform: 'discord', channelId: 'OTHER', topics: ['china-ties'], schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] }, cap: 5, postWhenEmpty: false, createdAt: new Date(), coveredUntil: undefined },
         ],
       },
-      log: { info: () => {}, warn: (o) => warnings.push(o), error: () => {} },
+      log: {
+        info: (_, msg) => logged.push(`info ${msg}`),
+        warn: (o, msg) => {
+          warnings.push(o);
+          logged.push(`warn ${msg}`);
+        },
+        error: () => {},
+      },
       now: () => new Date('2026-11-23T12:00:00Z'),
     });
     const health = { ...newHealth('bbc', 'https://x'), state: 'backed-off' as const, lastError: 'HTTP 500', consecutiveFailures: 3, nextAttemptAt: new Date('2026-11-23T13:00:00Z') };
@@ -280,9 +288,19 @@ describe('notes the bot posts on its own', () => {
           'Subscribed to it: discord:NEWS. Restore the brief, or have those channels /digest subscribe to other topics.',
       },
     ]);
+    // Logged as well, for a bot with no MODERATOR_CHANNEL (where these went nowhere).
+    expect(logged).toEqual([
+      'warn Feed bbc has failed 3 times in a row (HTTP 500); retrying at 2026-11-23T13:00:00.000Z.',
+      'info Feed bbc is working again.',
+      `warn Feed wp sent a broken document, and only part of it was read: ${broke}.`,
+      'warn Feed bbc has moved permanently to https://feeds.bbci.co.uk/news/world/rss.xml (update feeds.yaml).',
+      'warn digest dead-lettered',
+    ]);
+    expect(warnings[3]).toEqual({ channel: 'discord:NEWS', slot: '2026-11-23T13:00:00.000Z', reason: 'Unknown Channel (after 1 attempt)' });
 
     target.fail = true;
+    logged.length = 0;
     await notifier.feedHealth({ kind: 'failing', feed: 'bbc', health });
-    expect(warnings).toHaveLength(1);
+    expect(logged).toEqual(['warn Feed bbc is failing: HTTP 500.', 'warn could not post a note']);
   });
 });
