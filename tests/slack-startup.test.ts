@@ -52,6 +52,22 @@ describe('missing or malformed signing secret (HTTP mode)', () => {
   });
 });
 
+describe('Slack unreachable at start', () => {
+  it('start() gives up within seconds, naming the token it could not verify, with the production retry settings', async () => {
+    // A port nothing listens on: every call is refused, as with no route to slack.com.
+    const closed = await FakeSlack.start({});
+    const url = closed.apiUrl;
+    await closed.close();
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_APP_TOKEN: 'xapp-1-abc', SLACK_API_URL: url, PORT: '0', HOST: '127.0.0.1' });
+    const core = createCore(config, createLogger('silent'));
+    adapter = createSlackAdapter(config, { context: core.context, observe: core.observe, logger: core.logger });
+    const started = performance.now();
+    await expect(adapter.start()).rejects.toThrow(/^Could not verify SLACK_BOT_TOKEN \(auth\.test: /);
+    // Three tries about a second apart, where the defaults kept trying for ~30 minutes.
+    expect(performance.now() - started).toBeLessThan(8_000);
+  }, 20_000);
+});
+
 describe('tokens Slack rejects', () => {
   it('constructing the adapter calls nothing; a rejected bot token fails start() naming SLACK_BOT_TOKEN', async () => {
     fake = await FakeSlack.start({ botToken: 'xoxb-the-real-one' });

@@ -23,10 +23,15 @@ export function createBoltApp(
   const token = config.SLACK_BOT_TOKEN;
   if (!token) throw new ConfigError('Configuration error:\n  SLACK_BOT_TOKEN is required to run on Slack');
   const boltLogger = toBoltLogger(logger);
-  // One options object: Bolt copies it into the Socket Mode client too, so SLACK_API_URL covers both.
+  const apiUrl = config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {};
+  // The App's own calls (auth.test at start, a manager check) try three times in ~3 s. Left to the
+  // defaults they took ~30 minutes (or, in Socket Mode, the socket client's 100 retries, which it
+  // writes into the options object it is given) before start-up said Slack could not be reached.
   const clientOptions: webApi.WebClientOptions = {
+    retryConfig: { retries: 2, minTimeout: 1000, maxTimeout: 2000 },
+    timeout: 10_000,
     ...extraClientOptions,
-    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    ...apiUrl,
   };
 
   let transport: SlackTransport;
@@ -36,7 +41,8 @@ export function createBoltApp(
       receiver: new SocketModeReceiver({
         appToken: config.SLACK_APP_TOKEN,
         logger: boltLogger,
-        installerOptions: { clientOptions },
+        // A copy of its own: it keeps its reconnect retries (apps.connections.open), which are its business.
+        installerOptions: { clientOptions: { ...extraClientOptions, ...apiUrl } },
       }),
     };
   } else {
