@@ -180,6 +180,9 @@ describe('signature verification (Bolt’s own)', () => {
     expect(await metric(bot, 'briefbot_commands_total', { command: 'nato-status', outcome: 'ok' })).toBe(
       before,
     );
+    // The operator is told which setting to check, once a minute at most.
+    await bot.command({ command: '/nato-status' }, { badSignature: true });
+    expect(bot.logs.matching('SLACK_SIGNING_SECRET is wrong (it is the app')).toHaveLength(1);
   });
 
   it('a timestamp older than 5 minutes gets 401 and runs nothing', async () => {

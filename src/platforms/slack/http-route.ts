@@ -30,6 +30,18 @@ export function slackEventsRoute(
   accepting: () => boolean,
   logger: Logger,
 ): RouteHandler {
+  // Bolt's own line ("signature mismatch") names no setting. Every command refused this way is most
+  // often a wrong SLACK_SIGNING_SECRET (the Client Secret looks the same); forged requests too, so
+  // at most one line a minute.
+  let hintedAt = Number.NEGATIVE_INFINITY;
+  const hintOn401 = (res: Parameters<RouteHandler>[1]) =>
+    res.on('finish', () => {
+      if (res.statusCode !== 401 || Date.now() - hintedAt < 60_000) return;
+      hintedAt = Date.now();
+      logger.warn(
+        'slack: a request failed the signature check; if every command fails, SLACK_SIGNING_SECRET is wrong (it is the app\'s Signing Secret, under Basic Information, not its Client Secret)',
+      );
+    });
   return (req, res) => {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' }).end('POST only\n');
@@ -45,6 +57,7 @@ export function slackEventsRoute(
       return;
     }
     try {
+      hintOn401(res);
       receiver.requestListener(req, res);
     } catch (err) {
       // requestListener throws only when it cannot route the request at all.
