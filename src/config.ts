@@ -78,6 +78,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return config;
 }
 
+/** Read outside the schema, by `npm run demo` only. */
+const DEMO_SETTINGS = ['DEMO_DATA_DIR', 'DEMO_FEEDS_FILE'];
+
+/** Edit distance, for "did you mean": names are short, so the plain table is enough. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/**
+ * Settings that parse but switch something off without a word: a misspelt variable (the platform
+ * stays off), Slack's other settings without its bot token, notes for a platform this process
+ * does not run. Logged at start.
+ */
+export function configWarnings(env: NodeJS.ProcessEnv, config: Config): string[] {
+  const known = [...Object.keys(configSchema.shape), ...DEMO_SETTINGS];
+  // Only names in our families (SLACK_…, DATA_…): the rest of the environment (HOME, TERM) is not ours.
+  const families = new Set(known.filter((k) => k.includes('_')).map((k) => k.split('_')[0]));
+  const warnings: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (known.includes(name) || !env[name]?.trim() || !families.has(name.split('_')[0] ?? '')) continue;
+    const nearest = known.map((k) => ({ k, d: distance(name, k) })).sort((a, b) => a.d - b.d)[0];
+    const close = nearest && nearest.d <= 2 ? ` (did you mean ${nearest.k}?)` : '';
+    warnings.push(`${name} is not a briefbot setting${close}: it is ignored`);
+  }
+  if (!config.SLACK_BOT_TOKEN) {
+    for (const name of ['SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const) {
+      if (config[name]) warnings.push(`${name} is set but SLACK_BOT_TOKEN is not: Slack is off`);
+    }
+  }
+  const notesOn = config.MODERATOR_CHANNEL?.split(':')[0];
+  if ((notesOn === 'discord' && !config.DISCORD_TOKEN) || (notesOn === 'slack' && !config.SLACK_BOT_TOKEN)) {
+    warnings.push(`MODERATOR_CHANNEL is on ${notesOn}, which this process does not run: its notes go to the log only`);
+  }
+  return warnings;
+}
+
 /** Values that must never reach a log line, an error message or /metrics. */
 export function secretsOf(config: Config): string[] {
   return [config.DISCORD_TOKEN, config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN].filter(

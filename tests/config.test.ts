@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, configWarnings, loadConfig } from '../src/config.js';
 
 const discordToken = `${'M'.repeat(24)}.GaBcDe.${'x'.repeat(27)}`;
 
@@ -45,6 +45,29 @@ describe('configuration', () => {
     } catch (err) {
       expect(String(err)).not.toContain(discordToken);
     }
+  });
+
+  it('warns of settings that would switch something off without a word: a misspelt name, Slack without its bot token, notes for a platform not run', () => {
+    const env = {
+      DISCORD_TOKEN: discordToken,
+      SLACK_BOT_TOKENS: 'xoxb-1-2',
+      SLACK_APP_TOKEN: 'xapp-1-2',
+      LOG_LEVL: 'debug',
+      SLACK_WEBHOOK: 'https://hooks.example/x',
+      MODERATOR_CHANNEL: 'slack:C0MODS',
+      // Not ours: never named.
+      HOME: '/root',
+      PATH: '/usr/bin',
+      DEMO_FEEDS_FILE: 'x.yaml',
+    };
+    expect(configWarnings(env, loadConfig(env))).toEqual([
+      'SLACK_BOT_TOKENS is not a briefbot setting (did you mean SLACK_BOT_TOKEN?): it is ignored',
+      'LOG_LEVL is not a briefbot setting (did you mean LOG_LEVEL?): it is ignored',
+      'SLACK_WEBHOOK is not a briefbot setting: it is ignored',
+      'SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Slack is off',
+      'MODERATOR_CHANNEL is on slack, which this process does not run: its notes go to the log only',
+    ]);
+    expect(configWarnings({ DISCORD_TOKEN: discordToken, HOME: '/root' }, loadConfig({ DISCORD_TOKEN: discordToken }))).toEqual([]);
   });
 
   it('`briefbot start` with no platform names the variables and the demo, and exits 1', () => {

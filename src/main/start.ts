@@ -1,5 +1,5 @@
 import { createCore, runBot } from '../app.js';
-import { type Config, ConfigError, loadConfig, secretsOf } from '../config.js';
+import { type Config, ConfigError, configWarnings, loadConfig, secretsOf } from '../config.js';
 import type { BriefLibrary, LoadReport } from '../core/briefs/library.js';
 import { formatProblem } from '../core/briefs/schema.js';
 import type { Platform } from '../core/commands/types.js';
@@ -26,10 +26,15 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
     );
   }
   const logger = createLogger(config.LOG_LEVEL, secretsOf(config));
+  for (const warning of configWarnings(env, config)) logger.warn(warning);
   let onReload: (report: LoadReport) => void = () => {};
   let notifier: ReturnType<typeof createNotifier> | undefined;
   const core = createCore(config, logger, undefined, (report) => onReload(report));
   const declared = loadSubscriptions(config.SUBSCRIPTIONS_FILE, core.briefs.topics(), logger);
+  // One bot per platform may share a store; still, a channel no process serves never gets a digest.
+  const served = (p: Platform) => (p === 'discord' ? Boolean(config.DISCORD_TOKEN) : p === 'slack' ? Boolean(config.SLACK_BOT_TOKEN) : false);
+  const unserved = declared?.filter((s) => !served(s.platform)).map((s) => `${s.platform}:${s.channelId}`) ?? [];
+  if (unserved.length > 0) logger.warn({ channels: unserved }, `${config.SUBSCRIPTIONS_FILE}: subscriptions on a platform this process does not run get digests only from a bot that runs it`);
   const { feedsFile, feedsNotes } = openFeedsFile(config, core.briefs, logger);
 
   // Signals are handled from the first moment: a SIGTERM during start-up still shuts down cleanly.
