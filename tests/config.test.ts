@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configWarnings, loadConfig } from '../src/config.js';
 
@@ -84,6 +87,20 @@ describe('configuration', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('DISCORD_TOKEN must be a bot token');
     expect(run.stderr).not.toContain('abc');
+  });
+
+  it('`briefbot start` with no brief to serve and no last good copies (a first deployment) names the folder and exits 1', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'briefbot-no-briefs-'));
+    try {
+      // A file where the folder should be, as with a mistyped BRIEFS_DIR.
+      const env = { ...process.env, DISCORD_TOKEN: discordToken, BRIEFS_DIR: 'README.md', DATA_DIR: dataDir };
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], { encoding: 'utf8', env, timeout: 20_000 });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('No brief to serve: BRIEFS_DIR README.md has none that reads cleanly, and DATA_DIR has no last good copies.');
+      expect(run.stderr).toContain('README.md:0: cannot read the briefs folder: ENOTDIR');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('`briefbot start` with a broken subscriptions file names each problem by line, before connecting anywhere', async () => {

@@ -30,6 +30,14 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
   let onReload: (report: LoadReport) => void = () => {};
   let notifier: ReturnType<typeof createNotifier> | undefined;
   const core = createCore(config, logger, undefined, (report) => onReload(report));
+  // As for feeds.yaml: with no brief and no last good copy (a first deployment), there is nothing to
+  // serve, and a bot that answers every command "unknown" would pass its health check.
+  if (core.briefs.list().length === 0) {
+    const problems = core.loaded.problems.map(formatProblem);
+    throw new ConfigError(
+      `No brief to serve: BRIEFS_DIR ${config.BRIEFS_DIR} has none that reads cleanly, and DATA_DIR has no last good copies.${problems.length > 0 ? `\n  ${problems.join('\n  ')}` : ''}`,
+    );
+  }
   const declared = loadSubscriptions(config.SUBSCRIPTIONS_FILE, core.briefs.topics(), logger);
   // One bot per platform may share a store; still, a channel no process serves never gets a digest.
   const served = (p: Platform) => (p === 'discord' ? Boolean(config.DISCORD_TOKEN) : p === 'slack' ? Boolean(config.SLACK_BOT_TOKEN) : false);
