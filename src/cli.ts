@@ -76,17 +76,24 @@ program
   .description('register the slash commands with Discord (global, or one guild) and print what changed')
   .option('--guild <id>', 'register in one guild only (instant; global takes up to an hour)')
   .action(async (opts: { guild?: string }) => {
+    if (opts.guild !== undefined && !/^\d{17,20}$/.test(opts.guild)) throw new ConfigError(`--guild takes a numeric guild id (Developer Mode → Copy Server ID), got '${opts.guild}'`);
+    // Discord's settings only: a Slack set up half-way must not stand in the way of registering.
+    const discordOnly = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLACK_')));
     const { registerCommands } = await import('./platforms/discord/register.js');
-    await registerCommands(loadConfig(), { guildId: opts.guild }, (line) => process.stdout.write(`${line}\n`));
+    await registerCommands(loadConfig(discordOnly), { guildId: opts.guild }, (line) => process.stdout.write(`${line}\n`));
   });
 
 program
   .command('manifest')
   .description('print a Slack app manifest (YAML) declaring the commands, scopes and mode')
   .option('--request-url <url>', 'public URL of /slack/events, for HTTP mode')
-  .action(async (opts: { requestUrl?: string }) => {
+  .option('--socket-mode', 'Socket Mode: no public URL (the default when SLACK_APP_TOKEN is set)')
+  .action(async (opts: { requestUrl?: string; socketMode?: boolean }) => {
+    if (opts.socketMode && opts.requestUrl) throw new ConfigError('--socket-mode and --request-url exclude each other: Slack calls no URL in Socket Mode');
+    // Needs no token: the app-level token (SLACK_APP_TOKEN) is made only after the app exists.
+    const socketMode = opts.socketMode ?? (!opts.requestUrl && Boolean(process.env.SLACK_APP_TOKEN?.trim()));
     const { slackManifest } = await import('./platforms/slack/manifest.js');
-    process.stdout.write(slackManifest(loadConfig(), { requestUrl: opts.requestUrl }));
+    process.stdout.write(slackManifest({ socketMode }, { requestUrl: opts.requestUrl }));
   });
 
 program

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../commands/index.js';
 import { loadConfig } from '../src/config.js';
@@ -144,5 +146,22 @@ describe('command JSON', () => {
     expect(json.description.length).toBeLessThanOrEqual(100);
     expect(json.options?.map((o) => o.name)).toEqual(['needed', 'optional']);
     expect(json.options?.[1]?.description.length).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('briefbot register', () => {
+  const cli = (args: string[], env: NodeJS.ProcessEnv) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'register', ...args], { env: { PATH: process.env.PATH, ...env } });
+
+  it('registers in a guild with Discord’s settings alone: a Slack set up half-way does not stand in the way', async () => {
+    const { stdout } = await cli(['--guild', GUILD_ID], { ...discordEnv(fake), SLACK_BOT_TOKEN: 'xoxb-1-2' });
+    expect(stdout).toContain(`Registered ${commands.length} commands in guild ${GUILD_ID}:`);
+  });
+
+  it('checks a guild id before calling Discord', async () => {
+    const failed = await cli(['--guild', 'my-server'], discordEnv(fake)).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr).toContain("--guild takes a numeric guild id (Developer Mode → Copy Server ID), got 'my-server'");
+    expect(fake.requests.filter((r) => r.path.includes('/commands'))).toEqual([]);
   });
 });

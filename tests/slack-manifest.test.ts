@@ -63,12 +63,22 @@ describe('briefbot manifest', () => {
   it('HTTP mode without --request-url exits 1 saying what to pass', async () => {
     const failed = await cli([]).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 1 });
-    expect((failed as { stderr: string }).stderr).toContain('--request-url');
+    expect((failed as { stderr: string }).stderr).toContain('pass --request-url https://…/slack/events (or --socket-mode for Socket Mode)');
+  });
+
+  it('--socket-mode needs no token (the app token exists only once the app does); with --request-url it is refused', async () => {
+    const manifest = parse((await cli(['--socket-mode'])).stdout) as ManifestShape;
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+    // A half-configured Slack (a bot token and no secret yet) does not stand in the way.
+    expect((await cli(['--socket-mode'], { SLACK_BOT_TOKEN: 'xoxb-1-2' })).stdout).toContain('socket_mode_enabled: true');
+    const both = await cli(['--socket-mode', '--request-url', 'https://bot.example.org/slack/events']).catch((e: { code: number; stderr: string }) => e);
+    expect(both).toMatchObject({ code: 1 });
+    expect((both as { stderr: string }).stderr).toContain('--socket-mode and --request-url exclude each other');
   });
 });
 
 describe('manifest contents', () => {
-  const manifest = buildManifest({ SLACK_APP_TOKEN: 'xapp-1' }, {}, commands) as unknown as ManifestShape;
+  const manifest = buildManifest({ socketMode: true }, {}, commands) as unknown as ManifestShape;
 
   it('respects Slack’s limits and hints the options', () => {
     for (const c of manifest.features.slash_commands) {
@@ -89,9 +99,9 @@ describe('manifest contents', () => {
 
   it('refuses a command name Slack would refuse, and a non-https request URL', () => {
     const long = { ...commands[0]!, definition: { ...commands[0]!.definition, name: 'x'.repeat(32) } };
-    expect(() => slackManifest({ SLACK_APP_TOKEN: 'xapp-1' }, {}, [long])).toThrow(/at most 32/);
+    expect(() => slackManifest({ socketMode: true }, {}, [long])).toThrow(/at most 32/);
     expect(() =>
-      slackManifest({ SLACK_APP_TOKEN: undefined }, { requestUrl: 'http://plain.example/slack/events' }),
+      slackManifest({ socketMode: false }, { requestUrl: 'http://plain.example/slack/events' }),
     ).toThrow(/https/);
   });
 });

@@ -30,7 +30,7 @@ export async function registerCommands(
     ? Routes.applicationGuildCommands(appId, options.guildId)
     : Routes.applicationCommands(appId);
   const wanted = (options.commands ?? allCommands).map((c) => toDiscordCommand(c.definition));
-  const where = options.guildId ? `guild ${options.guildId}` : 'globally';
+  const where = options.guildId ? `in guild ${options.guildId}` : 'globally';
 
   try {
     const current = (await rest.get(route)) as Record<string, unknown>[];

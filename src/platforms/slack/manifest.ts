@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import { stringify } from 'yaml';
 import { commands as allCommands } from '../../../commands/index.js';
-import { type Config, ConfigError } from '../../config.js';
+import { ConfigError } from '../../config.js';
 import { usageOf } from '../../core/commands/parse-text.js';
 import { type CommandModule, nameOn } from '../../core/commands/types.js';
 
@@ -23,22 +23,22 @@ export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'users:read', 'channe
 /**
  * The Slack app manifest (YAML) declaring every command, the scopes and the mode. Paste it at
  * api.slack.com/apps → Create New App → From a manifest. HTTP mode needs the public URL of
- * /slack/events; Socket Mode (SLACK_APP_TOKEN set) needs none.
+ * /slack/events; Socket Mode needs none.
  */
 export function slackManifest(
-  config: Pick<Config, 'SLACK_APP_TOKEN'>,
+  mode: { socketMode: boolean },
   options: { requestUrl?: string },
   commands: readonly CommandModule[] = allCommands,
 ): string {
-  return stringify(buildManifest(config, options, commands), { lineWidth: 0 });
+  return stringify(buildManifest(mode, options, commands), { lineWidth: 0 });
 }
 
 export function buildManifest(
-  config: Pick<Config, 'SLACK_APP_TOKEN'>,
+  mode: { socketMode: boolean },
   options: { requestUrl?: string },
   commands: readonly CommandModule[],
 ): Manifest {
-  const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  const { socketMode } = mode;
   const url = socketMode ? undefined : requestUrlOf(options.requestUrl);
   return {
     _metadata: { major_version: 1, minor_version: 1 },
@@ -82,7 +82,7 @@ function slashCommand(c: CommandModule, url: string | undefined) {
 function requestUrlOf(requestUrl: string | undefined): string {
   if (!requestUrl) {
     throw new ConfigError(
-      'HTTP mode needs the public URL of /slack/events: pass --request-url https://…/slack/events (or set SLACK_APP_TOKEN for Socket Mode)',
+      'HTTP mode needs the public URL of /slack/events: pass --request-url https://…/slack/events (or --socket-mode for Socket Mode)',
     );
   }
   if (!URL.canParse(requestUrl) || new URL(requestUrl).protocol !== 'https:') {
