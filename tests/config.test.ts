@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -102,6 +104,29 @@ describe('configuration', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('`briefbot start` on a port already in use names PORT and exits 1', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    const dataDir = mkdtempSync(join(tmpdir(), 'briefbot-port-'));
+    try {
+      const env = { ...process.env, DISCORD_TOKEN: discordToken, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir };
+      const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d;
+        });
+        child.on('exit', (status) => resolve({ status, stderr }));
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`cannot listen for /healthz, /metrics and Slack requests: port ${port} is in use on 127.0.0.1: stop what holds it, or set PORT to another`);
+    } finally {
+      holder.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('`briefbot start` with a broken subscriptions file names each problem by line, before connecting anywhere', async () => {
     const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');

@@ -49,9 +49,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
   });
 }
 
+/** Listen on PORT at HOST; a failure names the setting to change (the OS's words say only the address). */
 export async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const why =
+        err.code === 'EADDRINUSE'
+          ? `port ${port} is in use on ${host}: stop what holds it, or set PORT to another`
+          : err.code === 'ENOTFOUND' || err.code === 'EADDRNOTAVAIL'
+            ? `HOST ${host} is no address of this machine: set HOST to one (0.0.0.0 for all), without a port`
+            : `${err.code ?? 'error'}: ${err.message}`;
+      reject(Object.assign(new Error(`cannot listen for /healthz, /metrics and Slack requests: ${why}`, { cause: err }), { code: err.code }));
+    });
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve();

@@ -2,6 +2,7 @@ import { BriefLibrary } from '../core/briefs/library.js';
 import { composeDigest } from '../core/digests/compose.js';
 import { nextSlotAfter, WEEKDAYS } from '../core/digests/schedule.js';
 import { describeSubscription, type Subscription } from '../core/digests/subscription.js';
+import { counted } from '../core/text.js';
 import { SqliteDigestStore } from '../store/digests-sqlite.js';
 import { lastGoodBriefs, stderrLog } from '../store/last-good.js';
 import { SqliteStore } from '../store/sqlite.js';
@@ -95,7 +96,7 @@ export async function printStatus(dataDir: string): Promise<string> {
     const failing = health.filter((h) => h.state === 'failing' || h.state === 'backed-off');
     const partial = health.filter((h) => h.state === 'partial');
     lines.push('', `Feeds: ${health.length} polled, ${failing.length} failing, ${partial.length} read in part`);
-    for (const h of failing) lines.push(`  ${h.feed}: ${h.state}, ${h.consecutiveFailures} failures: ${h.lastError ?? ''}`);
+    for (const h of failing) lines.push(`  ${h.feed}: ${h.state}, ${counted(h.consecutiveFailures, 'failure')}: ${h.lastError ?? ''}`);
     for (const h of partial) lines.push(`  ${h.feed}: partial: ${h.lastError ?? ''}`);
     return `${lines.join('\n')}\n`;
   } finally {
