@@ -16,6 +16,8 @@ export interface Metrics {
   /** Where the feed and digest gauges read from, once the store is open. */
   countFrom(counts: StoreCounts): void;
   briefReloadErrors: Counter;
+  /** One per digest dead-lettered: what to alert on (the outbox gauge stays up until retention). */
+  digestsDeadLettered: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -56,6 +58,12 @@ export function createMetrics(): Metrics {
     help: 'Items stored that were not stored before',
     registers: [registry],
   });
+  const digestsDeadLettered = new Counter({
+    name: 'briefbot_digests_dead_lettered_total',
+    help: 'Digests dead-lettered (not delivered, not retried): alert on an increase',
+    labelNames: ['platform'],
+    registers: [registry],
+  });
   let counts: StoreCounts | undefined;
   // Read at scrape time, so a dead-lettered digest or a failing feed shows however it got there.
   const byState = (name: string, help: string, count: keyof StoreCounts) =>
@@ -76,6 +84,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     briefReloadErrors,
+    digestsDeadLettered,
     observePoll(summary) {
       for (const f of summary.feeds) {
         const result = f.status === 'ok' && f.cutShort ? 'partial' : f.status.replace('-', '_');

@@ -8,6 +8,7 @@ import { createMetrics } from '../src/metrics.js';
 import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
 import { type FeedServer, startFeedServer } from './helpers/feed-server.js';
 import { withTestDeps } from './helpers/feed-deps.js';
+import { botFixture, CHANNEL, sleep, slash, until } from './helpers/bot-process.js';
 
 let server: FeedServer;
 const dir = mkdtempSync(join(tmpdir(), 'briefbot-metrics-'));
@@ -62,4 +63,26 @@ describe('/metrics for feeds and digests', () => {
       expect(after).not.toMatch(/^briefbot_feeds\{/m);
     });
   });
+});
+
+// The whole bot (`briefbot start`): a digest the platform refuses for good is counted where an alert can see it rise.
+const fx = botFixture();
+
+describe('/metrics of the running bot', () => {
+  it('a dead-lettered digest increments briefbot_digests_dead_lettered_total, and is logged with its channel and reason', async () => {
+    const d = await fx.deploy();
+    const bot = await fx.start(d);
+    // The start-up catch-up may already have posted; every post from here is refused for good.
+    await sleep(500);
+    fx.fake.script('chat.postMessage', { error: 'channel_not_found' });
+    await slash(fx.fake, d.port, '/digest', 'now');
+    let metrics = '';
+    for (let tries = 0; tries < 50 && !metrics.includes('briefbot_digests_dead_lettered_total{'); tries++) {
+      metrics = await (await fetch(`http://127.0.0.1:${d.port}/metrics`)).text();
+      await sleep(100);
+    }
+    expect(metrics).toContain('briefbot_digests_dead_lettered_total{platform="slack"} 1');
+    expect(await until(() => bot.logs('digest dead-lettered').length > 0, 5_000)).toBe(true);
+    expect(bot.logs('digest dead-lettered')[0]).toMatchObject({ channel: `slack:${CHANNEL}`, reason: expect.stringContaining('channel_not_found') });
+  }, 60_000);
 });

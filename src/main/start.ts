@@ -97,7 +97,10 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<void>
         maxStoryAgeDays: config.DIGEST_MAX_AGE_DAYS,
         onHealthEvent: (event) => void notifier?.feedHealth(event),
         onPolled: (summary) => core.metrics.observePoll(summary),
-        onDeadLetter: (entry, reason) => void notifier?.digestDead(entry, reason),
+        onDeadLetter: (entry, reason) => {
+          core.metrics.digestsDeadLettered.inc({ platform: entry.platform });
+          void notifier?.digestDead(entry, reason);
+        },
         onDisabled: () => {
           core.context.digests = undefined;
           core.context.headlines = undefined;
