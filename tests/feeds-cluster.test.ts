@@ -31,6 +31,19 @@ describe('clustering the same story across outlets', () => {
     ).toBeLessThan(0.6);
   });
 
+  it('given a negation, or each title naming a country or body the other does not, then they are two stories however many words they share', () => {
+    const s = (a: string, b: string) => similarity(titleTokens(a), titleTokens(b), anchors);
+    // Each pair was one story (0.71–1.00): the later one joined a story already posted, and was never shown.
+    expect(s('Colombia will not renew NATO partnership', 'Colombia will renew NATO partnership')).toBe(0);
+    expect(s('Colombia no dejará la OTAN', 'Colombia dejará la OTAN')).toBe(0);
+    expect(s('UN condemns attack in Cauca', 'US condemns attack in Cauca')).toBe(0);
+    expect(s('Colombia and China sign port deal', 'Colombia and US sign port deal')).toBe(0);
+    // The same country however it is written, and one naming fewer countries, still one story.
+    expect(s('U.S. condemns attack in Cauca', 'US condemns attack in Cauca')).toBe(1);
+    expect(s('EE.UU. condena ataque en Cauca', 'EEUU condena el ataque en Cauca')).toBe(1);
+    expect(s('Petro meets Xi in Beijing as China courts Colombia', 'Petro meets Xi in Beijing, Colombia says')).toBeGreaterThanOrEqual(0.6);
+  });
+
   it('given a window, then the same words a week apart are separate stories', () => {
     const index = new ClusterIndex({ ...DEFAULT_CLUSTER_OPTIONS, anchors });
     index.add({

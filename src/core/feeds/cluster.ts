@@ -2,16 +2,25 @@ import { foldTokens } from './text.js';
 
 /**
  * Words that say nothing about which story a headline tells: function words and reporting verbs in
- * English and Spanish. Kept short on purpose; the weighting below does the rest.
+ * English and Spanish. Kept short on purpose; the weighting below does the rest. Negations are not
+ * among them: "will leave NATO" and "will not leave NATO" are two stories.
  */
 const STOPWORDS = new Set(
   `a an the of in on at to for from by with and or but as is are was were be been its it this that
-  after over into than then not no new says said say tells told report reports amid could would will
+  after over into than then new says said say tells told report reports amid could would will
   s us u el la los las un una unos unas de del al a en con por para y o e u que se su sus es son fue
-  ser como mas más tras ante sobre sin dice dijo afirma asegura segun según este esta estos estas lo le`.split(
+  ser como mas más tras ante sobre dice dijo afirma asegura segun según este esta estos estas lo le`.split(
     /\s+/,
   ),
 );
+
+/**
+ * The United States and the United Nations by their capitals, before folding makes them the pronoun
+ * "us" and the article "un" (stopwords): "UN condemns…" and "US condemns…" were one story. "U.S.",
+ * "USA" and Spanish "EE.UU." are one country; "ONU" is the UN in Spanish.
+ */
+const COUNTRIES = /(?<![\p{L}\p{N}])(?:U\.S\.(?:A\.)?|USA?|EE\.\s?UU\.?|EEUU|UN|ONU)(?![\p{L}\p{N}])/gu;
+const countryWord = (abbreviation: string) => (abbreviation === 'UN' || abbreviation === 'ONU' ? ' unitednations ' : ' unitedstates ');
 
 export interface ClusterOptions {
   /** Weighted Dice similarity at or above which two titles tell the same story. */
@@ -27,13 +36,49 @@ export const DEFAULT_CLUSTER_OPTIONS: Omit<ClusterOptions, 'anchors'> = {
   windowMs: 48 * 3600_000,
 };
 
+// Plural and singular of one word are one token: "talks"/"talk", "acuerdos"/"acuerdo".
+const singular = (t: string) => (t.length > 4 && t.endsWith('s') ? t.slice(0, -1) : t);
+
 export function titleTokens(title: string): Set<string> {
   return new Set(
-    foldTokens(title)
+    foldTokens(title.replace(COUNTRIES, countryWord))
       .filter((t) => !STOPWORDS.has(t) && (t.length > 1 || /\d/.test(t)))
-      // Plural and singular of one word are one token: "talks"/"talk", "acuerdos"/"acuerdo".
-      .map((t) => (t.length > 4 && t.endsWith('s') ? t.slice(0, -1) : t)),
+      .map(singular),
   );
+}
+
+const NEGATIONS = new Set(['not', 'no', 'never', 'nunca', 'jamas']);
+/** Countries and bodies spelt alike in English and Spanish (once folded), and the two above. */
+const ACTORS = new Set(
+  `unitedstates unitednations colombia venezuela ecuador peru panama chile argentina bolivia cuba
+  nicaragua honduras guatemala mexico canada china israel iran`
+    .split(/\s+/)
+    .map(singular),
+);
+/** What a token says about who did what: 1 a negation, 2 a country or body, 0 neither. */
+const kindOf = (t: string) => (NEGATIONS.has(t) ? 1 : ACTORS.has(t) ? 2 : 0);
+
+/**
+ * Two titles that tell different stories however many words they share: one is negated and the
+ * other not ("will leave NATO" / "will not leave NATO"), or each names a country or body the other
+ * does not ("UN condemns…" / "US condemns…"; "Colombia and China sign…" / "Colombia and the US sign…").
+ */
+export function contrasts(a: Set<string>, b: Set<string>): boolean {
+  let negA = false;
+  let negB = false;
+  let onlyA = false;
+  let onlyB = false;
+  for (const t of a) {
+    const k = kindOf(t);
+    if (k === 1) negA = true;
+    else if (k === 2 && !b.has(t)) onlyA = true;
+  }
+  for (const t of b) {
+    const k = kindOf(t);
+    if (k === 1) negB = true;
+    else if (k === 2 && !a.has(t)) onlyB = true;
+  }
+  return negA !== negB || (onlyA && onlyB);
 }
 
 const weight = (t: string, anchors: ReadonlySet<string>) => (anchors.has(t) ? 0.5 : 1);
@@ -44,8 +89,12 @@ function weightedSize(tokens: Set<string>, anchors: ReadonlySet<string>): number
   return size;
 }
 
-/** Dice coefficient over token sets, with anchor tokens weighted 0.5 so topic words alone never merge stories. */
+/**
+ * Dice coefficient over token sets, with anchor tokens weighted 0.5 so topic words alone never merge
+ * stories; 0 for titles that contrast.
+ */
 export function similarity(a: Set<string>, b: Set<string>, anchors: ReadonlySet<string>): number {
+  if (contrasts(a, b)) return 0;
   return dice(a, weightedSize(a, anchors), b, weightedSize(b, anchors), anchors);
 }
 
@@ -83,8 +132,9 @@ function room<T extends Float64Array | Uint32Array>(a: T, i: number, make: (n: n
  */
 export class ClusterIndex {
   private readonly tokenIds = new Map<string, number>();
-  /** Per token id: its weight, and the entries that have it (ascending). */
+  /** Per token id: its weight, its kind (kindOf), and the entries that have it (ascending). */
   private readonly tokenWeight: number[] = [];
+  private readonly tokenKind: number[] = [];
   private readonly postings: number[][] = [];
   /** Per member: its cluster and time. */
   private readonly clusterIds: number[] = [];
@@ -187,9 +237,15 @@ export class ClusterIndex {
     const known: number[] = [];
     let size = 0;
     let knownWeight = 0;
+    // For `contrasts`: whether the title is negated, and how many countries or bodies it names.
+    let negated = false;
+    let actors = 0;
     for (const token of this.tokenize(title)) {
       const w = weight(token, this.options.anchors);
       size += w;
+      const kind = kindOf(token);
+      if (kind === 1) negated = true;
+      else if (kind === 2) actors++;
       const id = this.tokenIds.get(token);
       if (id === undefined) continue;
       known.push(id);
@@ -206,10 +262,21 @@ export class ClusterIndex {
       const other = this.size[e]!;
       if (other < minSize || other > maxSize || size + other === 0) return;
       let shared = 0;
+      let entryNegated = false;
+      let entryOnlyActor = false;
+      let sharedActors = 0;
       for (let k = this.start[e]!; k < this.start[e + 1]!; k++) {
         const id = this.tokens[k]!;
-        if (this.inQuery[id] === stamp) shared += this.tokenWeight[id]!;
+        const inQuery = this.inQuery[id] === stamp;
+        if (inQuery) shared += this.tokenWeight[id]!;
+        const kind = this.tokenKind[id];
+        if (kind === 1) entryNegated = true;
+        else if (kind === 2) {
+          if (inQuery) sharedActors++;
+          else entryOnlyActor = true;
+        }
       }
+      if (negated !== entryNegated || (entryOnlyActor && actors > sharedActors)) return;
       const score = (2 * shared) / (size + other);
       if (score < t || score < bestScore) return;
       // The entry's earliest member in the window; ties go to the earliest member, as a scan in
@@ -262,6 +329,7 @@ export class ClusterIndex {
     let id = this.tokenIds.get(token);
     if (id === undefined) {
       id = this.tokenWeight.push(weight(token, this.options.anchors)) - 1;
+      this.tokenKind.push(kindOf(token));
       this.tokenIds.set(token, id);
       this.postings.push([]);
     }
