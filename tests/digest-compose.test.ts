@@ -189,6 +189,21 @@ describe('what a digest entry shows of its story', () => {
     await store.close();
   });
 
+  it('one outlet spelt two ways (an aggregator’s “EL PAÍS”, feeds.yaml’s “El País”) is one outlet, and its summary is its own', async () => {
+    const store = new SqliteStore(join(dir, 'outlet-spellings.db'));
+    const story = await storeItem(store, report('gnews', 'Petro confirma la salida de la OTAN', 'EL PAÍS', T0 - 5 * HOUR), tags);
+    await storeItem(
+      store,
+      report('elpais', 'Petro confirma la salida de la OTAN', 'El País', T0 - 4 * HOUR, { summary: 'El presidente lo anunció en Bogotá.' }),
+      tags,
+      story,
+    );
+    const digest = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
+    // It read "EL PAÍS, El País · … · El País: El presidente…", and ranked as a story two outlets carried.
+    expect(digest.reply?.sections[0]?.items[0]?.detail).toBe('EL PAÍS · 9 Jan 2026 19:00 · El presidente lo anunció en Bogotá.');
+    await store.close();
+  });
+
   it('the linked report has its own summary: the entry shows it, not an earlier unlinked report’s from another outlet', async () => {
     const store = new SqliteStore(join(dir, 'summary-own.db'));
     const rumour = report('rumour', 'Petro says Colombia will leave NATO partnership', 'Rumour Mill', T0 - 30 * HOUR, {

@@ -6,6 +6,7 @@ import type { ClusterMember } from '../core/feeds/cluster.js';
 import type { FeedErrorCode } from '../core/feeds/errors.js';
 import type { HostPauses } from '../core/feeds/limiter.js';
 import { REDIRECT_PREFIX } from '../core/feeds/canonical.js';
+import { distinctOutlets, sameOutlet } from '../core/feeds/outlet.js';
 import type { Headline } from '../core/commands/types.js';
 import type { ClusterView, FeedStore, StoredItem, StoredNew, StoredTag, StoryPlanner, TaggedItem } from '../core/feeds/store.js';
 import { FUTURE_TOLERANCE_MS, type FeedHealth, type FeedItem, type HealthState, type TopicTag } from '../core/feeds/types.js';
@@ -330,7 +331,7 @@ export class SqliteStore implements FeedStore {
     return leads.map((r) => ({
       title: String(r.title),
       url: String(r.link),
-      outlets: [...new Set((outletsOf.all(r.cluster_id) as Row[]).map((o) => String(o.outlet)))],
+      outlets: distinctOutlets((outletsOf.all(r.cluster_id) as Row[]).map((o) => String(o.outlet))),
       published: new Date(Number(r.shown)),
       seen: Number(r.seen) === 1,
     }));
@@ -404,7 +405,7 @@ export class SqliteStore implements FeedStore {
       view.items.push(item);
       // Rows come by publication date; the story was first seen at its earliest sighting, whichever item that was.
       if (item.firstSeenAt < view.firstSeenAt) view.firstSeenAt = item.firstSeenAt;
-      if (!view.outlets.includes(item.outlet)) view.outlets.push(item.outlet);
+      if (!view.outlets.some((o) => sameOutlet(o, item.outlet))) view.outlets.push(item.outlet);
       for (const t of topics) if (!view.topics.includes(t.topic)) view.topics.push(t.topic);
     }
     return [...byCluster.values()];

@@ -1,5 +1,6 @@
 import type { BriefSource } from '../briefs/library.js';
 import { headlineOf, inPublicationOrder } from '../feeds/headline.js';
+import { sameOutlet } from '../feeds/outlet.js';
 import type { ClusterView, FeedStore } from '../feeds/store.js';
 import { buildDigest, coverage, type DigestStory } from './build.js';
 import type { Subscription } from './subscription.js';
@@ -68,7 +69,7 @@ export async function composeDigest(
       return {
         ...headline,
         summary: told?.summary,
-        summaryBy: told && told.outlet !== lead?.outlet ? told.outlet : undefined,
+        summaryBy: told && !(lead && sameOutlet(told.outlet, lead.outlet)) ? told.outlet : undefined,
         topics: c.topics,
         why: explain ? explainTags(c.items) : undefined,
       };

@@ -38,3 +38,16 @@ export function outletOf(feedTitle: string | undefined, siteUrl: string): string
   if (parts.length > 1 && (parts[0]?.length ?? 41) <= 40) return parts[0];
   return host;
 }
+
+/**
+ * One outlet however a feed spells it: "EL PAÍS" in an aggregator's `<source>` and "El País" in
+ * feeds.yaml counted twice, and a story with one outlet outranked those with two.
+ */
+export const sameOutlet = (a: string, b: string) => a === b || compact(a) === compact(b);
+
+/** Outlets in order, each once (the first spelling met). */
+export function distinctOutlets(outlets: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const o of outlets) if (!out.some((seen) => sameOutlet(seen, o))) out.push(o);
+  return out;
+}
