@@ -182,6 +182,31 @@ describe('normalising items', () => {
     expect(items[0]).toMatchObject({ title: 'Colombia y la OTAN', outlet: 'El Tiempo' });
   });
 
+  it('given a headline ending in its outlet’s name (however spelt, after - – — or |, even twice), then the name goes; anything else stays', () => {
+    const titles = (outlet: string | undefined, ...entries: { title: string; source?: string }[]) =>
+      normaliseFeed({ title: 'Some Site', link: undefined, items: entries }, { ...feed, ...(outlet ? { outlet } : {}) }, feed.url, now).items.map((i) => i.title);
+    expect(
+      titles(
+        'El Tiempo',
+        { title: 'Petro confirma: Colombia sale de la OTAN | El Tiempo' },
+        { title: 'Avianca opens route to Beijing – EL TIEMPO' },
+        { title: 'Another 50-50 Senate - POLITICO - POLITICO', source: 'POLITICO' },
+        // Not an outlet: part of the headline.
+        { title: 'Colombia and NATO - what changes' },
+        { title: 'Petro vs. Trump: round two | Analysis' },
+        // The outlet's name is all there is besides one word: kept whole.
+        { title: 'Editorial - El Tiempo' },
+      ),
+    ).toEqual([
+      'Petro confirma: Colombia sale de la OTAN',
+      'Avianca opens route to Beijing',
+      'Another 50-50 Senate',
+      'Colombia and NATO - what changes',
+      'Petro vs. Trump: round two | Analysis',
+      'Editorial - El Tiempo',
+    ]);
+  });
+
   it('given text helpers, then HTML is flattened, capped at a word and odd values are absent', () => {
     // Escaped twice, "<b>" is still a tag: an inline one, which parts no words.
     expect(htmlToText('<script>x()</script>a&lt;b&gt;c&#8220;d&#x201d; &eacute;', 100)).toBe('ac“d” é');

@@ -1,7 +1,7 @@
 import { canonicalLink, shortHash } from './canonical.js';
 import type { FeedConfig } from './config.js';
 import type { RawFeed } from './read.js';
-import { outletOf } from './outlet.js';
+import { outletOf, sameOutlet } from './outlet.js';
 import { foldTokens, htmlToText, truncate, withoutTrailers } from './text.js';
 import { FUTURE_TOLERANCE_MS, type FeedItem } from './types.js';
 
@@ -118,6 +118,27 @@ function repeatsHeadline(summary: string, title: string, outlet: string | undefi
   return words === headline || (outlet !== undefined && words === `${headline} ${foldTokens(outlet).join(' ')}`);
 }
 
+const SUFFIX = /\s+[-–—|]\s+([^-–—|]+)$/;
+
+/**
+ * The headline without the outlet's name after it: " - Outlet" from aggregators (Google News, which
+ * names the outlet in <source>, and sometimes twice), " | El Tiempo" or " – Airways Magazine" from
+ * sites themselves. A digest names the outlets beside the headline already. Only a name that is
+ * the item's or the feed's outlet (however spelt) goes, and never the whole headline.
+ */
+function withoutOutletSuffix(title: string, outlets: (string | undefined)[]): string {
+  let rest = title;
+  for (let i = 0; i < 2; i++) {
+    const m = SUFFIX.exec(rest);
+    const name = m?.[1]?.trim();
+    if (!m || !name || !outlets.some((o) => o && sameOutlet(o, name))) break;
+    const before = rest.slice(0, m.index).trim();
+    if (foldTokens(before).length < 2) break;
+    rest = before;
+  }
+  return rest;
+}
+
 function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem | undefined {
   const link = canonicalLink(textOf(entry.link), ctx.base) ?? permalinkGuid(entry);
   // The outlet is feed text like any other: invisible characters out, whitespace collapsed.
@@ -127,8 +148,7 @@ function normaliseItem(entry: Record<string, unknown>, ctx: Context): FeedItem |
     withoutTrailers(htmlToText(textOf(entry.summary) ?? textOf(entry.content) ?? '', Infinity)),
     SUMMARY_MAX,
   );
-  // Aggregators (Google News) append " - Outlet" to the headline and name the outlet in <source>.
-  if (source && title.endsWith(` - ${source}`)) title = title.slice(0, -(source.length + 3)).trim();
+  title = withoutOutletSuffix(title, [source, ctx.outlet]);
   // A title of nothing but spaces and marks is none (what a link to it would show is blank).
   if (!VISIBLE.test(title)) title = truncate(summary, 120);
   else if (repeatsHeadline(summary, title, source || ctx.outlet)) summary = '';
