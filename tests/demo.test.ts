@@ -70,7 +70,7 @@ describe('npm run demo', () => {
     for (const b of briefs.list()) expect(digest).toContain(`${b.title}:`);
     // One story told by several outlets is one entry naming them all.
     expect(digest).toMatch(/Andes Wire, Hemisphere Monitor/);
-    expect(digest).toContain('(Background briefs: /china-ties · /decertification · /nato-status)');
+    expect(digest).toContain('(Times in America/Bogota · Background briefs: /china-ties · /decertification · /nato-status)');
     expect(stdout).toMatch(
       /Nothing new to post on china-ties, decertification, nato-status since the last digest, \w+day, \d{1,2} \w+ \d{4}, \d\d:\d\d America\/Bogota \(\d{4}-\d{2}-\d{2} \d\d:\d\d UTC\)\./,
     );

@@ -45,7 +45,7 @@ describe('building a digest', () => {
     expect(reply.sections[0]!.items[0]!.detail).toBe(
       'BBC, El Tiempo, Reuters · 03:00 · Colombia leaves NATO partnership: what happened, in one line.',
     );
-    expect(reply.footer).toBe('Background briefs: /nato-status · /china-ties');
+    expect(reply.footer).toBe('Times in America/Bogota · Background briefs: /nato-status · /china-ties');
   });
 
   it('names four outlets of a story and counts the rest (a feed can name any number)', () => {

@@ -156,6 +156,17 @@ describe('a story reaches a channel when its first item on the channel’s topic
   });
 });
 
+describe('a channel that asked for a digest even when nothing is new', () => {
+  it('gets one dated like the others, naming its topics by their briefs’ titles', async () => {
+    const store = new SqliteStore(join(dir, 'empty-digest.db'));
+    const digest = await composeDigest({ ...subscription(['nato-status', 'china-ties'], T0 - 24 * HOUR), postWhenEmpty: true }, new Date(T0), store, briefs);
+    const titles = ['nato-status', 'china-ties'].map((t) => briefs.get(t)?.title);
+    expect(digest.reply?.title).toMatch(/^Digest for \w+day, \d{1,2} \w+ \d{4}$/);
+    expect(digest.reply?.status).toBe(`Nothing new on ${titles.join(', ')} since the last digest.`);
+    await store.close();
+  });
+});
+
 describe('what a digest entry shows of its story', () => {
   // One outlet's report, seen an hour before T0 unless `more` says otherwise.
   const report = (guid: string, title: string, outlet: string, published: number, more: Partial<FeedItem> = {}): FeedItem => ({

@@ -64,7 +64,8 @@ export function buildDigest(o: DigestOptions): Reply | undefined {
         ? `${ranked.length} of ${due.length} stories ${coverage(o.covered, o.slot, o.timezone)}: the ones most outlets carried`
         : `${counted(ranked.length, 'story', 'stories')} ${coverage(o.covered, o.slot, o.timezone)}`,
     sections,
-    footer: `Background briefs: ${commands}`,
+    // The entries' times are the channel's: say whose, once.
+    footer: `Times in ${o.timezone} · Background briefs: ${commands}`,
     ephemeral: false,
     tone: 'info',
   };

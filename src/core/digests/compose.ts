@@ -3,6 +3,7 @@ import { headlineOf, inPublicationOrder } from '../feeds/headline.js';
 import { sameOutlet } from '../feeds/outlet.js';
 import type { ClusterView, FeedStore } from '../feeds/store.js';
 import { buildDigest, coverage, type DigestStory } from './build.js';
+import { localDate } from './schedule.js';
 import type { Subscription } from './subscription.js';
 import type { Reply } from '../reply.js';
 
@@ -79,8 +80,8 @@ export async function composeDigest(
   let reply = buildDigest({ topics, stories, timezone: zone, slot, cap: sub.cap, covered: sub.coveredUntil });
   if (!reply && sub.postWhenEmpty) {
     reply = {
-      title: 'Digest',
-      status: `Nothing new on ${sub.topics.join(', ')} ${coverage(sub.coveredUntil, slot, zone)}.`,
+      title: `Digest for ${localDate(slot, zone)}`,
+      status: `Nothing new on ${topics.map((t) => t.title).join(', ')} ${coverage(sub.coveredUntil, slot, zone)}.`,
       sections: [],
       ephemeral: false,
       tone: 'info',
