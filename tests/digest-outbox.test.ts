@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,7 @@ import cron from 'node-cron';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import type { Platform } from '../src/core/commands/types.js';
-import { DEFAULT_DELIVERY, type DeliverOptions } from '../src/core/digests/deliver.js';
+import { DEFAULT_DELIVERY, type DeliverOptions, deliverDue } from '../src/core/digests/deliver.js';
 import { DeliveryError, type DigestTarget } from '../src/core/digests/outbox.js';
 import { DigestScheduler } from '../src/core/digests/scheduler.js';
 import type { SubscriptionSpec } from '../src/core/digests/subscription.js';
@@ -184,7 +184,7 @@ describe('digests through the outbox', () => {
     let [entry] = await store.entries('pending');
     expect(entry?.attempts).toBe(1);
     expect(entry?.nextAttemptAt.toISOString()).toBe('2026-11-23T13:00:30.000Z');
-    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0, cancelled: 0 }); // not due yet
+    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0, cancelled: 0, elsewhere: 0 }); // not due yet
 
     now.t = new Date('2026-11-23T13:00:31Z');
     target.failures.push(new DeliveryError('500 Internal Server Error', true));
@@ -194,7 +194,7 @@ describe('digests through the outbox', () => {
 
     now.t = new Date('2026-11-23T13:10:00Z');
     target.failures.push(new DeliveryError('503 Service Unavailable', true));
-    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 1, cancelled: 0 });
+    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 1, cancelled: 0, elsewhere: 0 });
     const dead = await store.entries('dead');
     expect(dead[0]?.lastError).toBe('503 Service Unavailable (after 3 attempts)');
     expect(target.sent).toHaveLength(0);
@@ -207,7 +207,7 @@ describe('digests through the outbox', () => {
 
     expect(await store.unsubscribe('local', 'C1')).toBe(true);
     now.t = new Date('2026-11-23T13:05:00Z');
-    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0, cancelled: 0 });
+    expect(await scheduler.deliver()).toEqual({ delivered: 0, retrying: 0, dead: 0, cancelled: 0, elsewhere: 0 });
     expect(target.sent).toEqual([]);
     expect((await store.entries('cancelled')).map((e) => [e.channelId, e.lastError])).toEqual([['C1', 'unsubscribed']]);
   });
@@ -249,6 +249,51 @@ describe('digests through the outbox', () => {
     await second.scheduler.runSlot(again, now.t);
     expect(second.target.sent).toHaveLength(2);
     expect((await second.store.entries()).map((e) => e.state)).toEqual(['cancelled']);
+  });
+
+  it('given two processes on one store (a rolling deploy’s old and new bot), then a digest one is sending is left to it: every page once', async () => {
+    const now = { t: new Date('2026-11-23T13:00:00Z') };
+    const a = await setup(now);
+    a.target.renderPages = (reply) => [reply, reply, reply];
+    a.target.delayMs = 100;
+    const sub = await a.store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
+    await a.addItem('Story', 'BBC', new Date('2026-11-23T10:00:00Z'), 'china-ties');
+    // The second bot: its own connection to the same file, its own platform client.
+    const other = new SqliteDigestStore(new SqliteStore(join(a.dir, 'briefbot.db')).db);
+    const otherTarget = new RecordingTarget();
+    const running = a.scheduler.runSlot(sub, now.t);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await deliverDue(other, new Map([['local', otherTarget]]), { ...DEFAULT_DELIVERY, now: () => now.t })).toEqual({
+      delivered: 0,
+      retrying: 0,
+      dead: 0,
+      cancelled: 0,
+      elsewhere: 1,
+    });
+    await running;
+    expect(a.target.sent).toHaveLength(3);
+    expect(otherTarget.sent).toEqual([]);
+    expect((await other.entries()).map((e) => e.state)).toEqual(['delivered']);
+  });
+
+  it('given a digest claimed by a process that was killed, then the next one sends it at once on this host, and once the claim runs out from another', async () => {
+    const now = { t: new Date('2026-11-23T13:00:00Z') };
+    const { store, target, feeds } = await setup(now);
+    const sub = await store.subscribe(spec, new Date('2026-11-22T00:00:00Z'));
+    const claimed = async (slot: Date, holder: string) => {
+      const entry = await store.enqueue({ subscriptionId: sub.id, slot, pages: [{ title: slot.toISOString() }], coveredUntil: slot });
+      feeds.db.prepare('UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?').run(holder, now.t.getTime() + 2 * 60_000, entry!.id);
+    };
+    const deliver = () => deliverDue(store, new Map([['local', target]]), { ...DEFAULT_DELIVERY, now: () => now.t });
+    // This host's process that is gone (no such pid): free at once.
+    await claimed(new Date('2026-11-23T12:00:00Z'), `${hostname()}:2147483646:dead`);
+    expect(await deliver()).toMatchObject({ delivered: 1, elsewhere: 0 });
+    // Another host's process, perhaps sending it: left alone until its claim runs out.
+    await claimed(new Date('2026-11-23T13:00:00Z'), 'another-host:1234:abcd');
+    expect(await deliver()).toMatchObject({ delivered: 0, elsewhere: 1 });
+    now.t = new Date(now.t.getTime() + 3 * 60_000);
+    expect(await deliver()).toMatchObject({ delivered: 1, elsewhere: 0 });
+    expect(target.sent.map((p) => p.page.title)).toEqual(['2026-11-23T12:00:00.000Z', '2026-11-23T13:00:00.000Z']);
   });
 
   it('dead-letters at once what cannot succeed (unknown channel), and says so once', async () => {
@@ -390,7 +435,7 @@ describe('digests through the outbox', () => {
       await store.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-23T13:00:00Z'), pages: [{ title: `${sub.channelId} day 1` }], coveredUntil: new Date('2026-11-23T13:00:00Z') });
       await store.enqueue({ subscriptionId: sub.id, slot: new Date('2026-11-24T13:00:00Z'), pages: [{ title: `${sub.channelId} day 2` }], coveredUntil: new Date('2026-11-24T13:00:00Z') });
     }
-    expect(await scheduler.deliver()).toEqual({ delivered: 6, retrying: 0, dead: 0, cancelled: 0 });
+    expect(await scheduler.deliver()).toEqual({ delivered: 6, retrying: 0, dead: 0, cancelled: 0, elsewhere: 0 });
     expect(target.maxInFlight).toBe(3);
     for (const c of ['C1', 'C2', 'C3']) {
       expect(target.sent.filter((s) => s.channelId === c).map((s) => s.page.title)).toEqual([`${c} day 1`, `${c} day 2`]);

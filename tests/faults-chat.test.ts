@@ -93,7 +93,7 @@ describe('Slack: digest delivery through Bolt’s WebClient under API faults', (
       { status: 429, headers: { 'retry-after': '30' }, body: { ok: false, error: 'ratelimited' } },
     );
     const started = Date.now();
-    expect(await bot.news.scheduler.deliver()).toEqual({ delivered: 0, retrying: 1, dead: 0, cancelled: 0 });
+    expect(await bot.news.scheduler.deliver()).toEqual({ delivered: 0, retrying: 1, dead: 0, cancelled: 0, elsewhere: 0 });
     expect(Date.now() - started).toBeLessThan(5000);
     const [row] = bot.outbox();
     expect(row?.last_error).toBe('Slack: rate limited');
@@ -101,7 +101,7 @@ describe('Slack: digest delivery through Bolt’s WebClient under API faults', (
     expect(posted()).toHaveLength(1);
 
     bot.advance(MINUTE);
-    expect(await bot.news.scheduler.deliver()).toEqual({ delivered: 1, retrying: 0, dead: 0, cancelled: 0 });
+    expect(await bot.news.scheduler.deliver()).toEqual({ delivered: 1, retrying: 0, dead: 0, cancelled: 0, elsewhere: 0 });
     expectOnce(bot, entry, posted());
   }, 30_000);
 
@@ -112,7 +112,7 @@ describe('Slack: digest delivery through Bolt’s WebClient under API faults', (
       expect((await bot.news.scheduler.deliver()).retrying).toBe(1);
       bot.advance(15 * MINUTE);
     }
-    expect(await bot.news.scheduler.deliver()).toEqual({ delivered: 1, retrying: 0, dead: 0, cancelled: 0 });
+    expect(await bot.news.scheduler.deliver()).toEqual({ delivered: 1, retrying: 0, dead: 0, cancelled: 0, elsewhere: 0 });
     expectOnce(bot, entry, posted());
 
     const doomed = await bot.enqueue(CHANNEL, longDigest(5));
@@ -270,7 +270,7 @@ describe('Discord: digest delivery through discord.js REST under API faults', ()
         body: { message: 'You are being rate limited.', retry_after: 1, global: false },
       },
     );
-    expect(await bot.news.scheduler.deliver()).toEqual({ delivered: 1, retrying: 0, dead: 0, cancelled: 0 });
+    expect(await bot.news.scheduler.deliver()).toEqual({ delivered: 1, retrying: 0, dead: 0, cancelled: 0, elsewhere: 0 });
     expectOnce(bot, entry, await byNonce(entry));
     const calls = postCalls();
     const limited = calls.findIndex((r) => r.fault && 'status' in r.fault);
@@ -347,7 +347,7 @@ describe('Discord: digest delivery through discord.js REST under API faults', ()
     await fake.dropGateway({ code: 4000, refuseMs: 300 });
     const down = await fetch(`http://127.0.0.1:${bot.running.port}/readyz`);
     expect(down.status).toBe(503);
-    expect(await delivering).toEqual({ delivered: 1, retrying: 0, dead: 0, cancelled: 0 });
+    expect(await delivering).toEqual({ delivered: 1, retrying: 0, dead: 0, cancelled: 0, elsewhere: 0 });
     await fake.waitForSession(sessions, 10_000);
     expect(fake.gatewayFrames.some((f) => f.op === 6)).toBe(true);
     expectOnce(bot, entry, await byNonce(entry));

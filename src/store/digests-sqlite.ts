@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { statementCache } from './statements.js';
 import type { Platform } from '../core/commands/types.js';
@@ -5,6 +7,22 @@ import type { DigestStore, OutboxEntry, OutboxState } from '../core/digests/outb
 import { type Subscription, type SubscriptionSpec, subscriptionSchema } from '../core/digests/subscription.js';
 
 type Row = Record<string, unknown>;
+
+/**
+ * A claim by a process of this host that is gone (killed mid-digest, then restarted): free at once,
+ * rather than when its claim runs out. Another host's process cannot be asked; its claim runs out.
+ */
+function deadHere(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== hostname() || !pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 function toSubscription(r: Row): Subscription {
   const spec = subscriptionSchema.parse(JSON.parse(String(r.spec)));
@@ -39,6 +57,8 @@ function toEntry(r: Row): OutboxEntry {
  */
 export class SqliteDigestStore implements DigestStore {
   private readonly sql: (sql: string) => Database.Statement;
+  /** This process (host and pid), and this store in it: what `claim` writes. */
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(private readonly db: Database.Database) {
     this.sql = statementCache(db);
@@ -141,18 +161,31 @@ export class SqliteDigestStore implements DigestStore {
     );
   }
 
+  async claim(id: number, now: Date, until: Date): Promise<'ours' | 'taken' | OutboxState> {
+    const row = this.sql('SELECT state, claimed_by, claimed_until FROM outbox WHERE id = ?').get(id) as
+      | { state: OutboxState; claimed_by: string | null; claimed_until: number | null }
+      | undefined;
+    if (!row) return 'cancelled';
+    if (row.state !== 'pending') return row.state;
+    const holder = row.claimed_by;
+    const free = holder === null || holder === this.owner || (row.claimed_until ?? 0) < now.getTime() || deadHere(holder);
+    if (!free) return 'taken';
+    // Compare and set: of two processes that both found it free, one takes it.
+    const taken = this.sql("UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ? AND state = 'pending' AND claimed_by IS ?")
+      .run(this.owner, until.getTime(), id, holder).changes;
+    return taken > 0 ? 'ours' : 'taken';
+  }
+
   // Each outcome applies only to an entry still pending: one cancelled meanwhile (an unsubscribe
   // while its pages went out) stays cancelled, never delivered or dead.
-  async stillPending(id: number): Promise<boolean> {
-    return this.sql("SELECT 1 FROM outbox WHERE id = ? AND state = 'pending'").get(id) !== undefined;
-  }
 
   async markDelivered(id: number): Promise<void> {
     this.sql("UPDATE outbox SET state = 'delivered', last_error = NULL WHERE id = ? AND state = 'pending'").run(id);
   }
 
   async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
-    this.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND state = 'pending'")
+    // Let go: whichever process is up when it is due sends it.
+    this.sql("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_by = NULL WHERE id = ? AND state = 'pending'")
       .run(error, nextAttemptAt.getTime(), id);
   }
 

@@ -78,23 +78,35 @@ export const MIGRATIONS: readonly string[] = [
   // A subscription SUBSCRIPTIONS_FILE declared (1) rather than a /digest subscribe in the channel:
   // removed from the file, it is unsubscribed at the next start.
   `ALTER TABLE subscriptions ADD COLUMN declared INTEGER NOT NULL DEFAULT 0;`,
+  // Which process is sending a digest, until when: two processes on one store (a rolling deploy's
+  // old and new bot) never send the same digest at once.
+  `ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+   ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;`,
 ];
 
+/** The version a database is at (0: new), refusing one newer than this build. */
+function versionOf(db: Database.Database): number {
+  const known = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
+  const version = known ? ((db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0) : 0;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`database schema version ${version} is newer than this build knows (${MIGRATIONS.length})`);
+  }
+  return version;
+}
+
 /**
- * Bring the database to the latest version. Returns the version. All of it in one IMMEDIATE
- * transaction, the version read under the write lock: two processes opening one store at once (a
- * bot per platform started together after an upgrade) then migrate it once, the second finding it
+ * Bring the database to the latest version. Returns the version. A store already there is only read
+ * (no write lock: another process may be inside a long write). Otherwise all of it in one IMMEDIATE
+ * transaction, the version read again under the write lock: two processes opening one store at once
+ * (a bot per platform started together after an upgrade) then migrate it once, the second finding it
  * done, where each used to run the same migration and one failed ("table … already exists").
  */
 export function migrate(db: Database.Database): number {
+  if (versionOf(db) === MIGRATIONS.length) return MIGRATIONS.length;
   return db
     .transaction(() => {
       db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-      const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
-      let version = row.v ?? 0;
-      if (version > MIGRATIONS.length) {
-        throw new Error(`database schema version ${version} is newer than this build knows (${MIGRATIONS.length})`);
-      }
+      let version = versionOf(db);
       for (const sql of MIGRATIONS.slice(version)) {
         db.exec(sql);
         db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(++version);
@@ -120,9 +132,9 @@ export function storeVersion(file: string): number {
   }
   try {
     db.pragma('busy_timeout = 5000');
-    const known = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
-    if (!known) throw notOurs('it has no schema version');
-    return (db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
+    const version = versionOf(db);
+    if (version === 0) throw notOurs('it has no schema version');
+    return version;
   } catch (err) {
     if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw notOurs('not an SQLite database');
     throw err;

@@ -27,6 +27,8 @@ export interface DeliveryReport {
   dead: number;
   /** Unsubscribed while its pages went out: the rest were not sent. */
   cancelled: number;
+  /** Being sent by another process on the same store (or sent by it meanwhile): left to it. */
+  elsewhere: number;
 }
 
 /** The idempotency key of one page: the same across restarts, different for every page of every slot. */
@@ -44,7 +46,7 @@ export async function deliverDue(
   targets: ReadonlyMap<Platform, DigestTarget>,
   options: DeliverOptions,
 ): Promise<DeliveryReport> {
-  const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0, cancelled: 0 };
+  const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0, cancelled: 0, elsewhere: 0 };
   const byChannel = new Map<string, OutboxEntry[]>();
   for (const entry of await store.due(options.now(), 500)) {
     // An entry for a platform not connected in this process waits for one that is.
@@ -67,6 +69,9 @@ export async function deliverDue(
   return report;
 }
 
+/** How long a claim on a digest holds without a page sent: a page takes seconds, even rate-limited. */
+const CLAIM_MS = 2 * 60_000;
+
 /** How far a platform's clock may be behind ours: its message times are its own, the digest's ours. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 
@@ -78,7 +83,10 @@ async function deliverEntry(
 ): Promise<keyof DeliveryReport> {
   for (const [i, page] of entry.pages.entries()) {
     if (entry.messageIds[i]) continue;
-    if (!(await store.stillPending(entry.id))) return 'cancelled';
+    // Claimed (again) before each page: a page in flight is ours alone, however long the last one took.
+    const now = options.now();
+    const claim = await store.claim(entry.id, now, new Date(now.getTime() + CLAIM_MS));
+    if (claim !== 'ours') return claim === 'cancelled' ? 'cancelled' : 'elsewhere';
     try {
       const mayHaveLandedSince = entry.messageIds[i] === '' ? new Date(entry.createdAt.getTime() - CLOCK_SKEW_MS) : undefined;
       if (!mayHaveLandedSince) await store.markAttempt(entry.id, i);

@@ -53,8 +53,12 @@ export interface DigestStore extends SubscriptionStore {
   markAttempt(id: number, page: number): Promise<void>;
   /** The attempt certainly posted nothing: the page is as if never tried. */
   clearAttempt(id: number, page: number): Promise<void>;
-  /** Not cancelled (unsubscribed) since it was read: checked before each page goes out. */
-  stillPending(id: number): Promise<boolean>;
+  /**
+   * Claim a pending entry for this process until `until`, before each page goes out: 'ours', or why
+   * not — another process is sending it ('taken'), or it is no longer pending (unsubscribed meanwhile:
+   * 'cancelled'; sent or dead-lettered by another process).
+   */
+  claim(id: number, now: Date, until: Date): Promise<'ours' | 'taken' | OutboxState>;
   markDelivered(id: number): Promise<void>;
   markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void>;
   /** Whether it was still pending (and is dead now): a cancelled entry is no dead letter. */
