@@ -301,4 +301,16 @@ describe('SQLite store', () => {
     ]);
     await store.close();
   });
+
+  it('given a feed quiet for longer than retention, then its last new item is still known once the item is pruned', async () => {
+    const store = new SqliteStore(join(dir, 'quiet.db'));
+    await store.saveHealth({ ...newHealth('quiet', 'https://quiet.example/rss'), state: 'ok' });
+    const seen = new Date('2025-01-01T00:00:00Z');
+    await storeItem(store, item({ feed: 'quiet', guid: 'q1', link: 'https://quiet.example/1', publishedAt: seen, firstSeenAt: seen }));
+    expect(await store.lastNewItems()).toEqual(new Map([['quiet', seen]]));
+    expect((await store.prune(new Date('2026-01-01T00:00:00Z'))).items).toBe(1);
+    // It read as "it answers, but has brought no item" in /feeds.
+    expect(await store.lastNewItems()).toEqual(new Map([['quiet', seen]]));
+    await store.close();
+  });
 });

@@ -82,6 +82,9 @@ export const MIGRATIONS: readonly string[] = [
   // old and new bot) never send the same digest at once.
   `ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
    ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;`,
+  // A feed's newest item first seen, kept when retention deletes the item itself: a feed quiet for
+  // longer than RETENTION_DAYS is "quiet since", not "no items yet".
+  `ALTER TABLE feeds ADD COLUMN last_new_at INTEGER;`,
 ];
 
 /** The version a database is at (0: new), refusing one newer than this build. */

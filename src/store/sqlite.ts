@@ -181,7 +181,12 @@ export class SqliteStore implements FeedStore {
   }
 
   async lastNewItems() {
-    const rows = this.sql('SELECT feed, max(first_seen_at) AS at FROM items GROUP BY feed').all() as Row[];
+    const rows = this.sql(
+      `SELECT feed, max(at) AS at FROM (
+         SELECT feed, max(first_seen_at) AS at FROM items GROUP BY feed
+         UNION ALL SELECT name, last_new_at FROM feeds WHERE last_new_at IS NOT NULL)
+       GROUP BY feed`,
+    ).all() as Row[];
     return new Map(rows.map((r) => [String(r.feed), new Date(Number(r.at))]));
   }
 
@@ -414,6 +419,12 @@ export class SqliteStore implements FeedStore {
   async prune(before: Date) {
     return this.db.transaction(() => {
       const t = before.getTime();
+      // What lastNewItems reads from the items about to go, kept on their feeds (usually none go).
+      this.sql(
+        `UPDATE feeds SET last_new_at = max(coalesce(last_new_at, 0), newest.at)
+           FROM (SELECT feed, max(first_seen_at) AS at FROM items WHERE first_seen_at < ? AND published_at < ? GROUP BY feed) AS newest
+          WHERE feeds.name = newest.feed`,
+      ).run(t, t);
       const items = this.sql('DELETE FROM items WHERE first_seen_at < ? AND published_at < ?').run(
         t,
         t,
