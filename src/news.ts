@@ -243,8 +243,11 @@ function storeProblem(dataDir: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   let why = 'it cannot be opened or written';
   if (/FULL|ENOSPC|EDQUOT/.test(code) || /disk is full/i.test(message)) why = 'the disk is full';
-  else if (/READONLY|EROFS|EACCES|EPERM/.test(code) || !writable(dataDir)) why = 'it is read-only';
-  return `digests disabled: cannot use the store in DATA_DIR ${dataDir} (${why}: ${code ? `${code} ` : ''}${message}); briefs are still answered`;
+  else if (/READONLY|EROFS/.test(code)) why = 'it is read-only';
+  else if (/EACCES|EPERM/.test(code) || !writable(dataDir)) why = 'this user may not write there';
+  // Node's own messages start with their code already ("EACCES: permission denied, mkdir …").
+  const detail = code && !message.startsWith(code) ? `${code} ${message}` : message;
+  return `digests disabled: cannot use the store in DATA_DIR ${dataDir} (${why}: ${detail}); briefs are still answered`;
 }
 
 function writable(dir: string): boolean {
