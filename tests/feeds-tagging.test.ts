@@ -37,11 +37,8 @@ describe('tagging with the briefs’ match rules', () => {
     expect(tag('Bogotá joins the Belt-and-Road')).toEqual([['bogota', 'belt and road']]);
     expect(tag('Bogotano in Otanto')).toEqual([]);
     expect(tag('Belt and Road in Bogotá bone china')).toEqual([]);
-    // A veto in the summary stands only when the headline alone would not tag the item.
-    const tagged = (title: string, summary: string) => tagItem({ title, summary }, rules).map((t) => t.terms);
-    expect(tagged('Bogotá joins the Belt and Road', 'A state dinner on bone china.')).toEqual([['bogota', 'belt and road']]);
-    expect(tagged('Bogotá signs a deal', 'On the Belt and Road, and a gift of bone china.')).toEqual([]);
-    expect(tagged('Bone china: Bogotá joins the Belt and Road', '')).toEqual([]);
+    // In the summary too: the word that tells a friendly match or another Petro apart is often there.
+    expect(tagItem({ title: 'Bogotá joins the Belt and Road', summary: 'A state dinner on bone china.' }, rules)).toEqual([]);
     expect(tagItem({ title: 'Bogotá y la OTAN', summary: '' }, rules, ['other'])).toEqual([]);
   });
 

@@ -74,51 +74,33 @@ export function compileTopics(rules: TopicRules[]): CompiledTopic[] {
   });
 }
 
-/** Each `all` group's first term (in the brief's order) that occurs in the text; undefined if a group has none. */
-function matchedTerms(topic: CompiledTopic, text: { folded: string; ascii: boolean }): string[] | undefined {
-  const kind = text.ascii ? 'ascii' : 'unicode';
-  const terms: string[] = [];
-  for (const group of topic.all) {
-    if (!group.any[kind].test(text.folded)) return undefined;
-    const hit = group.terms.length === 1 ? group.terms[0] : group.terms.find((t) => t[kind].test(text.folded));
-    if (!hit) return undefined;
-    terms.push(hit.term);
-  }
-  return terms;
-}
-
 /**
- * The topics an item is about: every `all` group has a matching term, and no `none` term vetoes.
+ * The topics an item is about: every `all` group has a matching term and no `none` term occurs.
  * Matching is on folded words, so it is case- and accent-insensitive and whole-word; a multi-word
  * term matches consecutive words. A topic without `all` groups never tags (no rules, no claims).
  * `allowed` is the feed's topic restriction. Each group reports its first term (in the brief's
  * order) that occurs.
- *
- * A `none` term in the title always vetoes. In the summary it vetoes only a tag the title alone
- * would not give: a headline on the topic stays tagged when its summary also mentions, say, the
- * mercenaries or the friendly match a brief rules out (summaries range wider than headlines).
  */
 export function tagItem(
   text: { title: string; summary: string },
   topics: CompiledTopic[],
   allowed?: readonly string[],
 ): TopicTag[] {
-  const whole = fold(`${text.title} \n ${text.summary}`);
-  let title: { folded: string; ascii: boolean } | undefined;
+  const { folded, ascii } = fold(`${text.title} \n ${text.summary}`);
+  const kind = ascii ? 'ascii' : 'unicode';
   const tags: TopicTag[] = [];
   for (const topic of topics) {
     if (allowed && !allowed.includes(topic.topic)) continue;
     if (topic.all.length === 0) continue;
-    const terms = matchedTerms(topic, whole);
-    if (!terms) continue;
-    if (topic.none?.[whole.ascii ? 'ascii' : 'unicode'].test(whole.folded)) {
-      title ??= fold(text.title);
-      if (topic.none[title.ascii ? 'ascii' : 'unicode'].test(title.folded)) continue;
-      const byTitle = matchedTerms(topic, title);
-      if (!byTitle) continue;
-      tags.push({ topic: topic.topic, terms: byTitle });
-      continue;
+    const terms: string[] = [];
+    for (const group of topic.all) {
+      if (!group.any[kind].test(folded)) break;
+      const hit = group.terms.length === 1 ? group.terms[0] : group.terms.find((t) => t[kind].test(folded));
+      if (!hit) break;
+      terms.push(hit.term);
     }
+    if (terms.length !== topic.all.length) continue;
+    if (topic.none?.[kind].test(folded)) continue;
     tags.push({ topic: topic.topic, terms });
   }
   return tags;
