@@ -160,7 +160,7 @@ export function createNews(o: NewsOptions): News {
     async start() {
       if (o.declared) {
         for (const spec of o.declared) await digestStore.subscribe(spec, now(), true);
-        for (const gone of await digestStore.retireDeclared(o.declared)) {
+        for (const gone of await digestStore.retireDeclared(o.declared, [...o.targets.keys()])) {
           o.logger.warn({ channel: `${gone.platform}:${gone.channelId}` }, 'unsubscribed: no longer in the subscriptions file');
         }
       }

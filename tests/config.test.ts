@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configWarnings, loadConfig } from '../src/config.js';
+import { listen } from '../src/http/server.js';
 
 const discordToken = `${'M'.repeat(24)}.GaBcDe.${'x'.repeat(27)}`;
 
@@ -127,6 +128,13 @@ describe('configuration', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('listening leaves no listener of its own behind: a later server error is not swallowed', async () => {
+    const server = createServer();
+    await listen(server, 0, '127.0.0.1');
+    expect(server.listenerCount('error')).toBe(0);
+    server.close();
+  });
 
   it('`briefbot start` with a broken subscriptions file names each problem by line, before connecting anywhere', async () => {
     const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import type { FeedConfig } from '../src/core/feeds/config.js';
 import { createLogger } from '../src/logger.js';
+import type { Platform } from '../src/core/commands/types.js';
+import type { DigestTarget } from '../src/core/digests/outbox.js';
+import type { SubscriptionSpec } from '../src/core/digests/subscription.js';
 import { createNews } from '../src/news.js';
 
 // feeds.yaml reloaded while a poll runs: the running poll finishes its list, and a feed removed from
@@ -83,6 +86,36 @@ describe('retention', () => {
       expect((await store.entries()).map((e) => `${e.channelId} ${e.state}`)).toEqual(['OLD-PENDING pending', 'RECENT-SENT delivered']);
     } finally {
       await news.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('subscriptions declared in a file', () => {
+  it('a bot per platform, each with a file of its own: starting one never unsubscribes the other’s channels', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'briefbot-news-declared-'));
+    const briefs = new BriefLibrary('briefs');
+    briefs.load();
+    const target = (platform: Platform): DigestTarget => ({ platform, renderPages: (r) => [r], send: async () => ({ messageId: 'm' }) });
+    const spec = (platform: Platform, channelId: string): SubscriptionSpec => ({
+      platform,
+      channelId,
+      topics: ['nato-status'],
+      schedule: { time: '08:00', timezone: 'UTC', weekdays: ['mon'] },
+      cap: 10,
+      postWhenEmpty: false,
+    });
+    const bot = (platform: Platform, channelId: string) =>
+      createNews({ dataDir: dir, feeds: [], briefs, targets: new Map([[platform, target(platform)]]), logger: createLogger('silent'), declared: [spec(platform, channelId)] });
+    const slack = bot('slack', 'C-SLACK');
+    const discord = bot('discord', '111111111111111111');
+    try {
+      await slack.start();
+      await discord.start();
+      expect((await discord.digestStore.subscriptions()).map((s) => `${s.platform}:${s.channelId}`)).toEqual(['slack:C-SLACK', 'discord:111111111111111111']);
+    } finally {
+      await slack.stop();
+      await discord.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -52,7 +52,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
 /** Listen on PORT at HOST; a failure names the setting to change (the OS's words say only the address). */
 export async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
+    const failed = (err: NodeJS.ErrnoException) => {
       const why =
         err.code === 'EADDRINUSE'
           ? `port ${port} is in use on ${host}: stop what holds it, or set PORT to another`
@@ -60,9 +60,10 @@ export async function listen(server: Server, port: number, host: string): Promis
             ? `HOST ${host} is no address of this machine: set HOST to one (0.0.0.0 for all), without a port`
             : `${err.code ?? 'error'}: ${err.message}`;
       reject(Object.assign(new Error(`cannot listen for /healthz, /metrics and Slack requests: ${why}`, { cause: err }), { code: err.code }));
-    });
+    };
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -74,11 +74,11 @@ export class SqliteDigestStore implements DigestStore {
     return toSubscription(row);
   }
 
-  async retireDeclared(keep: readonly SubscriptionSpec[]): Promise<Subscription[]> {
+  async retireDeclared(keep: readonly SubscriptionSpec[], platforms: readonly Platform[]): Promise<Subscription[]> {
     const kept = new Set(keep.map((s) => `${s.platform}:${s.channelId}`));
     const gone = (this.sql('SELECT * FROM subscriptions WHERE declared = 1 ORDER BY id').all() as Row[])
       .map(toSubscription)
-      .filter((s) => !kept.has(`${s.platform}:${s.channelId}`));
+      .filter((s) => platforms.includes(s.platform) && !kept.has(`${s.platform}:${s.channelId}`));
     for (const s of gone) await this.unsubscribe(s.platform, s.channelId);
     return gone;
   }

@@ -32,8 +32,11 @@ export interface SubscriptionStore {
    */
   subscribe(spec: SubscriptionSpec, now: Date, declared?: boolean): Promise<Subscription>;
   unsubscribe(platform: Platform, channelId: string): Promise<boolean>;
-  /** Unsubscribe the declared subscriptions not among `keep` (gone from the file); returns them. */
-  retireDeclared(keep: readonly SubscriptionSpec[]): Promise<Subscription[]>;
+  /**
+   * Unsubscribe the declared subscriptions on `platforms` not among `keep` (gone from the file);
+   * returns them. Only this process's platforms: a bot per platform may each have a file of its own.
+   */
+  retireDeclared(keep: readonly SubscriptionSpec[], platforms: readonly Platform[]): Promise<Subscription[]>;
   subscriptions(): Promise<Subscription[]>;
   /** One subscription, by id or by channel: a digest firing or a /digest command reads only its own. */
   subscription(by: { id: number } | { platform: Platform; channelId: string }): Promise<Subscription | undefined>;
