@@ -191,6 +191,9 @@ describe('normalising items', () => {
         { title: 'Petro confirma: Colombia sale de la OTAN | El Tiempo' },
         { title: 'Avianca opens route to Beijing – EL TIEMPO' },
         { title: 'Another 50-50 Senate - POLITICO - POLITICO', source: 'POLITICO' },
+        // Names that hold a separator themselves.
+        { title: 'Colombia quits NATO partnership - Al - Monitor', source: 'Al - Monitor' },
+        { title: 'Petro y Xi firman acuerdos - Noticias Caracol | Caracol TV', source: 'Noticias Caracol | Caracol TV' },
         // Not an outlet: part of the headline.
         { title: 'Colombia and NATO - what changes' },
         { title: 'Petro vs. Trump: round two | Analysis' },
@@ -201,6 +204,8 @@ describe('normalising items', () => {
       'Petro confirma: Colombia sale de la OTAN',
       'Avianca opens route to Beijing',
       'Another 50-50 Senate',
+      'Colombia quits NATO partnership',
+      'Petro y Xi firman acuerdos',
       'Colombia and NATO - what changes',
       'Petro vs. Trump: round two | Analysis',
       'Editorial - El Tiempo',

@@ -118,7 +118,7 @@ function repeatsHeadline(summary: string, title: string, outlet: string | undefi
   return words === headline || (outlet !== undefined && words === `${headline} ${foldTokens(outlet).join(' ')}`);
 }
 
-const SUFFIX = /\s+[-–—|]\s+([^-–—|]+)$/;
+const SEPARATOR = /\s+[-–—|]\s+/g;
 
 /**
  * The headline without the outlet's name after it: " - Outlet" from aggregators (Google News, which
@@ -129,10 +129,14 @@ const SUFFIX = /\s+[-–—|]\s+([^-–—|]+)$/;
 function withoutOutletSuffix(title: string, outlets: (string | undefined)[]): string {
   let rest = title;
   for (let i = 0; i < 2; i++) {
-    const m = SUFFIX.exec(rest);
-    const name = m?.[1]?.trim();
-    if (!m || !name || !outlets.some((o) => o && sameOutlet(o, name))) break;
-    const before = rest.slice(0, m.index).trim();
+    // From the last separator back: the name may hold one itself ("Al-Monitor", "Noticias Caracol | Caracol TV").
+    const cuts = [...rest.matchAll(SEPARATOR)].reverse();
+    const cut = cuts.find((m) => {
+      const name = rest.slice(m.index + m[0].length).trim();
+      return outlets.some((o) => o && sameOutlet(o, name));
+    });
+    if (!cut) break;
+    const before = rest.slice(0, cut.index).trim();
     if (foldTokens(before).length < 2) break;
     rest = before;
   }
