@@ -193,6 +193,7 @@ describe('normalising items', () => {
         { title: 'Another 50-50 Senate - POLITICO - POLITICO', source: 'POLITICO' },
         // Names that hold a separator themselves.
         { title: 'Colombia quits NATO partnership - Al - Monitor', source: 'Al - Monitor' },
+        { title: 'Petro visits Beijing - The Times-Picayune', source: 'The Times-Picayune' },
         { title: 'Petro y Xi firman acuerdos - Noticias Caracol | Caracol TV', source: 'Noticias Caracol | Caracol TV' },
         // Not an outlet: part of the headline.
         { title: 'Colombia and NATO - what changes' },
@@ -205,6 +206,7 @@ describe('normalising items', () => {
       'Avianca opens route to Beijing',
       'Another 50-50 Senate',
       'Colombia quits NATO partnership',
+      'Petro visits Beijing',
       'Petro y Xi firman acuerdos',
       'Colombia and NATO - what changes',
       'Petro vs. Trump: round two | Analysis',
