@@ -276,6 +276,31 @@ describe('digests through the outbox', () => {
     expect((await other.entries()).map((e) => e.state)).toEqual(['delivered']);
   });
 
+  it('given another process told to wait (a 429) after sending page 1, then a pass that read the digest before sends nothing: no page twice, the wait kept', async () => {
+    const now = { t: new Date('2026-11-23T13:00:00Z') };
+    const a = await setup(now);
+    const b = new SqliteDigestStore(new SqliteStore(join(a.dir, 'briefbot.db')).db);
+    for (const channelId of ['C0', 'C1']) {
+      await a.store.subscribe({ ...spec, channelId }, new Date('2026-11-22T00:00:00Z'));
+      const sub = await a.store.subscription({ platform: 'local', channelId });
+      await a.store.enqueue({ subscriptionId: sub!.id, slot: now.t, pages: [{ title: `${channelId} p1` }, { title: `${channelId} p2` }], coveredUntil: now.t });
+    }
+    // Bot A reads both digests, then spends a while on C0's.
+    a.target.delayMs = 200;
+    const passA = deliverDue(a.store, new Map([['local', a.target]]), { ...DEFAULT_DELIVERY, channelConcurrency: 1, now: () => now.t });
+    await new Promise((r) => setTimeout(r, 50));
+    // Meanwhile bot B sends C1's page 1; page 2 gets a 429 asking for a minute.
+    const bTarget = new RecordingTarget();
+    bTarget.failures = [undefined as unknown as DeliveryError, new DeliveryError('429 Too Many Requests', true, 60_000, true)];
+    const onlyC1 = (await b.due(now.t, 10)).filter((e) => e.channelId === 'C1');
+    expect(onlyC1).toHaveLength(1);
+    expect(await deliverDue(b, new Map([['local', bTarget]]), { ...DEFAULT_DELIVERY, channelConcurrency: 1, now: () => now.t })).toMatchObject({ retrying: 1 });
+    expect(await passA).toMatchObject({ delivered: 1, elsewhere: 1 });
+    const sent = [...a.target.sent, ...bTarget.sent].map((p) => (p.page as { title: string }).title).sort();
+    // C1's page 1 once (by B); C1's page 2 waits for its minute.
+    expect(sent).toEqual(['C0 p1', 'C0 p2', 'C1 p1']);
+  });
+
   it('given a digest claimed by a process that was killed, then the next one sends it at once on this host, and once the claim runs out from another', async () => {
     const now = { t: new Date('2026-11-23T13:00:00Z') };
     const { store, target, feeds } = await setup(now);
@@ -286,14 +311,17 @@ describe('digests through the outbox', () => {
     };
     const deliver = () => deliverDue(store, new Map([['local', target]]), { ...DEFAULT_DELIVERY, now: () => now.t });
     // This host's process that is gone (no such pid): free at once.
-    await claimed(new Date('2026-11-23T12:00:00Z'), `${hostname()}:2147483646:dead`);
+    await claimed(new Date('2026-11-23T11:00:00Z'), `${hostname()}:2147483646:dead`);
+    expect(await deliver()).toMatchObject({ delivered: 1, elsewhere: 0 });
+    // A previous run with this very pid (a container's node is pid 1 every time): free at once too.
+    await claimed(new Date('2026-11-23T12:00:00Z'), `${hostname()}:${process.pid}:lastrun`);
     expect(await deliver()).toMatchObject({ delivered: 1, elsewhere: 0 });
     // Another host's process, perhaps sending it: left alone until its claim runs out.
     await claimed(new Date('2026-11-23T13:00:00Z'), 'another-host:1234:abcd');
     expect(await deliver()).toMatchObject({ delivered: 0, elsewhere: 1 });
     now.t = new Date(now.t.getTime() + 3 * 60_000);
     expect(await deliver()).toMatchObject({ delivered: 1, elsewhere: 0 });
-    expect(target.sent.map((p) => p.page.title)).toEqual(['2026-11-23T12:00:00.000Z', '2026-11-23T13:00:00.000Z']);
+    expect(target.sent.map((p) => p.page.title)).toEqual(['2026-11-23T11:00:00.000Z', '2026-11-23T12:00:00.000Z', '2026-11-23T13:00:00.000Z']);
   });
 
   it('dead-letters at once what cannot succeed (unknown channel), and says so once', async () => {

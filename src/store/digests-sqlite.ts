@@ -8,21 +8,8 @@ import { type Subscription, type SubscriptionSpec, subscriptionSchema } from '..
 
 type Row = Record<string, unknown>;
 
-/**
- * A claim by a process of this host that is gone (killed mid-digest, then restarted): free at once,
- * rather than when its claim runs out. Another host's process cannot be asked; its claim runs out.
- */
-function deadHere(holder: string): boolean {
-  const [host, pid] = holder.split(':');
-  if (host !== hostname() || !pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (err) {
-    // EPERM: it runs, as another user.
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
+/** The digest stores open in this process (each claims under its own name). */
+const liveOwners = new Set<string>();
 
 function toSubscription(r: Row): Subscription {
   const spec = subscriptionSchema.parse(JSON.parse(String(r.spec)));
@@ -60,8 +47,28 @@ export class SqliteDigestStore implements DigestStore {
   /** This process (host and pid), and this store in it: what `claim` writes. */
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
+  /**
+   * A claim by a process of this host that is gone (killed mid-digest, then restarted): free at
+   * once, rather than when its claim runs out. Gone: no process has its pid, or this one does (a
+   * container's node is pid 1 in every run) and no store of this process made the claim. Another
+   * host's process cannot be asked; its claim runs out.
+   */
+  private previousRun(holder: string): boolean {
+    const [host, pid] = holder.split(':');
+    if (host !== hostname() || !pid) return false;
+    if (Number(pid) === process.pid) return !liveOwners.has(holder);
+    try {
+      process.kill(Number(pid), 0);
+      return false;
+    } catch (err) {
+      // EPERM: it runs, as another user.
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  }
+
   constructor(private readonly db: Database.Database) {
     this.sql = statementCache(db);
+    liveOwners.add(this.owner);
   }
 
   async subscribe(spec: SubscriptionSpec, now: Date, declared = false): Promise<Subscription> {
@@ -161,19 +168,19 @@ export class SqliteDigestStore implements DigestStore {
     );
   }
 
-  async claim(id: number, now: Date, until: Date): Promise<'ours' | 'taken' | OutboxState> {
-    const row = this.sql('SELECT state, claimed_by, claimed_until FROM outbox WHERE id = ?').get(id) as
-      | { state: OutboxState; claimed_by: string | null; claimed_until: number | null }
-      | undefined;
+  async claim(id: number, now: Date, until: Date): Promise<OutboxEntry | 'taken' | 'not-due' | OutboxState> {
+    const row = this.sql('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
     if (!row) return 'cancelled';
-    if (row.state !== 'pending') return row.state;
-    const holder = row.claimed_by;
-    const free = holder === null || holder === this.owner || (row.claimed_until ?? 0) < now.getTime() || deadHere(holder);
+    if (row.state !== 'pending') return row.state as OutboxState;
+    // Another process may have sent pages, or been told to wait (a 429), since this one read it.
+    if (Number(row.next_attempt_at) > now.getTime()) return 'not-due';
+    const holder = typeof row.claimed_by === 'string' ? row.claimed_by : null;
+    const free = holder === null || holder === this.owner || Number(row.claimed_until ?? 0) < now.getTime() || this.previousRun(holder);
     if (!free) return 'taken';
     // Compare and set: of two processes that both found it free, one takes it.
     const taken = this.sql("UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ? AND state = 'pending' AND claimed_by IS ?")
       .run(this.owner, until.getTime(), id, holder).changes;
-    return taken > 0 ? 'ours' : 'taken';
+    return taken > 0 ? toEntry(row) : 'taken';
   }
 
   // Each outcome applies only to an entry still pending: one cancelled meanwhile (an unsubscribe

@@ -82,11 +82,13 @@ async function deliverEntry(
   options: DeliverOptions,
 ): Promise<keyof DeliveryReport> {
   for (const [i, page] of entry.pages.entries()) {
-    if (entry.messageIds[i]) continue;
-    // Claimed (again) before each page: a page in flight is ours alone, however long the last one took.
+    // Claimed (again) before each page, and read afresh: a page in flight is ours alone, and one
+    // another process sent, or a wait it was told, since this pass read the entry, counts.
     const now = options.now();
     const claim = await store.claim(entry.id, now, new Date(now.getTime() + CLAIM_MS));
-    if (claim !== 'ours') return claim === 'cancelled' ? 'cancelled' : 'elsewhere';
+    if (typeof claim === 'string') return claim === 'cancelled' ? 'cancelled' : 'elsewhere';
+    entry = claim;
+    if (entry.messageIds[i]) continue;
     try {
       const mayHaveLandedSince = entry.messageIds[i] === '' ? new Date(entry.createdAt.getTime() - CLOCK_SKEW_MS) : undefined;
       if (!mayHaveLandedSince) await store.markAttempt(entry.id, i);

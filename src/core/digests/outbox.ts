@@ -57,11 +57,12 @@ export interface DigestStore extends SubscriptionStore {
   /** The attempt certainly posted nothing: the page is as if never tried. */
   clearAttempt(id: number, page: number): Promise<void>;
   /**
-   * Claim a pending entry for this process until `until`, before each page goes out: 'ours', or why
-   * not — another process is sending it ('taken'), or it is no longer pending (unsubscribed meanwhile:
-   * 'cancelled'; sent or dead-lettered by another process).
+   * Claim a pending entry for this process until `until`, before each page goes out: the entry as
+   * it is now (pages another process sent since are recorded), or why not — another process is
+   * sending it ('taken'), it was told to wait since ('not-due': a 429), or it is no longer pending
+   * (unsubscribed meanwhile: 'cancelled'; sent or dead-lettered by another process).
    */
-  claim(id: number, now: Date, until: Date): Promise<'ours' | 'taken' | OutboxState>;
+  claim(id: number, now: Date, until: Date): Promise<OutboxEntry | 'taken' | 'not-due' | OutboxState>;
   markDelivered(id: number): Promise<void>;
   markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void>;
   /** Whether it was still pending (and is dead now): a cancelled entry is no dead letter. */
