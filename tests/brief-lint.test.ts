@@ -142,6 +142,32 @@ describe('briefbot lint', () => {
     });
   });
 
+  it('names a view a platform would cut, the source list and one long fact included (the full view alone was checked)', () => {
+    inTempDir((dir) => {
+      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+      const url = (n: number) => `https://example.org/${'long-path-segment/'.repeat(16)}${n}`;
+      const many = Array.from({ length: 16 }, (_, i) =>
+        [`  - id: s${i + 3}`, `    title: A source with a long title, number ${i}, ${'on Colombia and its partners '.repeat(3).trim()}`, '    publisher: An Example Publisher With A Long Name', `    url: ${url(i)}`].join('\n'),
+      );
+      const cited = many.map((_, i) => `s${i + 3}`).join(', ');
+      writeFileSync(
+        join(dir, 'sample.md'),
+        text.replace('match:', `${many.join('\n')}\nmatch:`).replace('- The first fact. [s1]', `- The first fact. [s1, ${cited}]`),
+      );
+      const discord = 'too long for Discord (6000 characters across embeds)';
+      const slack = 'too long for Slack (3000 characters per section and 12000 in all)';
+      // The fact citing all 18 is longer than a Slack section block: it used to lose its last
+      // sources without a word. The source list alone is longer than a Discord message.
+      expect(lintBriefs(dir).map(formatProblem)).toEqual([
+        `${dir}/sample.md:1: ${discord}: 'facts', 'timeline', 'watch', 'headlines' would be cut in /sample; shorten the brief`,
+        `${dir}/sample.md:1: ${slack}: 'facts' would be cut in /sample; shorten the brief`,
+        `${dir}/sample.md:1: ${discord}: 'facts' would be cut in /sample section:facts; shorten the brief`,
+        `${dir}/sample.md:1: ${slack}: 'facts' would be cut in /sample section:facts; shorten the brief`,
+        `${dir}/sample.md:1: ${discord}: 'sources' would be cut in /sample section:sources; shorten the brief`,
+      ]);
+    });
+  });
+
   it('a YAML typo in a brief blames that line in plain words, not the feeds that name its topic', () => {
     inTempDir((dir) => {
     cpSync('briefs', dir, { recursive: true });

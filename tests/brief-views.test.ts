@@ -6,12 +6,16 @@ import { commands } from '../commands/index.js';
 import { BriefLibrary } from '../src/core/briefs/library.js';
 import { dispatchText } from '../src/core/commands/dispatch.js';
 import type { CommandContext, Headline } from '../src/core/commands/types.js';
+import type { Reply } from '../src/core/reply.js';
 import { renderDiscord } from '../src/platforms/discord/render.js';
 import { renderSlack } from '../src/platforms/slack/render.js';
 
 // A brief view is built once and reused (core/briefs/reply-memo.ts) and rendered once per platform
 // (platforms/render-once.ts). These tests pin what must still change: the age label with the day,
 // the headlines with the news, the text with the file.
+
+/** The full view's headlines: its last section. */
+const headlinesOf = (reply: Reply) => reply.sections.find((s) => s.key === 'headlines')!;
 describe('brief views are reused only while nothing they show has changed', () => {
   let dir: string;
   let briefs: BriefLibrary;
@@ -74,20 +78,20 @@ describe('brief views are reused only while nothing they show has changed', () =
     expect((await ask('/nato-status')).sections.map((s) => s.key)).not.toContain('headlines');
     headlines = [{ title: 'Petro confirms NATO exit', url: 'https://example.org/a', outlets: ['Wire'], published: new Date('2026-11-19T10:00:00Z') }];
     const first = await ask('/nato-status');
-    expect(first.sections[1]!.items.map((i) => i.text)).toEqual(['Petro confirms NATO exit']);
+    expect(headlinesOf(first).items.map((i) => i.text)).toEqual(['Petro confirms NATO exit']);
     headlines = [{ ...headlines[0]!, outlets: ['Wire', 'Diario'] }];
     const second = await ask('/nato-status');
-    expect(second.sections[1]!.items[0]!.detail).toBe('Wire, Diario · 2026-11-19');
+    expect(headlinesOf(second).items[0]!.detail).toBe('Wire, Diario · 2026-11-19');
     // A headline no feed dated says the date is when the bot saw it.
     headlines = [{ ...headlines[0]!, seen: true }];
-    expect((await ask('/nato-status')).sections[1]!.items[0]!.detail).toBe('Wire, Diario · seen 2026-11-19');
+    expect(headlinesOf(await ask('/nato-status')).items[0]!.detail).toBe('Wire, Diario · seen 2026-11-19');
   });
 
   it('a headline whose feed names 120 outlets lists four, and the brief is not cut to fit them', async () => {
     const outlets = Array.from({ length: 120 }, (_, i) => `Outlet Number ${i} International`);
     headlines = [{ title: 'Colombia suspends NATO partnership talks', url: 'https://example.org/a', outlets, published: new Date('2026-11-19T10:00:00Z') }];
     const reply = await ask('/nato-status');
-    expect(reply.sections[1]!.items[0]!.detail).toBe(
+    expect(headlinesOf(reply).items[0]!.detail).toBe(
       'Outlet Number 0 International, Outlet Number 1 International, Outlet Number 2 International, Outlet Number 3 International + 116 more · 2026-11-19',
     );
     expect(renderDiscord(reply).trimmed).toEqual([]);

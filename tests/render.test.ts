@@ -108,7 +108,7 @@ describe('rendering extreme replies', () => {
     );
   });
 
-  it('trims an over-long brief at a sentence and points to the rest', () => {
+  it('trims an over-long brief by whole facts, each with its source, and points to the rest', () => {
     const brief = briefs.find((b) => b.topic === 'nato-status')!;
     const sentence = 'Colombia and NATO kept talking about training and cyber defence. ';
     const long = { ...brief, facts: Array.from({ length: 10 }, (_, i) => ({ text: `${i}. ${sentence.repeat(7)}`, refs: ['s1'], line: 1 })) };
@@ -118,11 +118,35 @@ describe('rendering extreme replies', () => {
     expect(discord.trimmed).toContain('facts');
     const body = discord.message.embeds.map((e) => e.description ?? '').join('\n');
     expect(body).toContain('…full brief: /nato-status section:facts');
-    expect(body).toMatch(/defence\. …|defence\.\n/);
+    // Every fact shown ends with its source's link: none is cut short, losing it.
+    const facts = body.split('\n').filter((l) => /^• \d\\?\./.test(l));
+    expect(facts.length).toBeGreaterThan(0);
+    for (const fact of facts) expect(fact).toMatch(/\]\(<?https:\/\/[^)]+>?\)\)?$/);
     const slack = renderSlack({ ...reply, sections: [...reply.sections, ...reply.sections, ...reply.sections] });
     expect(slackViolations(slack.message)).toEqual([]);
     expect(slack.trimmed.length).toBeGreaterThan(0);
     expect(JSON.stringify(slack.message.blocks)).toContain('…full brief: /nato-status section:');
+  });
+
+  it('given the shipped briefs with three long Google News headlines, then every fact, timeline line and watch item is whole with its sources; only headlines give way', () => {
+    const headlines = [1, 2, 3].map((n) => ({
+      title: `Headline ${n}: ${'Colombia and its partners weigh the next step in a long dispute '.repeat(2).trim()}`,
+      url: `https://news.google.com/rss/articles/CBMi${'A'.repeat(400)}${n}?oc=5`,
+      outlets: ['Outlet One International', 'Outlet Two', 'Outlet Three', 'Outlet Four', 'Outlet Five'],
+      published: now,
+    }));
+    for (const brief of briefs) {
+      const reply = briefReply(brief, { section: 'all', ephemeral: true, now, command: `/${brief.topic}`, headlines });
+      for (const [name, rendered] of [
+        ['discord', renderDiscord(reply)],
+        ['slack', renderSlack(reply)],
+      ] as const) {
+        expect(rendered.trimmed.filter((k) => k !== 'headlines'), `${brief.topic} on ${name}`).toEqual([]);
+        // No link left open by a cut.
+        const text = JSON.stringify(rendered.message);
+        expect(text, `${brief.topic} on ${name}`).not.toMatch(/\[[^\]]*…|<https:[^>|]*\|[^>]*…(?!>)/);
+      }
+    }
   });
 
   it('runs a section longer than one embed on into the next, cutting nothing, when the message has room', () => {

@@ -34,8 +34,9 @@ export function daysBetween(from: Date, to: Date): number {
 }
 
 /**
- * Join `lines` under `max` characters. When they do not all fit, keep whole lines while they do,
- * cut the first that does not at a sentence, and end with `more` (so the reader knows where the rest is).
+ * Join `lines` under `max` characters. When they do not all fit, keep whole lines while they do and
+ * end with `more` (so the reader knows where the rest is). A line is never cut: its sources' links
+ * come at its end, and a fact cut short would lose them (or show half a link).
  */
 export function fitLines(lines: string[], max: number, more: string): { text: string; trimmed: boolean } {
   const all = lines.join('\n');
@@ -45,11 +46,7 @@ export function fitLines(lines: string[], max: number, more: string): { text: st
   let used = 0;
   for (const line of lines) {
     const cost = line.length + (kept.length > 0 ? 1 : 0);
-    if (used + cost > room) {
-      const left = room - used - (kept.length > 0 ? 1 : 0);
-      if (left >= 40) kept.push(trimAtSentence(line, left));
-      break;
-    }
+    if (used + cost > room) break;
     kept.push(line);
     used += cost;
   }

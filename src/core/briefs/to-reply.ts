@@ -67,10 +67,11 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
       more: more('sources'),
     },
   };
-  // The full view leaves out the source list: every line there already links its sources.
+  // The full view leaves out the source list: every line there already links its sources. The
+  // headlines come last: a message too long for the platform loses news links, not sourced facts.
   const sections =
     options.section === 'all'
-      ? [all.status, headlineSection(options.headlines ?? []), all.facts, all.timeline, all.watch].filter(
+      ? [all.status, all.facts, all.timeline, all.watch, headlineSection(options.headlines ?? [])].filter(
           (s) => s.items.length > 0,
         )
       : [all[options.section]];

@@ -52,7 +52,10 @@ function render(reply: Reply): Rendered<SlackMessage> {
 
   outer: for (const [i, chunk] of chunks.entries()) {
     // A long section continues in further section blocks; only the total budget cuts it.
-    for (const text of splitLines(chunk.lines, SLACK_LIMITS.sectionText)) {
+    const { texts, cut } = splitLines(chunk.lines, SLACK_LIMITS.sectionText);
+    // A line longer than a whole block lost its end (its sources): say so, as for any cut.
+    if (cut) trimmed.push(chunk.key);
+    for (const text of texts) {
       const room = Math.min(budget, SLACK_LIMITS.sectionText);
       const blocksLeft = SLACK_LIMITS.blocks - blocks.length - footer.length;
       if (text.length <= room && blocksLeft > 1) {
@@ -72,7 +75,7 @@ function render(reply: Reply): Rendered<SlackMessage> {
   const text = tidy(trimAtSentence(esc([reply.title, reply.status].filter(Boolean).join(': ')), SLACK_LIMITS.fallbackText));
   return {
     message: { text, blocks, response_type: reply.ephemeral ? 'ephemeral' : 'in_channel' },
-    trimmed,
+    trimmed: [...new Set(trimmed)],
   };
 }
 
@@ -104,10 +107,12 @@ export function tidy(text: string): string {
 }
 
 /** Group lines into texts of at most `max` characters; a single over-long line is cut at a sentence. */
-function splitLines(lines: string[], max: number): string[] {
+function splitLines(lines: string[], max: number): { texts: string[]; cut: boolean } {
   const out: string[] = [];
   let current = '';
+  let cut = false;
   for (const raw of lines) {
+    if (raw.length > max) cut = true;
     const line = raw.length > max ? trimAtSentence(raw, max) : raw;
     if (current && current.length + 1 + line.length > max) {
       out.push(current);
@@ -117,7 +122,7 @@ function splitLines(lines: string[], max: number): string[] {
     }
   }
   if (current) out.push(current);
-  return out;
+  return { texts: out, cut };
 }
 
 function sectionChunk(s: ReplySection): { key: string; lines: string[]; more: string } {
