@@ -14,7 +14,13 @@ const brief: CommandModule = {
     help: 'Any loaded brief by its topic, e.g. /brief topic:china-ties section:timeline.',
   },
   handle: (request, context) => {
-    const topic = String(request.options.topic ?? '').toLowerCase();
+    // As people type a topic: `/nato-status`, `NATO status`, `nato–status`, quoted.
+    const topic = String(request.options.topic ?? '')
+      .toLowerCase()
+      .trim()
+      .replace(/^["'‘’“”]+|["'‘’“”]+$/g, '')
+      .replace(/^\//, '')
+      .replace(/[\s_‐-―]+/g, '-');
     return answerWithBrief(topic, request, context, `/brief topic:${topic}`);
   },
   autocomplete: (_option, typed, context) => {

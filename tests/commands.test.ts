@@ -129,4 +129,28 @@ describe('typed options', () => {
   it('names a missing required option', () => {
     expect(parseCommandText(def, 'facts')).toMatchObject({ ok: false, error: expect.stringMatching(/^topic is required\./) });
   });
+
+  it('reads what people type: a list with spaces after its commas, a choice in capitals, curly quotes; an option twice is refused', () => {
+    const digest = commands.find((c) => c.definition.name === 'digest')!.definition;
+    // china-ties was taken for the time, then time:08:00 replaced it: subscribed to nato-status alone.
+    expect(parseCommandText(digest, 'subscribe topics:nato-status, china-ties time:08:00')).toMatchObject({
+      ok: true,
+      options: { action: 'subscribe', topics: 'nato-status,china-ties', time: '08:00' },
+    });
+    expect(parseCommandText(digest, 'subscribe topics:nato-status ,china-ties')).toMatchObject({ ok: true, options: { topics: 'nato-status,china-ties' } });
+    expect(parseCommandText(def, 'topic:nato-status section:Facts')).toMatchObject({ ok: true, options: { section: 'facts' } });
+    expect(parseCommandText(def, 'topic:“china-ties”')).toMatchObject({ ok: true, options: { topic: 'china-ties' } });
+    expect(parseCommandText(def, 'topic:nato-status section:facts section:timeline')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^section is given twice\./),
+    });
+    // A word taken for an option, then the option named: the word was not meant for it.
+    expect(parseCommandText(digest, 'subscribe topics:nato-status china-ties time:08:00')).toMatchObject({ ok: false, error: expect.stringMatching(/^I don't understand 'china-ties'\./) });
+  });
+
+  it('/brief finds a topic typed as a command, with spaces, a dash of another kind, or quotes', async () => {
+    for (const typed of ['/nato-status', 'NATO status', 'nato–status', '"nato-status"']) {
+      expect((await ask(`/brief topic:${typed.includes(' ') ? `"${typed}"` : typed}`)).reply.title, typed).toBe(briefs.get('nato-status')!.title);
+    }
+  });
 });
