@@ -142,6 +142,29 @@ describe('briefbot lint', () => {
     });
   });
 
+  it('names a heading mistyped, a list inside a list, and a timeline line or summary without a source, each at its line', () => {
+    inTempDir((dir) => {
+      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+      const write = (name: string, body: string) => writeFileSync(join(dir, `${name}.md`), body.replace('topic: sample', `topic: ${name}`));
+      write('heading', text.replace('## Key facts', '### Key facts'));
+      write('nospace', text.replace('## Timeline', '##Timeline'));
+      write('colon', text.replace('## Key facts', '## Key facts:'));
+      write('nested', text.replace('- The second fact', '  - The second fact'));
+      write('uncited', text.replace('- 2013: Something began. [s1]', '- 2013: Something began.').replace('A short summary of the sample. [s1]', 'A short summary of the sample.'));
+      const problems = lintBriefs(dir)
+        .filter((p) => !p.message.includes('never cited'))
+        .map(formatProblem);
+      // colon.md (`## Key facts:`) is read as meant: no problem.
+      expect(problems).toEqual([
+        `${dir}/heading.md:25: a section heading is '## ' then its name ('## Key facts'): two #, then a space`,
+        `${dir}/nested.md:27: a list inside a list is not supported: start the line at the margin with '- ' (one fact a line)`,
+        `${dir}/nospace.md:29: a section heading is '## ' then its name ('## Timeline'): two #, then a space`,
+        `${dir}/uncited.md:22: the summary cites no source; cite each claim with [s1]`,
+        `${dir}/uncited.md:30: timeline line has no source citation; end it with [s1]`,
+      ]);
+    });
+  });
+
   it('names a view a platform would cut, the source list and one long fact included (the full view alone was checked)', () => {
     inTempDir((dir) => {
       const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');

@@ -26,18 +26,34 @@ export function parseBody(
   };
   const found = new Map<SectionKey, { line: number; items: CitedText[]; paragraph: string[] }>();
   let current: { key: SectionKey; items: CitedText[]; paragraph: string[] } | undefined;
+  // After an unknown heading its lines are not named one by one: the heading is the mistake.
+  let inUnknown = false;
+  /** Sections whose heading was mistyped: named at the heading, not again as missing. */
+  const mistyped = new Set<SectionKey>();
 
   lines.forEach((raw, i) => {
     const line = firstLine + i;
     const text = raw.trimEnd();
+    // `### Key facts`, `##Key facts`, `## Key facts:` are meant as a section: named as one.
+    const attempt = /^(#{2,6})\s*(.+?)\s*#*$/.exec(text);
+    if (attempt && (attempt[1] !== '##' || !/^##\s/.test(text))) {
+      const meant = sectionKey(attempt[2]!.replace(/:$/, ''));
+      at(line, `a section heading is '## ' then its name${meant ? ` ('## ${SECTIONS[meant]}')` : ''}: two #, then a space`);
+      if (meant) mistyped.add(meant);
+      current = undefined;
+      inUnknown = true;
+      return;
+    }
     const heading = /^##\s+(.+)$/.exec(text);
     if (heading) {
-      const key = sectionKey(heading[1]!);
+      const key = sectionKey(heading[1]!.replace(/\s*#*$/, '').replace(/:$/, ''));
       if (!key) {
         at(line, `unknown section '${heading[1]}'; use ${Object.values(SECTIONS).join(', ')}`);
         current = undefined;
+        inUnknown = true;
         return;
       }
+      inUnknown = false;
       if (found.has(key)) at(line, `section '${SECTIONS[key]}' appears twice`);
       current = { key, items: [], paragraph: [] };
       found.set(key, { line, ...current });
@@ -49,7 +65,7 @@ export function parseBody(
       return;
     }
     if (!current) {
-      at(line, "text before the first section; start with '## Summary'");
+      if (!inUnknown) at(line, "text before the first section; start with '## Summary'");
       return;
     }
     if (current.key === 'summary') {
@@ -59,6 +75,8 @@ export function parseBody(
     const bullet = /^[-*]\s+(.*)$/.exec(text);
     if (bullet) {
       current.items.push(cited(bullet[1]!, line));
+    } else if (/^\s+[-*+]\s/.test(raw)) {
+      at(line, "a list inside a list is not supported: start the line at the margin with '- ' (one fact a line)");
     } else if (/^\s+\S/.test(raw) && current.items.length > 0) {
       const last = current.items[current.items.length - 1]!;
       const more = cited(text.trim(), line);
@@ -70,7 +88,7 @@ export function parseBody(
   });
 
   for (const key of REQUIRED) {
-    if (!found.has(key)) at(firstLine, `missing section '## ${SECTIONS[key]}'`);
+    if (!found.has(key) && !mistyped.has(key)) at(firstLine, `missing section '## ${SECTIONS[key]}'`);
   }
   const summarySection = found.get('summary');
   const summary = cited(summarySection?.paragraph.join(' ') ?? '', summarySection?.line ?? firstLine);
@@ -89,6 +107,8 @@ export function parseBody(
   for (const f of facts) {
     if (f.refs.length === 0) at(f.line, 'key fact has no source citation; end it with [s1]');
   }
+  // "Every fact links to its source": what happened when, and the summary, are facts too.
+  if (summarySection && summary.text !== '' && summary.refs.length === 0) at(summarySection.line, 'the summary cites no source; cite each claim with [s1]');
 
   const timeline: TimelineEntry[] = [];
   for (const item of found.get('timeline')?.items ?? []) {
@@ -101,6 +121,7 @@ export function parseBody(
       at(item.line, `timeline date '${m[1]}' is not a real date (use YYYY, YYYY-MM or YYYY-MM-DD)`);
       continue;
     }
+    if (item.refs.length === 0) at(item.line, 'timeline line has no source citation; end it with [s1]');
     timeline.push({ ...item, date: m[1]!, text: m[2]! });
   }
   for (let i = 1; i < timeline.length; i++) {
