@@ -53,6 +53,9 @@ describe('rendering the shipped briefs', () => {
     const reply = briefReply(brief, { section: 'status', ephemeral: true, now, command: '/x' });
     expect(reply.footer).toContain('Last reviewed 37 days ago (2026-10-17): this brief may be out of date');
     expect(reply.tone).toBe('warning');
+    // First, where a reader looks, and in Slack's notification text.
+    expect(reply.status).toBe(`May be out of date (last reviewed 37 days ago). ${brief.status}`);
+    expect(renderSlack(reply).message.text).toContain('May be out of date (last reviewed 37 days ago).');
     expect(renderDiscord(reply).message.embeds.at(-1)?.footer?.text).toContain('37 days ago');
     expect(renderText(reply)).toContain('37 days ago');
   });

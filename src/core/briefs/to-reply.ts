@@ -80,7 +80,9 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
   const stale = age > brief.stale_after_days;
   return {
     title: brief.title,
-    status: brief.status,
+    // Stale: said first, where every platform shows it (and Slack's notification text), not only
+    // in the footer at the bottom of the last embed.
+    status: stale ? `May be out of date (last reviewed ${age} days ago). ${brief.status}` : brief.status,
     sections,
     footer: `${freshness(brief.updated, age, stale)} · ${counted(brief.sources.length, 'source')}: ${more('sources')}`,
     ephemeral: options.ephemeral,
