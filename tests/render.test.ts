@@ -234,6 +234,11 @@ describe('untrusted text', () => {
     );
   });
 
+  it('gives Slack notifications the gist of an answer with no status line (an error), not its title alone', () => {
+    const m = renderSlack({ title: 'Sorry', sections: [{ key: 'text', heading: '', items: [{ text: "There is no brief on 'venezuela'." }], style: 'paragraph' }], ephemeral: true, tone: 'error' }).message;
+    expect(m.text).toBe("Sorry: There is no brief on 'venezuela'.");
+  });
+
   it('cannot ping or forge links on Discord', () => {
     const m = renderDiscord(hostile).message;
     expect(m.allowed_mentions).toEqual({ parse: [] });

@@ -72,7 +72,10 @@ function render(reply: Reply): Rendered<SlackMessage> {
     }
   }
   blocks.push(...footer);
-  const text = tidy(trimAtSentence(esc([reply.title, reply.status].filter(Boolean).join(': ')), SLACK_LIMITS.fallbackText));
+  // What notifications and screen readers get: with no status line (an error, a note), the first
+  // line of the body, not "Sorry" alone.
+  const gist = reply.status ?? reply.sections[0]?.items[0]?.text;
+  const text = tidy(trimAtSentence(esc([reply.title, gist].filter(Boolean).join(': ')), SLACK_LIMITS.fallbackText));
   return {
     message: { text, blocks, response_type: reply.ephemeral ? 'ephemeral' : 'in_channel' },
     trimmed: [...new Set(trimmed)],
