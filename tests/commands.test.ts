@@ -100,6 +100,15 @@ describe('commands', () => {
     for (const b of briefs.list()) expect(text).toContain(b.title);
   });
 
+  it('/help explains one command, its options and their choices, under the name the platform knows it by', async () => {
+    const { text } = await ask('/help digest');
+    expect(text).toContain('/digest');
+    expect(text).toContain('action: What to do (list, preview, subscribe, unsubscribe, now); required');
+    expect((await ask('/help command:/nato-status')).text).toContain('section: Which part of the brief (default: all) (all, status, facts, timeline, watch, sources)');
+    expect((await ask('/briefbot-help help', 'slack')).reply.title).toBe('/briefbot-help');
+    expect((await ask('/help weather')).text).toContain('There is no command /weather. Commands: /nato-status');
+  });
+
   it('turns a handler error into an apology with an error id that is also reported', async () => {
     const { text, events } = await ask('/boom');
     const id = /logged as error ([0-9a-f]{8})/.exec(text)?.[1];

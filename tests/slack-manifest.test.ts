@@ -88,9 +88,7 @@ describe('manifest contents', () => {
     }
     const nato = manifest.features.slash_commands.find((c) => c.command === '/nato-status');
     expect(nato?.usage_hint).toBe('[section:all|status|facts|timeline|watch|sources] [share]');
-    expect(
-      manifest.features.slash_commands.find((c) => c.command === '/briefbot-help')?.usage_hint,
-    ).toBeUndefined();
+    expect(manifest.features.slash_commands.find((c) => c.command === '/briefbot-help')?.usage_hint).toBe('[command:command]');
   });
 
   it('asks for exactly the scopes the adapter uses: the history ones for the check before a digest page is resent', () => {
