@@ -42,6 +42,14 @@ describe('clustering the same story across outlets', () => {
     expect(s('U.S. condemns attack in Cauca', 'US condemns attack in Cauca')).toBe(1);
     expect(s('EE.UU. condena ataque en Cauca', 'EEUU condena el ataque en Cauca')).toBe(1);
     expect(s('Petro meets Xi in Beijing as China courts Colombia', 'Petro meets Xi in Beijing, Colombia says')).toBeGreaterThanOrEqual(0.6);
+    // Spelt out, dotted, by its people or its capital: still that country.
+    expect(s('U.N. condemns attack in Cauca', 'U.S. condemns attack in Cauca')).toBe(0);
+    expect(s('Naciones Unidas condena masacre en Cauca', 'Estados Unidos condena masacre en Cauca')).toBe(0);
+    expect(s('US decertifies Colombian drug fight for first time in decades', 'Washington decertifies Colombia drug fight for first time in decades')).toBe(1);
+    expect(s('Trump slaps 25% tariffs on Colombia over deportation flights', 'US slaps 25% tariffs on Colombian goods over deportation flights')).toBeGreaterThanOrEqual(0.6);
+    // "No. 2" is a number, and "UN" in a headline in capitals is Spanish "un".
+    expect(s('Colombia, no. 2 coffee exporter, hit by US tariffs', 'Colombia, top coffee exporter, hit by US tariffs')).toBeGreaterThanOrEqual(0.6);
+    expect(s('PETRO FIRMA UN ACUERDO CON VENEZUELA', 'Petro firma acuerdo con Venezuela y Ecuador')).toBeGreaterThanOrEqual(0.6);
   });
 
   it('given a window, then the same words a week apart are separate stories', () => {

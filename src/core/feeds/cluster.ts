@@ -17,10 +17,24 @@ const STOPWORDS = new Set(
 /**
  * The United States and the United Nations by their capitals, before folding makes them the pronoun
  * "us" and the article "un" (stopwords): "UN condemns…" and "US condemns…" were one story. "U.S.",
- * "USA" and Spanish "EE.UU." are one country; "ONU" is the UN in Spanish.
+ * "USA", "United States" and Spanish "EE.UU.", "Estados Unidos" are one country; "U.N.", "ONU" and
+ * "Naciones Unidas" the UN. In a headline in capitals "UN" is Spanish "un" ("PETRO FIRMA UN ACUERDO").
  */
-const COUNTRIES = /(?<![\p{L}\p{N}])(?:U\.S\.(?:A\.)?|USA?|EE\.\s?UU\.?|EEUU|UN|ONU)(?![\p{L}\p{N}])/gu;
-const countryWord = (abbreviation: string) => (abbreviation === 'UN' || abbreviation === 'ONU' ? ' unitednations ' : ' unitedstates ');
+const COUNTRIES = /(?<![\p{L}\p{N}])(?:U\.S\.(?:A\.)?|USA?|EE\.\s?UU\.?|EEUU|U\.N\.|UN|ONU)(?![\p{L}\p{N}])/gu;
+const SPELT_OUT = /(?<![\p{L}\p{N}])(?:united states|estados unidos|united nations|naciones unidas)(?![\p{L}\p{N}])/giu;
+/** "No. 2", "Nº 2": a number, not a negation. */
+const NUMBER_SIGN = /(?<![\p{L}\p{N}])n[oº]\.?\s*(?=\d)/giu;
+
+function spellActors(title: string): string {
+  const capitals = title === title.toUpperCase();
+  return title
+    .replace(NUMBER_SIGN, ' number ')
+    .replace(SPELT_OUT, (m) => (/nations|naciones/i.test(m) ? ' unitednations ' : ' unitedstates '))
+    .replace(COUNTRIES, (m) => {
+      if (m === 'UN' && capitals) return m;
+      return m === 'UN' || m === 'U.N.' || m === 'ONU' ? ' unitednations ' : ' unitedstates ';
+    });
+}
 
 export interface ClusterOptions {
   /** Weighted Dice similarity at or above which two titles tell the same story. */
@@ -41,11 +55,40 @@ const singular = (t: string) => (t.length > 4 && t.endsWith('s') ? t.slice(0, -1
 
 export function titleTokens(title: string): Set<string> {
   return new Set(
-    foldTokens(title.replace(COUNTRIES, countryWord))
+    foldTokens(spellActors(title))
       .filter((t) => !STOPWORDS.has(t) && (t.length > 1 || /\d/.test(t)))
-      .map(singular),
+      .map(singular)
+      .map((t) => ALIASES.get(t) ?? t),
   );
 }
+
+/**
+ * A country by its people or its capital, as headlines name it ("Colombian goods", "Washington
+ * decertifies"): one token with the country, so two reports of one story do not seem to name two
+ * countries. Singular forms, as titleTokens makes them.
+ */
+const ALIASES = new Map<string, string>(
+  Object.entries({
+    colombia: 'colombian colombiano colombiana bogota',
+    unitedstates: 'estadounidense washington',
+    venezuela: 'venezuelan venezolano venezolana caracas',
+    ecuador: 'ecuadorian ecuatoriano ecuatoriana quito',
+    peru: 'peruvian peruano peruana lima',
+    panama: 'panamanian panameno panamena',
+    chile: 'chilean chileno chilena',
+    argentina: 'argentine argentinian argentino',
+    bolivia: 'bolivian boliviano boliviana',
+    cuba: 'cuban cubano cubana havana habana',
+    nicaragua: 'nicaraguan nicaraguense managua',
+    honduras: 'honduran hondureno hondurena tegucigalpa',
+    guatemala: 'guatemalan guatemalteco guatemalteca',
+    mexico: 'mexican mexicano mexicana',
+    canada: 'canadian canadiense ottawa',
+    china: 'chinese chino china beijing pekin',
+    israel: 'israeli',
+    iran: 'iranian irani teheran tehran',
+  }).flatMap(([country, names]) => names.split(' ').map((n) => [singular(n), singular(country)] as [string, string])),
+);
 
 const NEGATIONS = new Set(['not', 'no', 'never', 'nunca', 'jamas']);
 /** Countries and bodies spelt alike in English and Spanish (once folded), and the two above. */
