@@ -20,20 +20,17 @@ const STOPWORDS = new Set(
  * "USA", "United States" and Spanish "EE.UU.", "Estados Unidos" are one country; "U.N.", "ONU" and
  * "Naciones Unidas" the UN. In a headline in capitals "UN" is Spanish "un" ("PETRO FIRMA UN ACUERDO").
  */
-const COUNTRIES = /(?<![\p{L}\p{N}])(?:U\.S\.(?:A\.)?|USA?|EE\.\s?UU\.?|EEUU|U\.N\.|UN|ONU)(?![\p{L}\p{N}])/gu;
-const SPELT_OUT = /(?<![\p{L}\p{N}])(?:united states|estados unidos|united nations|naciones unidas)(?![\p{L}\p{N}])/giu;
-/** "No. 2", "Nº 2": a number, not a negation. */
-const NUMBER_SIGN = /(?<![\p{L}\p{N}])n[oº]\.?\s*(?=\d)/giu;
+// One scan a title (this runs for every title clustered): "No. 2"/"Nº 2" (a number, not a
+// negation), then the two bodies spelt out, dotted or abbreviated; case-sensitive where it matters.
+const ACTOR_WORDS =
+  /(?<![\p{L}\p{N}])(?:([Nn][oº]\.?\s*)(?=\d)|((?:[Uu]nited|UNITED) (?:[Ss]tates|STATES|[Nn]ations|NATIONS)|(?:[Ee]stados|ESTADOS) (?:[Uu]nidos|UNIDOS)|(?:[Nn]aciones|NACIONES) (?:[Uu]nidas|UNIDAS)|U\.S\.(?:A\.)?|USA?|EE\.\s?UU\.?|EEUU|U\.N\.|UN|ONU)(?![\p{L}\p{N}]))/gu;
 
 function spellActors(title: string): string {
-  const capitals = title === title.toUpperCase();
-  return title
-    .replace(NUMBER_SIGN, ' number ')
-    .replace(SPELT_OUT, (m) => (/nations|naciones/i.test(m) ? ' unitednations ' : ' unitedstates '))
-    .replace(COUNTRIES, (m) => {
-      if (m === 'UN' && capitals) return m;
-      return m === 'UN' || m === 'U.N.' || m === 'ONU' ? ' unitednations ' : ' unitedstates ';
-    });
+  return title.replace(ACTOR_WORDS, (m: string, numberSign: string | undefined) => {
+    if (numberSign !== undefined) return ' number ';
+    if (m === 'UN' && title === title.toUpperCase()) return m;
+    return m === 'UN' || m === 'U.N.' || m === 'ONU' || /ations|ATIONS|aciones|ACIONES/.test(m) ? ' unitednations ' : ' unitedstates ';
+  });
 }
 
 export interface ClusterOptions {
