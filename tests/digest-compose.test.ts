@@ -184,35 +184,34 @@ describe('what a digest entry shows of its story', () => {
   });
   const tags = [{ topic: 'nato-status', terms: ['otan'] }];
 
-  it('the first report has no summary (an aggregator’s): the entry shows the next report’s, named by its outlet, under the first one’s headline', async () => {
-    const store = new SqliteStore(join(dir, 'summary-later.db'));
-    const story = await storeItem(store, report('gnews', 'Petro anuncia salida de la OTAN', 'El Heraldo', T0 - 5 * HOUR), tags);
-    await storeItem(
-      store,
-      report('diario', 'Petro anuncia la salida de la OTAN', 'El Diario', T0 - 4 * HOUR, { summary: 'El mandatario habló en consejo de ministros.' }),
-      tags,
-      story,
-    );
+  /** The digest entry of one story told by two reports (the second an hour later), in a store of its own. */
+  async function entryOfTwo(file: string, first: FeedItem, second: FeedItem) {
+    const store = new SqliteStore(join(dir, file));
+    const story = await storeItem(store, first, tags);
+    await storeItem(store, second, tags, story);
     const digest = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
-    const entry = digest.reply?.sections[0]?.items[0];
+    await store.close();
+    return digest.reply?.sections[0]?.items[0];
+  }
+
+  it('the first report has no summary (an aggregator’s): the entry shows the next report’s, named by its outlet, under the first one’s headline', async () => {
+    const entry = await entryOfTwo(
+      'summary-later.db',
+      report('gnews', 'Petro anuncia salida de la OTAN', 'El Heraldo', T0 - 5 * HOUR),
+      report('diario', 'Petro anuncia la salida de la OTAN', 'El Diario', T0 - 4 * HOUR, { summary: 'El mandatario habló en consejo de ministros.' }),
+    );
     expect(entry?.text).toBe('Petro anuncia salida de la OTAN');
     expect(entry?.detail).toBe('El Heraldo, El Diario · 9 Jan 2026 19:00 · El Diario: El mandatario habló en consejo de ministros.');
-    await store.close();
   });
 
   it('one outlet spelt two ways (an aggregator’s “EL PAÍS”, feeds.yaml’s “El País”) is one outlet, and its summary is its own', async () => {
-    const store = new SqliteStore(join(dir, 'outlet-spellings.db'));
-    const story = await storeItem(store, report('gnews', 'Petro confirma la salida de la OTAN', 'EL PAÍS', T0 - 5 * HOUR), tags);
-    await storeItem(
-      store,
+    const entry = await entryOfTwo(
+      'outlet-spellings.db',
+      report('gnews', 'Petro confirma la salida de la OTAN', 'EL PAÍS', T0 - 5 * HOUR),
       report('elpais', 'Petro confirma la salida de la OTAN', 'El País', T0 - 4 * HOUR, { summary: 'El presidente lo anunció en Bogotá.' }),
-      tags,
-      story,
     );
-    const digest = await composeDigest(subscription(['nato-status'], T0 - 2 * HOUR), new Date(T0), store, briefs);
     // It read "EL PAÍS, El País · … · El País: El presidente…", and ranked as a story two outlets carried.
-    expect(digest.reply?.sections[0]?.items[0]?.detail).toBe('EL PAÍS · 9 Jan 2026 19:00 · El presidente lo anunció en Bogotá.');
-    await store.close();
+    expect(entry?.detail).toBe('EL PAÍS · 9 Jan 2026 19:00 · El presidente lo anunció en Bogotá.');
   });
 
   it('the linked report has its own summary: the entry shows it, not an earlier unlinked report’s from another outlet', async () => {
