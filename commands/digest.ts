@@ -113,7 +113,7 @@ async function list(request: CommandRequest, service: DigestService): Promise<Re
       : []),
     ...(subscription?.coveredUntil ? [`Last digest: ${inZone(subscription.coveredUntil, subscription.schedule.timezone)}.`] : []),
     ...(nextRun ? [`Next digest: ${inZone(nextRun, subscription?.schedule.timezone ?? 'UTC')}.`] : []),
-    ...dead.map((d) => `Undelivered digest for ${d.slot.toISOString().slice(0, 16)}: ${d.lastError ?? 'failed'}.`),
+    ...dead.map((d) => `Undelivered digest for ${inZone(d.slot, subscription?.schedule.timezone ?? 'UTC')}: ${d.lastError ?? 'failed'}.`),
   ];
   return textReply('Digest', lines.join('\n'), { tone: dead.length > 0 || unserved.length > 0 ? 'warning' : 'info' });
 }

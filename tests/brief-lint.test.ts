@@ -165,6 +165,26 @@ describe('briefbot lint', () => {
     });
   });
 
+  it('names Markdown, an HTML entity or a bare URL in brief text: replies would show them as typed', () => {
+    inTempDir((dir) => {
+      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+      writeFileSync(
+        join(dir, 'sample.md'),
+        text
+          .replace('- The first fact. [s1]', '- The **first** fact. [s1]')
+          .replace('- The second fact, from two sources. [s1, s2]', '- The second fact, R&amp;D, from two sources. [s1, s2]')
+          .replace('- 2013: Something began. [s1]', '- 2013: Something began, see https://example.org. [s1]')
+          .replace('- What happens next.', '- What happens `next`.'),
+      );
+      expect(lintBriefs(dir).map(formatProblem)).toEqual([
+        `${dir}/sample.md:26: brief text is plain: '**first**' would show its marks; remove them`,
+        `${dir}/sample.md:27: brief text is plain: write the character, not its HTML entity ('&amp;' shows as it is)`,
+        `${dir}/sample.md:30: links belong in sources: cite them as [s1], not as a bare URL`,
+        `${dir}/sample.md:35: brief text is plain: '\`next\`' would show its marks; remove them`,
+      ]);
+    });
+  });
+
   it('names a view a platform would cut, the source list and one long fact included (the full view alone was checked)', () => {
     inTempDir((dir) => {
       const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');

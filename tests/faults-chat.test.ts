@@ -135,7 +135,8 @@ describe('Slack: digest delivery through Bolt’s WebClient under API faults', (
     expect(posted().filter((m) => keysOf(doomed).includes(m.key ?? ''))).toEqual([]);
 
     const list = await slash(fake, bot.running.port, '/digest', 'list');
-    expect(list).toContain('Undelivered digest for 2026-01-01T13:02: Slack: HTTP 500 (after 6 attempts).');
+    expect(list).toContain('(2026-01-01 13:02 UTC): Slack: HTTP 500 (after 6 attempts).');
+    expect(list).toContain('Undelivered digest for Thursday, 1 January 2026,');
   }, 60_000);
 
   it('after a 429 (Slack posted nothing) the page is resent without reading the history; when a check is needed and the app lacks the scope, the dead letter says to reinstall', async () => {
@@ -299,7 +300,7 @@ describe('Discord: digest delivery through discord.js REST under API faults', ()
     expect(row).toMatchObject({ state: 'dead', attempts: 6 });
     expect(row.last_error).toMatch(/^Discord: .*500.* \(after 6 attempts\)$/);
     expect((await ask('list')).replace(/\\n/g, '\n')).toContain(
-      'Undelivered digest for 2026-01-01T13:02: Discord:',
+      '(2026-01-01 13:02 UTC): Discord:',
     );
   }, 90_000);
 

@@ -152,6 +152,21 @@ describe('rendering extreme replies', () => {
     }
   });
 
+  it('a section view cut to fit does not point the reader back to itself', () => {
+    const brief = briefs.find((b) => b.topic === 'nato-status')!;
+    const sources = Array.from({ length: 40 }, (_, i) => ({
+      id: `s${i + 1}`,
+      title: `A source with a long title, number ${i + 1}, ${'on Colombia and its partners '.repeat(3).trim()}`,
+      publisher: 'An Example Publisher With A Long Name',
+      url: `https://example.org/${'long-path-segment/'.repeat(8)}${i}`,
+      published: '2025-07-16',
+    }));
+    const reply = briefReply({ ...brief, sources }, { section: 'sources', ephemeral: true, now, command: '/nato-status' });
+    const discord = renderDiscord(reply);
+    expect(discord.trimmed).toEqual(['sources']);
+    expect(JSON.stringify(discord.message)).not.toContain('full brief: /nato-status section:sources');
+  });
+
   it('runs a section longer than one embed on into the next, cutting nothing, when the message has room', () => {
     const brief = briefs.find((b) => b.topic === 'nato-status')!;
     const sentence = 'Colombia and NATO kept talking about training and cyber defence. ';

@@ -160,7 +160,7 @@ describe('every command over signed HTTP', () => {
     expect(answer.blocks[0]).toMatchObject({ text: { text: 'Sorry' } });
     expect(blockText(answer)).toContain('section must be one of');
     // Under the name Slack knows it by: `/help` is Slack's own command.
-    expect(blockText(await ask('commands', 'briefbot-help'))).toContain('Usage: /briefbot-help');
+    expect(blockText(await ask('digest extra', 'briefbot-help'))).toContain('Usage: /briefbot-help');
   });
 
   it('command text reads as the user typed it: Slack sends & < > as entities', async () => {

@@ -164,9 +164,17 @@ function cited(text: string, line: number): CitedText {
   };
 }
 
+/**
+ * Brief text is plain: replies escape it for each platform, so Markdown shows as its marks
+ * (`**Building Integrity**` on Discord, `∗∗…∗∗` on Slack) and an entity as itself (`&amp;`).
+ */
 function checkPlain(item: CitedText, at: (line: number, message: string) => void): void {
+  const emphasis = /(\*\*|__)[^*_]+\1|(?<![\p{L}\p{N}])[*_][^*_\s][^*_]*[*_](?![\p{L}\p{N}])|`[^`]+`/u.exec(item.text);
   if (/\[[^\]]*\]\([^)]*\)/.test(item.text)) at(item.line, 'links belong in sources: cite them as [s1]');
   else if (/<[a-z!@#/]/i.test(item.text)) at(item.line, 'brief text is plain: remove the HTML or <…> markup');
   else if (/\[[^\]]*\]/.test(item.text))
     at(item.line, `'${/\[[^\]]*\]/.exec(item.text)![0]}' is not a citation; cite sources as [s1]`);
+  else if (emphasis) at(item.line, `brief text is plain: '${emphasis[0]}' would show its marks; remove them`);
+  else if (/&(?:[a-z]+|#\d+|#x[0-9a-f]+);/i.test(item.text)) at(item.line, "brief text is plain: write the character, not its HTML entity ('&amp;' shows as it is)");
+  else if (/https?:\/\//i.test(item.text)) at(item.line, 'links belong in sources: cite them as [s1], not as a bare URL');
 }

@@ -74,7 +74,8 @@ export function briefReply(brief: Brief, options: BriefReplyOptions): Reply {
       ? [all.status, all.facts, all.timeline, all.watch, headlineSection(options.headlines ?? [])].filter(
           (s) => s.items.length > 0,
         )
-      : [all[options.section]];
+      : // Cut as a view of its own, it has no fuller view to point to.
+        [{ ...all[options.section], more: undefined }];
 
   const age = daysBetween(new Date(`${brief.updated}T00:00:00Z`), options.now);
   const stale = age > brief.stale_after_days;
