@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closest } from './core/text.js';
 
 /** Trimmed: a token pasted from `$(cat file)` brings its newline. (An empty variable never gets here: loadConfig drops it.) */
 const optional = (schema: z.ZodString) => z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), schema.optional());
@@ -81,16 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Read outside the schema, by `npm run demo` only. */
 const DEMO_SETTINGS = ['DEMO_DATA_DIR', 'DEMO_FEEDS_FILE'];
 
-/** Edit distance, for "did you mean": names are short, so the plain table is enough. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length] ?? 0;
-}
 
 /**
  * Settings that parse but switch something off without a word: a misspelt variable (the platform
@@ -104,8 +95,8 @@ export function configWarnings(env: NodeJS.ProcessEnv, config: Config): string[]
   const warnings: string[] = [];
   for (const name of Object.keys(env)) {
     if (known.includes(name) || !env[name]?.trim() || !families.has(name.split('_')[0] ?? '')) continue;
-    const nearest = known.map((k) => ({ k, d: distance(name, k) })).sort((a, b) => a.d - b.d)[0];
-    const close = nearest && nearest.d <= 2 ? ` (did you mean ${nearest.k}?)` : '';
+    const nearest = closest(name, known);
+    const close = nearest ? ` (did you mean ${nearest}?)` : '';
     warnings.push(`${name} is not a briefbot setting${close}: it is ignored`);
   }
   if (!config.SLACK_BOT_TOKEN) {

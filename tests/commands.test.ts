@@ -56,6 +56,8 @@ describe('commands', () => {
     expect((await ask('/brief china-ties')).reply.title).toBe(briefs.get('china-ties')!.title);
     const { text } = await ask('/brief topic:venezuela');
     expect(text).toContain("There is no brief on 'venezuela'. Briefs: china-ties, decertification, nato-status.");
+    expect((await ask('/brief topic:nato-stauts')).text).toContain("There is no brief on 'nato-stauts'. Did you mean nato-status? Briefs:");
+    expect((await ask('/china-tie')).text).toContain("I don't know the command /china-tie. Did you mean /china-ties? Try /help.");
   });
 
   it('/brief autocompletes over the loaded briefs', () => {

@@ -152,7 +152,7 @@ describe('every command over signed HTTP', () => {
   it('a command Slack sends that briefbot does not serve (an old manifest) gets a pointer to help', async () => {
     const answer = await ask('', 'nato-stauts');
     expect(answer.response_type).toBe('ephemeral');
-    expect(blockText(answer)).toContain("I don't know the command /nato-stauts. Try /briefbot-help.");
+    expect(blockText(answer)).toContain("I don't know the command /nato-stauts. Did you mean /nato-status? Try /briefbot-help.");
   });
 
   it('a bad option gets a usage hint, still within the ack', async () => {

@@ -71,3 +71,24 @@ export function counted(n: number, noun: string, plural = `${noun}s`): string {
 
 /** `2026-11-20 14:02 UTC`: an instant to the minute, for notes and lists that span zones. */
 export const utcMinute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** Edit distance, for "did you mean": names are short, so the plain table is enough. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The one of `names` a mistyped `name` most likely meant (at most two edits away), if any. */
+export function closest(name: string, names: readonly string[]): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const n of names) {
+    const d = distance(name, n);
+    if (d <= 2 && (!best || d < best.d)) best = { name: n, d };
+  }
+  return best?.name;
+}

@@ -1,6 +1,7 @@
 import { memoBriefReply } from '../briefs/reply-memo.js';
 import { BRIEF_SECTIONS, type BriefSection } from '../briefs/to-reply.js';
 import { errorReply, type Reply } from '../reply.js';
+import { closest } from '../text.js';
 import type { CommandContext, CommandModule, CommandRequest, OptionDefinition } from './types.js';
 
 export const sectionOption: OptionDefinition = {
@@ -27,11 +28,9 @@ export async function answerWithBrief(
 ): Promise<Reply> {
   const brief = context.briefs.get(topic);
   if (!brief) {
-    const known = context.briefs
-      .list()
-      .map((b) => b.topic)
-      .join(', ');
-    return errorReply(`There is no brief on '${topic}'. Briefs: ${known || 'none loaded'}.`);
+    const topics = context.briefs.list().map((b) => b.topic);
+    const meant = closest(topic, topics);
+    return errorReply(`There is no brief on '${topic}'.${meant ? ` Did you mean ${meant}?` : ''} Briefs: ${topics.join(', ') || 'none loaded'}.`);
   }
   const section = (request.options.section as BriefSection | undefined) ?? 'all';
   const headlines = section === 'all' && context.headlines ? await context.headlines(topic, HEADLINES) : [];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { errorReply, type Reply } from '../reply.js';
+import { closest } from '../text.js';
 import { parseCommandText } from './parse-text.js';
 import { type CommandContext, type CommandModule, type CommandRequest, findCommand, nameOn, type OptionChoice } from './types.js';
 
@@ -42,7 +43,8 @@ async function run(
     report('unknown');
     const help = context.commands.find((c) => c.definition.name === 'help');
     const hint = help ? ` Try /${nameOn(help.definition, request.platform)}.` : '';
-    return errorReply(`I don't know the command /${request.command}.${hint}`);
+    const meant = closest(request.command, context.commands.map((c) => nameOn(c.definition, request.platform)));
+    return errorReply(`I don't know the command /${request.command}.${meant ? ` Did you mean /${meant}?` : ''}${hint}`);
   }
   if (command.definition.managersOnly && !request.canManageChannel) {
     report('refused');
