@@ -49,6 +49,8 @@ describe('clustering the same story across outlets', () => {
     expect(s('Trump slaps 25% tariffs on Colombia over deportation flights', 'US slaps 25% tariffs on Colombian goods over deportation flights')).toBeGreaterThanOrEqual(0.6);
     // "No. 2" is a number, and "UN" in a headline in capitals is Spanish "un".
     expect(s('Colombia, no. 2 coffee exporter, hit by US tariffs', 'Colombia, top coffee exporter, hit by US tariffs')).toBeGreaterThanOrEqual(0.6);
+    // In capitals too (a real Google News pair, split by the first version of this rule).
+    expect(s('NO. 17 ILLINOIS 85, NO. 2 TEXAS 78, OT', 'Quick hits: No. 17 Illini notch big win in Big Apple with 85-78 OT win over No. 2 Texas')).toBeGreaterThan(0);
     expect(s('PETRO FIRMA UN ACUERDO CON VENEZUELA', 'Petro firma acuerdo con Venezuela y Ecuador')).toBeGreaterThanOrEqual(0.6);
   });
 

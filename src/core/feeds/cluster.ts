@@ -23,7 +23,7 @@ const STOPWORDS = new Set(
 // One scan a title (this runs for every title clustered): "No. 2"/"Nº 2" (a number, not a
 // negation), then the two bodies spelt out, dotted or abbreviated; case-sensitive where it matters.
 const ACTOR_WORDS =
-  /(?<![\p{L}\p{N}])(?:([Nn][oº]\.?\s*)(?=\d)|((?:[Uu]nited|UNITED) (?:[Ss]tates|STATES|[Nn]ations|NATIONS)|(?:[Ee]stados|ESTADOS) (?:[Uu]nidos|UNIDOS)|(?:[Nn]aciones|NACIONES) (?:[Uu]nidas|UNIDAS)|U\.S\.(?:A\.)?|USA?|EE\.\s?UU\.?|EEUU|U\.N\.|UN|ONU)(?![\p{L}\p{N}]))/gu;
+  /(?<![\p{L}\p{N}])(?:([Nn][Ooº]\.?\s*)(?=\d)|((?:[Uu]nited|UNITED) (?:[Ss]tates|STATES|[Nn]ations|NATIONS)|(?:[Ee]stados|ESTADOS) (?:[Uu]nidos|UNIDOS)|(?:[Nn]aciones|NACIONES) (?:[Uu]nidas|UNIDAS)|U\.S\.(?:A\.)?|USA?|EE\.\s?UU\.?|EEUU|U\.N\.|UN|ONU)(?![\p{L}\p{N}]))/gu;
 
 function spellActors(title: string): string {
   return title.replace(ACTOR_WORDS, (m: string, numberSign: string | undefined) => {
