@@ -165,6 +165,17 @@ describe('briefbot lint', () => {
     });
   });
 
+  it('names an empty What to watch and a stale_after_days of 0 in plain words', () => {
+    inTempDir((dir) => {
+      const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');
+      writeFileSync(join(dir, 'sample.md'), text.replace('stale_after_days: 14', 'stale_after_days: 0').replace('- What happens next.', ''));
+      expect(lintBriefs(dir).map(formatProblem)).toEqual([
+        `${dir}/sample.md:6: 'stale_after_days' must be a whole number of days, 1 or more`,
+        `${dir}/sample.md:34: 'What to watch' is empty: add an item, or remove the heading`,
+      ]);
+    });
+  });
+
   it('names Markdown, an HTML entity or a bare URL in brief text: replies would show them as typed', () => {
     inTempDir((dir) => {
       const text = readFileSync('tests/fixtures/briefs/good/sample.md', 'utf8');

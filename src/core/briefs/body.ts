@@ -134,6 +134,8 @@ export function parseBody(
   }
 
   const watch = found.get('watch')?.items ?? [];
+  // An empty section would show as a bare heading.
+  if (found.has('watch') && watch.length === 0) at(found.get('watch')!.line, "'What to watch' is empty: add an item, or remove the heading");
   for (const item of [...facts, ...timeline, ...watch]) {
     if (item.text.length > LIMITS.line) {
       at(item.line, `line is ${item.text.length} characters; the limit is ${LIMITS.line}`);

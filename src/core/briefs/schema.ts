@@ -69,7 +69,7 @@ export const frontMatterSchema = z.strictObject({
   title: oneLine(LIMITS.title),
   status: oneLine(LIMITS.status),
   updated: pastDate,
-  stale_after_days: z.number().int().positive().default(30),
+  stale_after_days: z.number({ error: 'must be a whole number of days, 1 or more' }).int('must be a whole number of days, 1 or more').positive('must be a whole number of days, 1 or more').default(30),
   sources: z.array(sourceSchema).min(1, 'a brief needs at least one source'),
   match: matchSchema.default({ all: [], none: [] }),
 });
