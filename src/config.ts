@@ -82,7 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Read outside the schema, by `npm run demo` only. */
 const DEMO_SETTINGS = ['DEMO_DATA_DIR', 'DEMO_FEEDS_FILE'];
 
-
 /**
  * Settings that parse but switch something off without a word: a misspelt variable (the platform
  * stays off), Slack's other settings without its bot token, notes for a platform this process

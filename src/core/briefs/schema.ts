@@ -62,6 +62,8 @@ export const matchSchema = z.strictObject({
   none: z.array(term).default([]),
 });
 
+const WHOLE_DAYS = 'must be a whole number of days, 1 or more';
+
 export const frontMatterSchema = z.strictObject({
   topic: z
     .string()
@@ -69,7 +71,7 @@ export const frontMatterSchema = z.strictObject({
   title: oneLine(LIMITS.title),
   status: oneLine(LIMITS.status),
   updated: pastDate,
-  stale_after_days: z.number({ error: 'must be a whole number of days, 1 or more' }).int('must be a whole number of days, 1 or more').positive('must be a whole number of days, 1 or more').default(30),
+  stale_after_days: z.number({ error: WHOLE_DAYS }).int(WHOLE_DAYS).positive(WHOLE_DAYS).default(30),
   sources: z.array(sourceSchema).min(1, 'a brief needs at least one source'),
   match: matchSchema.default({ all: [], none: [] }),
 });
