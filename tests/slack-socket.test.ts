@@ -90,7 +90,7 @@ describe('Socket Mode', () => {
     );
     expect(ack).toEqual({});
     const [body] = await fake.response('socket-slow');
-    expect(body).toMatchObject({ text: 'Slow answer: worth the wait', response_type: 'ephemeral' });
+    expect(body).toMatchObject({ text: 'Slow answer', response_type: 'ephemeral' });
   });
 
   it('reports not ready while the socket is down, and reconnects when Slack recycles it', async () => {

@@ -72,9 +72,9 @@ function render(reply: Reply): Rendered<SlackMessage> {
     }
   }
   blocks.push(...footer);
-  // What notifications and screen readers get: with no status line (an error, a note), the first
-  // line of the body, not "Sorry" alone.
-  const gist = reply.status ?? reply.sections[0]?.items[0]?.text;
+  // What notifications and screen readers get: an error's first line, not "Sorry" alone. Only an
+  // error's (our words, and what the user typed): this text is not verbatim, and feed text stays out.
+  const gist = reply.status ?? (reply.tone === 'error' ? reply.sections[0]?.items[0]?.text : undefined);
   const text = tidy(trimAtSentence(esc([reply.title, gist].filter(Boolean).join(': ')), SLACK_LIMITS.fallbackText));
   return {
     message: { text, blocks, response_type: reply.ephemeral ? 'ephemeral' : 'in_channel' },
