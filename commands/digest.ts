@@ -3,7 +3,7 @@ import { localDate, localTime } from '../src/core/digests/schedule.js';
 import type { DigestService } from '../src/core/digests/service.js';
 import { describeSubscription, type Subscription, subscriptionSchema } from '../src/core/digests/subscription.js';
 import { errorReply, type Reply, textReply } from '../src/core/reply.js';
-import { utcMinute } from '../src/core/text.js';
+import { counted, utcMinute } from '../src/core/text.js';
 
 const ACTIONS = ['list', 'preview', 'subscribe', 'unsubscribe', 'now'] as const;
 const MANAGERS_ONLY = new Set(['subscribe', 'unsubscribe', 'now']);
@@ -50,17 +50,17 @@ const digest: CommandModule = {
       case 'preview': {
         const subscription = await service.subscription(request.platform, request.channelId);
         if (!subscription) return textReply('Digest', 'No digest subscription in this channel: /digest subscribe first.');
-        return (
-          (await service.preview(request.platform, request.channelId)) ??
-          textReply('Digest', `Nothing new on ${subscription.topics.join(', ')} ${sinceLast(subscription)}: the next digest would be empty.`)
-        );
+        const preview = await service.preview(request.platform, request.channelId);
+        // For the one who asked: with its tagging notes, posted in the channel it read as a real digest.
+        if (preview) return { ...preview, title: `Preview: ${preview.title}`, ephemeral: true };
+        return textReply('Digest', `Nothing new on ${subscription.topics.join(', ')} ${sinceLast(subscription)}: the next digest would be empty.`);
       }
       case 'now': {
         // Read before the run moves it: what "since the last digest" means here.
         const subscription = await service.subscription(request.platform, request.channelId);
         const entry = await service.now(request.platform, request.channelId);
         if (!entry || !subscription) return textReply('Digest', 'No subscription here, or nothing to post: /digest subscribe first.');
-        if (entry.pages.length > 0) return textReply('Digest', `Posting a digest of ${entry.pages.length} message(s) now.`);
+        if (entry.pages.length > 0) return textReply('Digest', `Digest posted: ${counted(entry.pages.length, 'message')}.`);
         return textReply('Digest', `Nothing new to post on ${subscription.topics.join(', ')} ${sinceLast(subscription)}.`);
       }
       default:

@@ -8,12 +8,15 @@ const help: CommandModule = {
     name: 'help',
     description: 'What briefbot can tell you',
     options: [{ name: 'command', description: 'One command to explain, e.g. digest', type: 'string', autocomplete: true }],
-    help: 'Lists the commands and the briefs; /help command:digest explains one command.',
+    help: 'Lists the commands and the briefs, or explains one command (command:digest).',
     // Slack's client keeps /help for itself.
     platformNames: { slack: 'briefbot-help' },
   },
   handle: (request, context) => {
     const usage = (c: CommandModule) => usageOf(c.definition, nameOn(c.definition, request.platform)).replace(/^Usage: /, '');
+    // Under the name this platform knows help by: on Slack `/help` is Slack's own.
+    const self = context.commands.find((c) => c.definition.name === 'help');
+    const helpName = self ? nameOn(self.definition, request.platform) : 'help';
     const asked = request.options.command;
     if (typeof asked === 'string') {
       const name = asked.trim().replace(/^\//, '').toLowerCase();
@@ -32,7 +35,7 @@ const help: CommandModule = {
           { key: 'usage', heading: 'Usage', items: [{ text: usage(command) }], style: 'paragraph' },
           ...(options.length > 0 ? [{ key: 'options', heading: 'Options', items: options, style: 'list' as const }] : []),
         ],
-        footer: 'Answers are private to you unless you add share.',
+        ...(command.definition.options.some((o) => o.name === 'share') ? { footer: 'Answers are private to you unless you add share.' } : {}),
         ephemeral: true,
         tone: 'info',
       };
@@ -49,14 +52,14 @@ const help: CommandModule = {
         { key: 'commands', heading: 'Commands', items: commands, style: 'list' },
         { key: 'briefs', heading: 'Briefs', items: briefs, style: 'list' },
       ],
-      footer: 'Answers are private to you unless you add share. /help command:digest explains one command.',
+      footer: `Answers are private to you unless you add share. /${helpName} command:digest explains one command.`,
       ephemeral: true,
       tone: 'info',
     };
   },
   autocomplete: (_option, typed, context) =>
     context.commands
-      .filter((c) => c.definition.name.includes(typed.toLowerCase()))
+      .filter((c) => c.definition.name.includes(typed.toLowerCase().replace(/^\//, '')))
       .slice(0, 25)
       .map((c) => ({ name: `/${c.definition.name}`, value: c.definition.name })),
 };

@@ -108,6 +108,8 @@ describe('commands', () => {
     expect(text).toContain('action: What to do (list, preview, subscribe, unsubscribe, now); required');
     expect((await ask('/help command:/nato-status')).text).toContain('section: Which part of the brief (default: all) (all, status, facts, timeline, watch, sources)');
     expect((await ask('/briefbot-help help', 'slack')).reply.title).toBe('/briefbot-help');
+    // Slack keeps /help for itself: its pointers name /briefbot-help.
+    expect((await ask('/briefbot-help', 'slack')).reply.footer).toContain('/briefbot-help command:digest explains one command.');
     expect((await ask('/help weather')).text).toContain('There is no command /weather. Commands: /nato-status');
   });
 

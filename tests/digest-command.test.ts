@@ -16,6 +16,7 @@ import { renderText } from '../src/platforms/local/render.js';
 import { createLogger } from '../src/logger.js';
 import { SqliteDigestStore } from '../src/store/digests-sqlite.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { storeItem } from './helpers/store-item.js';
 
 /** /digest as a channel manager types it, against the real service and a SQLite file. */
 const dir = mkdtempSync(join(tmpdir(), 'briefbot-digest-command-'));
@@ -66,6 +67,30 @@ describe('/digest subscribe reads what a channel manager types', () => {
       ok: false,
       error: expect.stringMatching(/^'foo' is not a known action: choose one of list, preview, subscribe, unsubscribe, now\. Usage: \/digest/),
     });
+  });
+});
+
+describe('/digest preview', () => {
+  it('is private to whoever asked, and says it is a preview: in the channel it read as a real digest, tagging notes and all', async () => {
+    await digest('subscribe topics:nato-status time:08:00');
+    const item = {
+      feed: 'wire',
+      guid: 'preview-1',
+      link: 'https://wire.example/nato',
+      title: 'Colombia and NATO review their partnership',
+      summary: '',
+      outlet: 'Wire',
+      language: 'en',
+      publishedAt: new Date('2026-11-25T10:00:00Z'),
+      firstSeenAt: new Date('2026-11-25T10:00:00Z'),
+      dateSource: 'feed' as const,
+    };
+    await storeItem(feeds, item, [{ topic: 'nato-status', terms: ['colombia*', 'nato'] }]);
+    const reply = await dispatchText('/digest preview', { platform: 'slack', user: { id: 'u2' }, channelId: 'C1', canManageChannel: false }, context);
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.title).toMatch(/^Preview: Digest for /);
+    expect(renderText(reply)).toContain('tagged nato-status (colombia* + nato)');
+    await digest('unsubscribe');
   });
 });
 

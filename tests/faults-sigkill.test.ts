@@ -88,7 +88,7 @@ describe('random SIGKILLs during 20 digest runs', () => {
         (r) => r.text(),
         () => '',
       );
-      if (text.includes('Posting a digest')) acked++;
+      if (text.includes('Digest posted')) acked++;
     };
 
     try {
