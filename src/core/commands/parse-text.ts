@@ -23,8 +23,7 @@ export function parseCommandText(definition: CommandDefinition, text: string, ty
   // Built only for an error message: most commands parse cleanly.
   const usage = () => usageOf(definition, typedAs);
 
-  /** Words taken for a free-text option because they were no choice: named if a choice is then missing. */
-  const guessed: string[] = [];
+  /** Words taken for a free-text option because they were no choice (by option): named when they turn out wrong. */
   const guessedFor = new Map<string, string>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as string;
@@ -66,14 +65,14 @@ export function parseCommandText(definition: CommandDefinition, text: string, ty
     const free = definition.options.find((o) => o.type === 'string' && !o.choices && options[o.name] === undefined);
     if (!free) return { ok: false, error: `I don't understand '${token}'. ${usage()}` };
     options[free.name] = token;
-    guessed.push(token);
     guessedFor.set(free.name, token);
   }
 
   for (const o of definition.options) {
     const v = options[o.name];
-    if (o.required && v === undefined && o.choices && guessed.length > 0) {
-      return { ok: false, error: `'${guessed[0]}' is not a known ${o.name}: choose one of ${o.choices.map((c) => c.value).join(', ')}. ${usage()}` };
+    const guess = guessedFor.values().next().value;
+    if (o.required && v === undefined && o.choices && guess !== undefined) {
+      return { ok: false, error: `'${guess}' is not a known ${o.name}: choose one of ${o.choices.map((c) => c.value).join(', ')}. ${usage()}` };
     }
     if (o.required && v === undefined) return { ok: false, error: `${o.name} is required. ${usage()}` };
     if (typeof v === 'string' && o.choices && !o.choices.some((c) => c.value === v)) {
